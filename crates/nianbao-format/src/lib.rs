@@ -1,0 +1,317 @@
+//! The national return format (国办公开办函〔2021〕30号): tables, rows, columns, official labels,
+//! canonical field ids, label normalisation and exact 万元 amounts. Pure data, no IO.
+
+mod amount;
+mod label;
+mod model;
+
+pub use amount::{format_amount, parse_decimal, DecimalError};
+pub use label::{normalize_label, strip_enumerator};
+pub use model::*;
+
+use std::sync::OnceLock;
+
+/// The three statistical tables of a return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Table {
+    /// 二、主动公开政府信息情况
+    T2,
+    /// 三、收到和处理政府信息公开申请情况
+    T3,
+    /// 四、政府信息公开行政复议、行政诉讼情况
+    T4,
+}
+
+impl Table {
+    pub const ALL: [Table; 3] = [Table::T2, Table::T3, Table::T4];
+
+    /// The official heading, as printed in the annual report.
+    pub fn title(self) -> &'static str {
+        match self {
+            Table::T2 => "二、主动公开政府信息情况",
+            Table::T3 => "三、收到和处理政府信息公开申请情况",
+            Table::T4 => "四、政府信息公开行政复议、行政诉讼情况",
+        }
+    }
+
+    pub fn short_zh(self) -> &'static str {
+        match self {
+            Table::T2 => "表二",
+            Table::T3 => "表三",
+            Table::T4 => "表四",
+        }
+    }
+
+    pub fn short_en(self) -> &'static str {
+        match self {
+            Table::T2 => "table 2",
+            Table::T3 => "table 3",
+            Table::T4 => "table 4",
+        }
+    }
+}
+
+/// How a field's value is stored: every value is an `i64`; amounts are in hundredths of 万元.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A whole, non-negative count.
+    Count,
+    /// 万元 with at most two decimals, stored as integer hundredths (21147.95 → 2114795).
+    Amount,
+}
+
+/// One field of the format: its canonical id, where it sits and how it is labelled.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// Position in [`fields()`], also the column order of every per-unit table.
+    pub index: usize,
+    /// Canonical id, e.g. `t3.withheld.third_party.total`.
+    pub id: String,
+    pub table: Table,
+    pub kind: Kind,
+    /// Index of the row within its table (table 4: the group).
+    pub row: usize,
+    /// Index of the column within its table (table 4: the result).
+    pub col: usize,
+    /// The row's label as the official format prints it, group prefix joined with " › ".
+    pub row_label: String,
+    /// The column's label as the official format prints it.
+    pub col_label: &'static str,
+}
+
+impl Field {
+    /// A short Chinese name a clerk recognises, e.g. "表三 保护第三方合法权益 › 总计".
+    pub fn label_zh(&self) -> String {
+        format!("{} {} › {}", self.table.short_zh(), self.row_label, self.col_label)
+    }
+}
+
+/// A row of table 2 and the columns it has.
+pub struct T2Row {
+    pub id: &'static str,
+    pub label: &'static str,
+    /// The block heading, e.g. 第二十条第（一）项.
+    pub block: &'static str,
+    pub cols: &'static [(&'static str, &'static str)],
+}
+
+const T2_DOC_COLS: &[(&str, &str)] = &[
+    ("issued", "本年制发件数"),
+    ("repealed", "本年废止件数"),
+    ("in_force", "现行有效件数"),
+];
+const T2_DECISION_COLS: &[(&str, &str)] = &[("decisions", "本年处理决定数量")];
+const T2_FEE_COLS: &[(&str, &str)] = &[("amount", "本年收费金额（单位：万元）")];
+
+pub const T2_ROWS: &[T2Row] = &[
+    T2Row { id: "regulations", label: "规章", block: "第二十条第（一）项", cols: T2_DOC_COLS },
+    T2Row { id: "normative_docs", label: "行政规范性文件", block: "第二十条第（一）项", cols: T2_DOC_COLS },
+    T2Row { id: "licensing", label: "行政许可", block: "第二十条第（五）项", cols: T2_DECISION_COLS },
+    T2Row { id: "penalty", label: "行政处罚", block: "第二十条第（六）项", cols: T2_DECISION_COLS },
+    T2Row { id: "coercion", label: "行政强制", block: "第二十条第（六）项", cols: T2_DECISION_COLS },
+    T2Row { id: "fees", label: "行政事业性收费", block: "第二十条第（八）项", cols: T2_FEE_COLS },
+];
+
+/// Table 3 columns: (id, official label, parent band label if any).
+pub const T3_COLS: &[(&str, &str, Option<&str>)] = &[
+    ("natural_person", "自然人", None),
+    ("commercial", "商业企业", Some("法人或其他组织")),
+    ("research", "科研机构", Some("法人或其他组织")),
+    ("social_welfare", "社会公益组织", Some("法人或其他组织")),
+    ("legal_service", "法律服务机构", Some("法人或其他组织")),
+    ("other_org", "其他", Some("法人或其他组织")),
+    ("total", "总计", None),
+];
+
+/// Index of the 总计 column of table 3.
+pub const T3_TOTAL_COL: usize = 6;
+
+/// A row of table 3.
+pub struct T3Row {
+    pub id: &'static str,
+    /// The group the row belongs to (三、本年度办理结果 › （三）不予公开), if any.
+    pub group: Option<&'static str>,
+    pub subgroup: Option<&'static str>,
+    /// The row's own official label.
+    pub label: &'static str,
+    /// The words that identify the row once enumerators and spacing are removed.
+    pub key: &'static str,
+    /// Whether `key` must equal the whole normalised label (short, ambiguous words).
+    pub exact: bool,
+}
+
+const RESULTS: Option<&str> = Some("三、本年度办理结果");
+const WITHHELD: Option<&str> = Some("（三）不予公开");
+const UNAVAILABLE: Option<&str> = Some("（四）无法提供");
+const NOT_PROCESSED: Option<&str> = Some("（五）不予处理");
+const OTHER: Option<&str> = Some("（六）其他处理");
+
+macro_rules! t3row {
+    ($id:expr, $g:expr, $s:expr, $label:expr, $key:expr, $exact:expr) => {
+        T3Row { id: $id, group: $g, subgroup: $s, label: $label, key: $key, exact: $exact }
+    };
+}
+
+pub const T3_ROWS: &[T3Row] = &[
+    t3row!("new", None, None, "一、本年新收政府信息公开申请数量", "本年新收政府信息公开申请数量", false),
+    t3row!("carried_over", None, None, "二、上年结转政府信息公开申请数量", "上年结转政府信息公开申请数量", false),
+    t3row!("granted", RESULTS, None, "（一）予以公开", "予以公开", true),
+    t3row!("partly_granted", RESULTS, None, "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "部分公开", false),
+    t3row!("withheld.state_secret", RESULTS, WITHHELD, "1.属于国家秘密", "属于国家秘密", false),
+    t3row!("withheld.prohibited_by_law", RESULTS, WITHHELD, "2.其他法律行政法规禁止公开", "其他法律行政法规禁止公开", false),
+    t3row!("withheld.three_securities", RESULTS, WITHHELD, "3.危及“三安全一稳定”", "危及三安全一稳定", false),
+    t3row!("withheld.third_party", RESULTS, WITHHELD, "4.保护第三方合法权益", "保护第三方合法权益", false),
+    t3row!("withheld.internal_affairs", RESULTS, WITHHELD, "5.属于三类内部事务信息", "属于三类内部事务信息", false),
+    t3row!("withheld.process_info", RESULTS, WITHHELD, "6.属于四类过程性信息", "属于四类过程性信息", false),
+    t3row!("withheld.enforcement_file", RESULTS, WITHHELD, "7.属于行政执法案卷", "属于行政执法案卷", false),
+    t3row!("withheld.query_matter", RESULTS, WITHHELD, "8.属于行政查询事项", "属于行政查询事项", false),
+    t3row!("unavailable.not_held", RESULTS, UNAVAILABLE, "1.本机关不掌握相关政府信息", "本机关不掌握相关政府信息", false),
+    t3row!("unavailable.needs_creation", RESULTS, UNAVAILABLE, "2.没有现成信息需要另行制作", "没有现成信息需要另行制作", false),
+    t3row!("unavailable.still_unclear", RESULTS, UNAVAILABLE, "3.补正后申请内容仍不明确", "补正后申请内容仍不明确", false),
+    t3row!("not_processed.petition", RESULTS, NOT_PROCESSED, "1.信访举报投诉类申请", "信访举报投诉类申请", false),
+    t3row!("not_processed.repeated", RESULTS, NOT_PROCESSED, "2.重复申请", "重复申请", true),
+    t3row!("not_processed.publication", RESULTS, NOT_PROCESSED, "3.要求提供公开出版物", "要求提供公开出版物", false),
+    t3row!("not_processed.excessive", RESULTS, NOT_PROCESSED, "4.无正当理由大量反复申请", "无正当理由大量反复申请", false),
+    t3row!("not_processed.confirmation", RESULTS, NOT_PROCESSED, "5.要求行政机关确认或重新出具已获取信息", "要求行政机关确认或重新出具已获取信息", false),
+    t3row!("other.no_supplement", RESULTS, OTHER, "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "申请人无正当理由逾期不补正", false),
+    t3row!("other.fee_unpaid", RESULTS, OTHER, "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "申请人逾期未按收费通知要求缴纳费用", false),
+    t3row!("other.other", RESULTS, OTHER, "3.其他", "其他", true),
+    t3row!("total", RESULTS, None, "（七）总计", "总计", true),
+    t3row!("carried_forward", None, None, "四、结转下年度继续办理", "结转下年度继续办理", false),
+];
+
+/// Row indices within [`T3_ROWS`] that the balance rules name.
+pub const T3_NEW: usize = 0;
+pub const T3_CARRIED_OVER: usize = 1;
+/// The result rows, granted … other.other.
+pub const T3_RESULT_ROWS: std::ops::Range<usize> = 2..23;
+pub const T3_TOTAL: usize = 23;
+pub const T3_CARRIED_FORWARD: usize = 24;
+
+/// The group headings of table 3's body that are not rows of their own.
+pub const T3_GROUP_KEYS: &[&str] = &["本年度办理结果", "不予公开", "无法提供", "不予处理", "其他处理"];
+
+/// Table 4 groups: (id, label, parent band).
+pub const T4_GROUPS: &[(&str, &str, Option<&str>)] = &[
+    ("review", "行政复议", None),
+    ("suit_direct", "未经复议直接起诉", Some("行政诉讼")),
+    ("suit_after_review", "复议后起诉", Some("行政诉讼")),
+];
+
+/// Table 4 results: (id, label as printed).
+pub const T4_RESULTS: &[(&str, &str)] = &[
+    ("upheld", "结果维持"),
+    ("corrected", "结果纠正"),
+    ("other", "其他结果"),
+    ("pending", "尚未审结"),
+    ("total", "总计"),
+];
+
+/// Index of the 总计 result of table 4.
+pub const T4_TOTAL: usize = 4;
+
+/// The number of fields of a return: 10 + 175 + 15.
+pub const FIELD_COUNT: usize = 200;
+
+/// Every field of the format, in canonical order (table 2, table 3 row-major, table 4 group-major).
+pub fn fields() -> &'static [Field] {
+    static FIELDS: OnceLock<Vec<Field>> = OnceLock::new();
+    FIELDS.get_or_init(build_fields)
+}
+
+fn build_fields() -> Vec<Field> {
+    let mut out = Vec::with_capacity(FIELD_COUNT);
+    let mut push = |id: String, table, kind, row, col, row_label: String, col_label| {
+        let index = out.len();
+        out.push(Field { index, id, table, kind, row, col, row_label, col_label });
+    };
+    for (r, row) in T2_ROWS.iter().enumerate() {
+        for (c, (cid, clabel)) in row.cols.iter().enumerate() {
+            let kind = if row.id == "fees" { Kind::Amount } else { Kind::Count };
+            push(format!("t2.{}.{}", row.id, cid), Table::T2, kind, r, c, row.label.to_string(), *clabel);
+        }
+    }
+    for (r, row) in T3_ROWS.iter().enumerate() {
+        let row_label = t3_row_label(row);
+        for (c, (cid, clabel, _)) in T3_COLS.iter().enumerate() {
+            push(format!("t3.{}.{}", row.id, cid), Table::T3, Kind::Count, r, c, row_label.clone(), *clabel);
+        }
+    }
+    for (g, (gid, glabel, _)) in T4_GROUPS.iter().enumerate() {
+        for (c, (rid, rlabel)) in T4_RESULTS.iter().enumerate() {
+            push(format!("t4.{gid}.{rid}"), Table::T4, Kind::Count, g, c, glabel.to_string(), *rlabel);
+        }
+    }
+    debug_assert_eq!(out.len(), FIELD_COUNT);
+    out
+}
+
+fn t3_row_label(row: &T3Row) -> String {
+    match row.subgroup {
+        Some(s) => format!("{} › {}", s, row.label),
+        None => row.label.to_string(),
+    }
+}
+
+/// The index of a field id, e.g. `field_index("t2.fees.amount") == Some(9)`.
+pub fn field_index(id: &str) -> Option<usize> {
+    use std::collections::HashMap;
+    static INDEX: OnceLock<HashMap<&'static str, usize>> = OnceLock::new();
+    INDEX
+        .get_or_init(|| fields().iter().map(|f| (f.id.as_str(), f.index)).collect())
+        .get(id)
+        .copied()
+}
+
+/// Index of the table 2 field at (row, col).
+pub fn t2_index(row: usize, col: usize) -> usize {
+    T2_ROWS[..row].iter().map(|r| r.cols.len()).sum::<usize>() + col
+}
+
+/// Index of the table 3 field at (row, col).
+pub fn t3_index(row: usize, col: usize) -> usize {
+    10 + row * T3_COLS.len() + col
+}
+
+/// Index of the table 4 field at (group, result).
+pub fn t4_index(group: usize, result: usize) -> usize {
+    10 + 175 + group * T4_RESULTS.len() + result
+}
+
+/// The index of `t2.fees.amount`, the one amount of the format.
+pub const FEES_AMOUNT: usize = 9;
+
+/// Formats a stored value for people and JSON: counts as integers, amounts with two decimals.
+pub fn format_value(kind: Kind, v: i64) -> String {
+    match kind {
+        Kind::Count => v.to_string(),
+        Kind::Amount => format_amount(v),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn there_are_200_distinct_field_ids() {
+        let f = fields();
+        assert_eq!(f.len(), FIELD_COUNT);
+        let ids: std::collections::HashSet<_> = f.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(ids.len(), FIELD_COUNT);
+    }
+
+    #[test]
+    fn index_helpers_agree_with_ids() {
+        assert_eq!(fields()[t2_index(1, 2)].id, "t2.normative_docs.in_force");
+        assert_eq!(fields()[FEES_AMOUNT].id, "t2.fees.amount");
+        assert_eq!(fields()[FEES_AMOUNT].kind, Kind::Amount);
+        assert_eq!(fields()[t3_index(7, 6)].id, "t3.withheld.third_party.total");
+        assert_eq!(fields()[t3_index(T3_TOTAL, T3_TOTAL_COL)].id, "t3.total.total");
+        assert_eq!(fields()[t4_index(1, 3)].id, "t4.suit_direct.pending");
+        assert_eq!(field_index("t3.new.natural_person"), Some(t3_index(0, 0)));
+        assert_eq!(field_index("t3.nope"), None);
+        assert_eq!(T3_RESULT_ROWS.len(), 21);
+        assert_eq!(T3_ROWS[T3_CARRIED_FORWARD].id, "carried_forward");
+    }
+}

@@ -1,0 +1,301 @@
+//! The shared report model: what reading, rules and consolidation produce and writing prints.
+
+use std::fmt;
+
+/// A message in the clerk's language, with its English twin (chosen by `--lang`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Msg {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Msg {
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Msg {
+        Msg { zh: zh.into(), en: en.into() }
+    }
+
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// The language of everything a clerk reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+/// Where a value came from: sheet and A1 address.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CellRef {
+    pub sheet: String,
+    /// Zero-based row and column.
+    pub row: u32,
+    pub col: u32,
+}
+
+impl CellRef {
+    /// The A1 address without the sheet, e.g. "D24".
+    pub fn a1(&self) -> String {
+        format!("{}{}", column_name(self.col), self.row + 1)
+    }
+}
+
+impl fmt::Display for CellRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}!{}", self.sheet, self.a1())
+    }
+}
+
+/// Zero-based column index to letters: 0 → "A", 27 → "AB".
+pub fn column_name(col: u32) -> String {
+    let mut n = col as u64 + 1;
+    let mut s = Vec::new();
+    while n > 0 {
+        let r = ((n - 1) % 26) as u8;
+        s.push(b'A' + r);
+        n = (n - 1) / 26;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Severity::Info, Lang::Zh) => "提示",
+            (Severity::Warning, Lang::Zh) => "警告",
+            (Severity::Error, Lang::Zh) => "错误",
+            (s, Lang::En) => s.as_str(),
+        }
+    }
+}
+
+/// One value of a return as read: the number (None when it could not be read), and its origin.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reading {
+    /// The value in the field's unit (hundredths for amounts); None when unreadable.
+    pub value: Option<i64>,
+    /// The cell was blank (or "-", "无", …): the value is 0, but the unit did not type 0.
+    pub blank: bool,
+    pub cell: Option<CellRef>,
+    /// The cell's text as the unit typed it (numbers as Excel shows them).
+    pub raw: String,
+}
+
+/// A finding about a value, a rule or a file: read problems and rule violations alike.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// Rule or problem id, e.g. `balance`, `t3.col_total`, `read.not_a_number`.
+    pub rule: String,
+    pub severity: Severity,
+    pub fields: Vec<String>,
+    pub cells: Vec<CellRef>,
+    pub expected: Option<String>,
+    pub actual: Option<String>,
+    pub message: Msg,
+}
+
+/// What became of a reporting unit in a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UnitStatus {
+    Ok,
+    Warnings,
+    Errors,
+    Failed,
+    Missing,
+    Duplicate,
+    Unknown,
+}
+
+impl UnitStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnitStatus::Ok => "ok",
+            UnitStatus::Warnings => "warnings",
+            UnitStatus::Errors => "errors",
+            UnitStatus::Failed => "failed",
+            UnitStatus::Missing => "missing",
+            UnitStatus::Duplicate => "duplicate",
+            UnitStatus::Unknown => "unknown",
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::En => self.as_str(),
+            Lang::Zh => match self {
+                UnitStatus::Ok => "通过",
+                UnitStatus::Warnings => "有警告",
+                UnitStatus::Errors => "有错误",
+                UnitStatus::Failed => "无法读取",
+                UnitStatus::Missing => "未报送",
+                UnitStatus::Duplicate => "重复报送",
+                UnitStatus::Unknown => "名单外单位",
+            },
+        }
+    }
+
+    /// Whether a unit with this status counts in the district totals.
+    pub fn in_totals(self) -> bool {
+        matches!(self, UnitStatus::Ok | UnitStatus::Warnings | UnitStatus::Errors)
+    }
+}
+
+/// A roster entry: a unit expected to file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    pub code: String,
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub kind: String,
+}
+
+/// One unit's line in the report.
+#[derive(Debug, Clone)]
+pub struct UnitEntry {
+    /// Roster code, or the name found when there is no roster.
+    pub unit: String,
+    pub name: String,
+    pub kind: Option<String>,
+    /// The file(s) the unit's return came from (two or more when duplicated).
+    pub files: Vec<String>,
+    pub status: UnitStatus,
+    /// The return's values, when it was read.
+    pub readings: Option<Vec<Reading>>,
+    /// Whether the unit's values count in the district totals.
+    pub in_totals: bool,
+    pub errors: usize,
+    pub warnings: usize,
+    /// How many value cells were left blank (or "-", "无") rather than typed 0.
+    pub blanks: usize,
+    /// A note on how the unit was settled (e.g. which duplicate was taken).
+    pub note: Option<Msg>,
+}
+
+/// A violation with the unit and file it concerns.
+#[derive(Debug, Clone)]
+pub struct UnitViolation {
+    /// Roster code, name found, or "district" for the totals.
+    pub unit: String,
+    pub file: Option<String>,
+    pub violation: Violation,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileStatus {
+    Ok,
+    Failed,
+    Skipped,
+}
+
+impl FileStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileStatus::Ok => "ok",
+            FileStatus::Failed => "failed",
+            FileStatus::Skipped => "skipped",
+        }
+    }
+}
+
+/// One input file's fate.
+#[derive(Debug, Clone)]
+pub struct FileEntry {
+    /// Path relative to the returns folder.
+    pub file: String,
+    pub status: FileStatus,
+    pub unit: Option<String>,
+    pub error: Option<Msg>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Coverage {
+    /// Units on the roster (or units found, without a roster).
+    pub expected: usize,
+    /// Units with at least one readable return.
+    pub received: usize,
+    /// Units whose values are in the totals.
+    pub in_totals: usize,
+    /// Roster codes with no return.
+    pub missing: Vec<String>,
+}
+
+impl Coverage {
+    /// "41/42 单位": how many units the totals stand for.
+    pub fn label(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Zh => format!("{}/{} 单位", self.in_totals, self.expected),
+            Lang::En => format!("{}/{} units", self.in_totals, self.expected),
+        }
+    }
+}
+
+/// Everything a consolidation run found: what the workbook and the JSON report print.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub year: Option<i32>,
+    pub units: Vec<UnitEntry>,
+    /// District totals over the units in the totals, one per field.
+    pub totals: Vec<i64>,
+    pub violations: Vec<UnitViolation>,
+    pub files: Vec<FileEntry>,
+    pub coverage: Coverage,
+}
+
+impl Report {
+    pub fn error_count(&self) -> usize {
+        self.violations.iter().filter(|v| v.violation.severity == Severity::Error).count()
+    }
+
+    /// Whether the run found anything that makes exit status 1.
+    pub fn has_errors(&self) -> bool {
+        self.error_count() > 0
+            || self.files.iter().any(|f| f.status == FileStatus::Failed)
+            || self.units.iter().any(|u| {
+                matches!(
+                    u.status,
+                    UnitStatus::Errors
+                        | UnitStatus::Failed
+                        | UnitStatus::Missing
+                        | UnitStatus::Duplicate
+                        | UnitStatus::Unknown
+                )
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_names() {
+        assert_eq!(column_name(0), "A");
+        assert_eq!(column_name(25), "Z");
+        assert_eq!(column_name(26), "AA");
+        assert_eq!(column_name(16383), "XFD");
+        let c = CellRef { sheet: "表三".into(), row: 23, col: 3 };
+        assert_eq!(c.to_string(), "表三!D24");
+    }
+}
