@@ -55,8 +55,14 @@ pub fn parse_decimal(s: &str, decimals: u32) -> Result<i64, DecimalError> {
             .ok_or(DecimalError::TooLarge)?;
     }
     for i in 0..decimals as usize {
-        let d = frac_sig.as_bytes().get(i).map_or(0, |b| i64::from(b - b'0'));
-        v = v.checked_mul(10).and_then(|v| v.checked_add(d)).ok_or(DecimalError::TooLarge)?;
+        let d = frac_sig
+            .as_bytes()
+            .get(i)
+            .map_or(0, |b| i64::from(b - b'0'));
+        v = v
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(d))
+            .ok_or(DecimalError::TooLarge)?;
     }
     if v > MAX_VALUE {
         return Err(DecimalError::TooLarge);
@@ -86,13 +92,22 @@ mod tests {
         assert_eq!(parse_decimal("12.500", 2), Ok(1250));
         assert_eq!(parse_decimal(".5", 2), Ok(50));
         assert_eq!(parse_decimal("-3", 0), Ok(-3));
-        assert_eq!(parse_decimal("1.005", 2), Err(DecimalError::TooManyDecimals { allowed: 2 }));
-        assert_eq!(parse_decimal("1.5", 0), Err(DecimalError::TooManyDecimals { allowed: 0 }));
+        assert_eq!(
+            parse_decimal("1.005", 2),
+            Err(DecimalError::TooManyDecimals { allowed: 2 })
+        );
+        assert_eq!(
+            parse_decimal("1.5", 0),
+            Err(DecimalError::TooManyDecimals { allowed: 0 })
+        );
         assert_eq!(parse_decimal("约10", 0), Err(DecimalError::NotANumber));
         assert_eq!(parse_decimal("", 0), Err(DecimalError::NotANumber));
         assert_eq!(parse_decimal(".", 0), Err(DecimalError::NotANumber));
         assert_eq!(parse_decimal("1e3", 0), Err(DecimalError::NotANumber));
-        assert_eq!(parse_decimal("99999999999999999999", 0), Err(DecimalError::TooLarge));
+        assert_eq!(
+            parse_decimal("99999999999999999999", 0),
+            Err(DecimalError::TooLarge)
+        );
     }
 
     #[test]

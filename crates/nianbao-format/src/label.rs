@@ -64,7 +64,10 @@ mod tests {
     fn folds_width_spaces_and_line_breaks() {
         assert_eq!(normalize_label("（三） 不予\n公开"), "(三)不予公开");
         assert_eq!(normalize_label("结果 维持"), "结果维持");
-        assert_eq!(normalize_label("3.危及“三安全一稳定”"), "3.危及三安全一稳定");
+        assert_eq!(
+            normalize_label("3.危及“三安全一稳定”"),
+            "3.危及三安全一稳定"
+        );
         assert_eq!(normalize_label("\u{3000}自然人\r\n"), "自然人");
         assert_eq!(normalize_label("１２，３４５．６７"), "12,345.67");
     }

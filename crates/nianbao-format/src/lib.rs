@@ -5,7 +5,7 @@ mod amount;
 mod label;
 mod model;
 
-pub use amount::{format_amount, parse_decimal, DecimalError};
+pub use amount::{DecimalError, MAX_VALUE, format_amount, parse_decimal};
 pub use label::{normalize_label, strip_enumerator};
 pub use model::*;
 
@@ -82,7 +82,12 @@ pub struct Field {
 impl Field {
     /// A short Chinese name a clerk recognises, e.g. "表三 保护第三方合法权益 › 总计".
     pub fn label_zh(&self) -> String {
-        format!("{} {} › {}", self.table.short_zh(), self.row_label, self.col_label)
+        format!(
+            "{} {} › {}",
+            self.table.short_zh(),
+            self.row_label,
+            self.col_label
+        )
     }
 }
 
@@ -104,12 +109,42 @@ const T2_DECISION_COLS: &[(&str, &str)] = &[("decisions", "本年处理决定数
 const T2_FEE_COLS: &[(&str, &str)] = &[("amount", "本年收费金额（单位：万元）")];
 
 pub const T2_ROWS: &[T2Row] = &[
-    T2Row { id: "regulations", label: "规章", block: "第二十条第（一）项", cols: T2_DOC_COLS },
-    T2Row { id: "normative_docs", label: "行政规范性文件", block: "第二十条第（一）项", cols: T2_DOC_COLS },
-    T2Row { id: "licensing", label: "行政许可", block: "第二十条第（五）项", cols: T2_DECISION_COLS },
-    T2Row { id: "penalty", label: "行政处罚", block: "第二十条第（六）项", cols: T2_DECISION_COLS },
-    T2Row { id: "coercion", label: "行政强制", block: "第二十条第（六）项", cols: T2_DECISION_COLS },
-    T2Row { id: "fees", label: "行政事业性收费", block: "第二十条第（八）项", cols: T2_FEE_COLS },
+    T2Row {
+        id: "regulations",
+        label: "规章",
+        block: "第二十条第（一）项",
+        cols: T2_DOC_COLS,
+    },
+    T2Row {
+        id: "normative_docs",
+        label: "行政规范性文件",
+        block: "第二十条第（一）项",
+        cols: T2_DOC_COLS,
+    },
+    T2Row {
+        id: "licensing",
+        label: "行政许可",
+        block: "第二十条第（五）项",
+        cols: T2_DECISION_COLS,
+    },
+    T2Row {
+        id: "penalty",
+        label: "行政处罚",
+        block: "第二十条第（六）项",
+        cols: T2_DECISION_COLS,
+    },
+    T2Row {
+        id: "coercion",
+        label: "行政强制",
+        block: "第二十条第（六）项",
+        cols: T2_DECISION_COLS,
+    },
+    T2Row {
+        id: "fees",
+        label: "行政事业性收费",
+        block: "第二十条第（八）项",
+        cols: T2_FEE_COLS,
+    },
 ];
 
 /// Table 3 columns: (id, official label, parent band label if any).
@@ -148,36 +183,197 @@ const OTHER: Option<&str> = Some("（六）其他处理");
 
 macro_rules! t3row {
     ($id:expr, $g:expr, $s:expr, $label:expr, $key:expr, $exact:expr) => {
-        T3Row { id: $id, group: $g, subgroup: $s, label: $label, key: $key, exact: $exact }
+        T3Row {
+            id: $id,
+            group: $g,
+            subgroup: $s,
+            label: $label,
+            key: $key,
+            exact: $exact,
+        }
     };
 }
 
 pub const T3_ROWS: &[T3Row] = &[
-    t3row!("new", None, None, "一、本年新收政府信息公开申请数量", "本年新收政府信息公开申请数量", false),
-    t3row!("carried_over", None, None, "二、上年结转政府信息公开申请数量", "上年结转政府信息公开申请数量", false),
+    t3row!(
+        "new",
+        None,
+        None,
+        "一、本年新收政府信息公开申请数量",
+        "本年新收政府信息公开申请数量",
+        false
+    ),
+    t3row!(
+        "carried_over",
+        None,
+        None,
+        "二、上年结转政府信息公开申请数量",
+        "上年结转政府信息公开申请数量",
+        false
+    ),
     t3row!("granted", RESULTS, None, "（一）予以公开", "予以公开", true),
-    t3row!("partly_granted", RESULTS, None, "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "部分公开", false),
-    t3row!("withheld.state_secret", RESULTS, WITHHELD, "1.属于国家秘密", "属于国家秘密", false),
-    t3row!("withheld.prohibited_by_law", RESULTS, WITHHELD, "2.其他法律行政法规禁止公开", "其他法律行政法规禁止公开", false),
-    t3row!("withheld.three_securities", RESULTS, WITHHELD, "3.危及“三安全一稳定”", "危及三安全一稳定", false),
-    t3row!("withheld.third_party", RESULTS, WITHHELD, "4.保护第三方合法权益", "保护第三方合法权益", false),
-    t3row!("withheld.internal_affairs", RESULTS, WITHHELD, "5.属于三类内部事务信息", "属于三类内部事务信息", false),
-    t3row!("withheld.process_info", RESULTS, WITHHELD, "6.属于四类过程性信息", "属于四类过程性信息", false),
-    t3row!("withheld.enforcement_file", RESULTS, WITHHELD, "7.属于行政执法案卷", "属于行政执法案卷", false),
-    t3row!("withheld.query_matter", RESULTS, WITHHELD, "8.属于行政查询事项", "属于行政查询事项", false),
-    t3row!("unavailable.not_held", RESULTS, UNAVAILABLE, "1.本机关不掌握相关政府信息", "本机关不掌握相关政府信息", false),
-    t3row!("unavailable.needs_creation", RESULTS, UNAVAILABLE, "2.没有现成信息需要另行制作", "没有现成信息需要另行制作", false),
-    t3row!("unavailable.still_unclear", RESULTS, UNAVAILABLE, "3.补正后申请内容仍不明确", "补正后申请内容仍不明确", false),
-    t3row!("not_processed.petition", RESULTS, NOT_PROCESSED, "1.信访举报投诉类申请", "信访举报投诉类申请", false),
-    t3row!("not_processed.repeated", RESULTS, NOT_PROCESSED, "2.重复申请", "重复申请", true),
-    t3row!("not_processed.publication", RESULTS, NOT_PROCESSED, "3.要求提供公开出版物", "要求提供公开出版物", false),
-    t3row!("not_processed.excessive", RESULTS, NOT_PROCESSED, "4.无正当理由大量反复申请", "无正当理由大量反复申请", false),
-    t3row!("not_processed.confirmation", RESULTS, NOT_PROCESSED, "5.要求行政机关确认或重新出具已获取信息", "要求行政机关确认或重新出具已获取信息", false),
-    t3row!("other.no_supplement", RESULTS, OTHER, "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "申请人无正当理由逾期不补正", false),
-    t3row!("other.fee_unpaid", RESULTS, OTHER, "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "申请人逾期未按收费通知要求缴纳费用", false),
+    t3row!(
+        "partly_granted",
+        RESULTS,
+        None,
+        "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+        "部分公开",
+        false
+    ),
+    t3row!(
+        "withheld.state_secret",
+        RESULTS,
+        WITHHELD,
+        "1.属于国家秘密",
+        "属于国家秘密",
+        false
+    ),
+    t3row!(
+        "withheld.prohibited_by_law",
+        RESULTS,
+        WITHHELD,
+        "2.其他法律行政法规禁止公开",
+        "其他法律行政法规禁止公开",
+        false
+    ),
+    t3row!(
+        "withheld.three_securities",
+        RESULTS,
+        WITHHELD,
+        "3.危及“三安全一稳定”",
+        "危及三安全一稳定",
+        false
+    ),
+    t3row!(
+        "withheld.third_party",
+        RESULTS,
+        WITHHELD,
+        "4.保护第三方合法权益",
+        "保护第三方合法权益",
+        false
+    ),
+    t3row!(
+        "withheld.internal_affairs",
+        RESULTS,
+        WITHHELD,
+        "5.属于三类内部事务信息",
+        "属于三类内部事务信息",
+        false
+    ),
+    t3row!(
+        "withheld.process_info",
+        RESULTS,
+        WITHHELD,
+        "6.属于四类过程性信息",
+        "属于四类过程性信息",
+        false
+    ),
+    t3row!(
+        "withheld.enforcement_file",
+        RESULTS,
+        WITHHELD,
+        "7.属于行政执法案卷",
+        "属于行政执法案卷",
+        false
+    ),
+    t3row!(
+        "withheld.query_matter",
+        RESULTS,
+        WITHHELD,
+        "8.属于行政查询事项",
+        "属于行政查询事项",
+        false
+    ),
+    t3row!(
+        "unavailable.not_held",
+        RESULTS,
+        UNAVAILABLE,
+        "1.本机关不掌握相关政府信息",
+        "本机关不掌握相关政府信息",
+        false
+    ),
+    t3row!(
+        "unavailable.needs_creation",
+        RESULTS,
+        UNAVAILABLE,
+        "2.没有现成信息需要另行制作",
+        "没有现成信息需要另行制作",
+        false
+    ),
+    t3row!(
+        "unavailable.still_unclear",
+        RESULTS,
+        UNAVAILABLE,
+        "3.补正后申请内容仍不明确",
+        "补正后申请内容仍不明确",
+        false
+    ),
+    t3row!(
+        "not_processed.petition",
+        RESULTS,
+        NOT_PROCESSED,
+        "1.信访举报投诉类申请",
+        "信访举报投诉类申请",
+        false
+    ),
+    t3row!(
+        "not_processed.repeated",
+        RESULTS,
+        NOT_PROCESSED,
+        "2.重复申请",
+        "重复申请",
+        true
+    ),
+    t3row!(
+        "not_processed.publication",
+        RESULTS,
+        NOT_PROCESSED,
+        "3.要求提供公开出版物",
+        "要求提供公开出版物",
+        false
+    ),
+    t3row!(
+        "not_processed.excessive",
+        RESULTS,
+        NOT_PROCESSED,
+        "4.无正当理由大量反复申请",
+        "无正当理由大量反复申请",
+        false
+    ),
+    t3row!(
+        "not_processed.confirmation",
+        RESULTS,
+        NOT_PROCESSED,
+        "5.要求行政机关确认或重新出具已获取信息",
+        "要求行政机关确认或重新出具已获取信息",
+        false
+    ),
+    t3row!(
+        "other.no_supplement",
+        RESULTS,
+        OTHER,
+        "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+        "申请人无正当理由逾期不补正",
+        false
+    ),
+    t3row!(
+        "other.fee_unpaid",
+        RESULTS,
+        OTHER,
+        "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+        "申请人逾期未按收费通知要求缴纳费用",
+        false
+    ),
     t3row!("other.other", RESULTS, OTHER, "3.其他", "其他", true),
     t3row!("total", RESULTS, None, "（七）总计", "总计", true),
-    t3row!("carried_forward", None, None, "四、结转下年度继续办理", "结转下年度继续办理", false),
+    t3row!(
+        "carried_forward",
+        None,
+        None,
+        "四、结转下年度继续办理",
+        "结转下年度继续办理",
+        false
+    ),
 ];
 
 /// Row indices within [`T3_ROWS`] that the balance rules name.
@@ -189,7 +385,13 @@ pub const T3_TOTAL: usize = 23;
 pub const T3_CARRIED_FORWARD: usize = 24;
 
 /// The group headings of table 3's body that are not rows of their own.
-pub const T3_GROUP_KEYS: &[&str] = &["本年度办理结果", "不予公开", "无法提供", "不予处理", "其他处理"];
+pub const T3_GROUP_KEYS: &[&str] = &[
+    "本年度办理结果",
+    "不予公开",
+    "无法提供",
+    "不予处理",
+    "其他处理",
+];
 
 /// Table 4 groups: (id, label, parent band).
 pub const T4_GROUPS: &[(&str, &str, Option<&str>)] = &[
@@ -223,23 +425,60 @@ fn build_fields() -> Vec<Field> {
     let mut out = Vec::with_capacity(FIELD_COUNT);
     let mut push = |id: String, table, kind, row, col, row_label: String, col_label| {
         let index = out.len();
-        out.push(Field { index, id, table, kind, row, col, row_label, col_label });
+        out.push(Field {
+            index,
+            id,
+            table,
+            kind,
+            row,
+            col,
+            row_label,
+            col_label,
+        });
     };
     for (r, row) in T2_ROWS.iter().enumerate() {
         for (c, (cid, clabel)) in row.cols.iter().enumerate() {
-            let kind = if row.id == "fees" { Kind::Amount } else { Kind::Count };
-            push(format!("t2.{}.{}", row.id, cid), Table::T2, kind, r, c, row.label.to_string(), *clabel);
+            let kind = if row.id == "fees" {
+                Kind::Amount
+            } else {
+                Kind::Count
+            };
+            push(
+                format!("t2.{}.{}", row.id, cid),
+                Table::T2,
+                kind,
+                r,
+                c,
+                row.label.to_string(),
+                *clabel,
+            );
         }
     }
     for (r, row) in T3_ROWS.iter().enumerate() {
         let row_label = t3_row_label(row);
         for (c, (cid, clabel, _)) in T3_COLS.iter().enumerate() {
-            push(format!("t3.{}.{}", row.id, cid), Table::T3, Kind::Count, r, c, row_label.clone(), *clabel);
+            push(
+                format!("t3.{}.{}", row.id, cid),
+                Table::T3,
+                Kind::Count,
+                r,
+                c,
+                row_label.clone(),
+                *clabel,
+            );
         }
     }
     for (g, (gid, glabel, _)) in T4_GROUPS.iter().enumerate() {
         for (c, (rid, rlabel)) in T4_RESULTS.iter().enumerate() {
-            push(format!("t4.{gid}.{rid}"), Table::T4, Kind::Count, g, c, glabel.to_string(), *rlabel);
+            push(
+                format!("t4.{gid}.{rid}"),
+                Table::T4,
+                Kind::Count,
+                g,
+                c,
+                glabel.to_string(),
+                *rlabel,
+            );
         }
     }
     debug_assert_eq!(out.len(), FIELD_COUNT);
@@ -307,7 +546,10 @@ mod tests {
         assert_eq!(fields()[FEES_AMOUNT].id, "t2.fees.amount");
         assert_eq!(fields()[FEES_AMOUNT].kind, Kind::Amount);
         assert_eq!(fields()[t3_index(7, 6)].id, "t3.withheld.third_party.total");
-        assert_eq!(fields()[t3_index(T3_TOTAL, T3_TOTAL_COL)].id, "t3.total.total");
+        assert_eq!(
+            fields()[t3_index(T3_TOTAL, T3_TOTAL_COL)].id,
+            "t3.total.total"
+        );
         assert_eq!(fields()[t4_index(1, 3)].id, "t4.suit_direct.pending");
         assert_eq!(field_index("t3.new.natural_person"), Some(t3_index(0, 0)));
         assert_eq!(field_index("t3.nope"), None);

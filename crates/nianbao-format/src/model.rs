@@ -11,7 +11,10 @@ pub struct Msg {
 
 impl Msg {
     pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Msg {
-        Msg { zh: zh.into(), en: en.into() }
+        Msg {
+            zh: zh.into(),
+            en: en.into(),
+        }
     }
 
     pub fn get(&self, lang: Lang) -> &str {
@@ -158,7 +161,10 @@ impl UnitStatus {
 
     /// Whether a unit with this status counts in the district totals.
     pub fn in_totals(self) -> bool {
-        matches!(self, UnitStatus::Ok | UnitStatus::Warnings | UnitStatus::Errors)
+        matches!(
+            self,
+            UnitStatus::Ok | UnitStatus::Warnings | UnitStatus::Errors
+        )
     }
 }
 
@@ -265,7 +271,10 @@ pub struct Report {
 
 impl Report {
     pub fn error_count(&self) -> usize {
-        self.violations.iter().filter(|v| v.violation.severity == Severity::Error).count()
+        self.violations
+            .iter()
+            .filter(|v| v.violation.severity == Severity::Error)
+            .count()
     }
 
     /// Whether the run found anything that makes exit status 1.
@@ -295,7 +304,11 @@ mod tests {
         assert_eq!(column_name(25), "Z");
         assert_eq!(column_name(26), "AA");
         assert_eq!(column_name(16383), "XFD");
-        let c = CellRef { sheet: "表三".into(), row: 23, col: 3 };
+        let c = CellRef {
+            sheet: "表三".into(),
+            row: 23,
+            col: 3,
+        };
         assert_eq!(c.to_string(), "表三!D24");
     }
 }

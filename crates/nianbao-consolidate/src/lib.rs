@@ -1,0 +1,1 @@
+//! Roster matching, per-unit polars DataFrame and exact district totals

@@ -1,0 +1,183 @@
+//! Reads one return (.xlsx, .xls, .ods, told apart by content) into the 200 field values with
+//! their cells, plus every problem met on the way. Any bytes give a value or a clear error; a
+//! panic inside a reader fails that file only.
+
+mod formula;
+mod grid;
+mod load;
+mod locate;
+mod sniff;
+mod unit;
+mod value;
+
+pub use grid::{Content, Grid, GridCell};
+pub use load::MAX_CELLS;
+pub use sniff::{Format, sniff};
+pub use value::{Invalid, Parsed, parse_content, parse_text};
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+
+use nianbao_format::{Msg, Reading, Violation};
+
+/// Files larger than this are not returns (real ones are a few dozen KiB).
+pub const MAX_FILE_SIZE: u64 = 50 * 1024 * 1024;
+
+/// A return as read: values with provenance, and the problems found. Never partial silently:
+/// a value that could not be read is `None` with a problem naming its cell.
+#[derive(Debug)]
+pub struct Return {
+    pub format: Format,
+    /// The unit as named inside the file (填报单位), if it is.
+    pub unit_name: Option<String>,
+    pub year: Option<i32>,
+    pub readings: Vec<Reading>,
+    pub problems: Vec<Violation>,
+}
+
+/// Why a file is not a return at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError {
+    pub message: Msg,
+}
+
+impl FileError {
+    fn new(zh: impl Into<String>, en: impl Into<String>) -> FileError {
+        FileError {
+            message: Msg::new(zh, en),
+        }
+    }
+}
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message.zh)
+    }
+}
+
+/// Reads the return in the file at `path` (read-only).
+pub fn read_path(path: &Path) -> Result<Return, FileError> {
+    let meta = std::fs::metadata(path).map_err(|e| {
+        FileError::new(
+            format!("无法读取文件：{e}"),
+            format!("cannot read file: {e}"),
+        )
+    })?;
+    if meta.len() > MAX_FILE_SIZE {
+        return Err(too_large(meta.len()));
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        FileError::new(
+            format!("无法读取文件：{e}"),
+            format!("cannot read file: {e}"),
+        )
+    })?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    read_bytes(&bytes, &name)
+}
+
+fn too_large(len: u64) -> FileError {
+    FileError::new(
+        format!("文件过大（{} MB），不是年报统计表", len / 1024 / 1024),
+        format!("file too large ({} MB) to be a return", len / 1024 / 1024),
+    )
+}
+
+/// Reads a return from its bytes; `file_name` only helps find the year.
+pub fn read_bytes(bytes: &[u8], file_name: &str) -> Result<Return, FileError> {
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(too_large(bytes.len() as u64));
+    }
+    let format = sniff(bytes);
+    let not_workbook = |zh: &str, en: &str| Err(FileError::new(zh, en));
+    match format {
+        Format::Xlsx | Format::Xls | Format::Ods => {}
+        Format::Encrypted => {
+            return not_workbook(
+                "文件已加密，请去除密码后重新报送",
+                "the file is encrypted: remove the password and send it again",
+            );
+        }
+        Format::Empty => return not_workbook("文件为空", "the file is empty"),
+        Format::Word => {
+            return not_workbook(
+                "这是 Word 文档，不是 Excel 表格；请用 Excel 或 WPS 表格填报",
+                "this is a Word document, not a spreadsheet",
+            );
+        }
+        Format::Text => {
+            return not_workbook(
+                "这是文本文件，不是 Excel 表格（.xlsx/.xls/.ods）",
+                "this is a text file, not a spreadsheet (.xlsx/.xls/.ods)",
+            );
+        }
+        Format::OtherZip => {
+            return not_workbook(
+                "压缩文件中没有 Excel 工作簿（文件损坏或不是表格）",
+                "a zip archive with no workbook in it (corrupt, or not a spreadsheet)",
+            );
+        }
+        Format::OtherOle => {
+            return not_workbook(
+                "不是可识别的 Excel 工作簿（OLE 文件中没有工作簿）",
+                "an OLE file with no workbook in it",
+            );
+        }
+        Format::Unknown => {
+            return not_workbook(
+                "无法识别的文件格式，不是 Excel 表格",
+                "unrecognised file format, not a spreadsheet",
+            );
+        }
+    }
+    let outcome = catch_unwind(AssertUnwindSafe(|| read_workbook(bytes, format, file_name)));
+    match outcome {
+        Ok(r) => r,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(FileError::new(
+                format!("读取文件时出现内部错误，文件可能已损坏（{what}）"),
+                format!("internal error while reading; the file may be corrupt ({what})"),
+            ))
+        }
+    }
+}
+
+fn read_workbook(bytes: &[u8], format: Format, file_name: &str) -> Result<Return, FileError> {
+    let grids = load::load(bytes, format).map_err(|e| match e {
+        load::LoadError::Corrupt(why) => FileError::new(
+            format!("文件已损坏或格式不正确，无法打开（{why}）"),
+            format!("the file is corrupt or malformed and cannot be opened ({why})"),
+        ),
+        load::LoadError::TooManyCells => FileError::new(
+            format!("表格单元格过多（超过 {MAX_CELLS} 个），不是年报统计表"),
+            format!("too many cells (over {MAX_CELLS}) to be a return"),
+        ),
+    })?;
+    Ok(from_grids(&grids, format, file_name)?)
+}
+
+/// Reads a return out of already loaded sheets.
+pub fn from_grids(grids: &[Grid], format: Format, file_name: &str) -> Result<Return, FileError> {
+    let located = locate::locate(grids);
+    if located.tables_found == 0 {
+        return Err(FileError::new(
+            "文件中未找到政府信息公开年报统计表（表二、表三、表四均未找到）",
+            "no return found in the file (none of tables 2, 3 and 4)",
+        ));
+    }
+    Ok(Return {
+        format,
+        unit_name: unit::unit_name(grids),
+        year: unit::year(grids, file_name),
+        readings: located.readings,
+        problems: located.problems,
+    })
+}

@@ -1,0 +1,163 @@
+//! Opens a workbook with calamine and turns each worksheet into a sparse [`Grid`].
+
+use std::io::Cursor;
+
+use calamine::{Data, DataRef, Ods, Reader, SheetType, SheetVisible, Xls, Xlsx};
+
+use crate::grid::{Content, Grid, GridCell, cell};
+use crate::sniff::Format;
+
+/// Cells read from one file at most; real returns have a few hundred.
+pub const MAX_CELLS: usize = 2_000_000;
+
+/// Why a workbook could not be opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadError {
+    /// calamine's own error text.
+    Corrupt(String),
+    TooManyCells,
+}
+
+/// Reads every worksheet of a workbook. Chart sheets and macro sheets are skipped.
+pub fn load(bytes: &[u8], format: Format) -> Result<Vec<Grid>, LoadError> {
+    match format {
+        Format::Xlsx => load_xlsx(bytes),
+        Format::Xls => {
+            let wb = Xls::new(Cursor::new(bytes)).map_err(|e| LoadError::Corrupt(e.to_string()))?;
+            load_dense(wb)
+        }
+        Format::Ods => {
+            let wb = Ods::new(Cursor::new(bytes)).map_err(|e| LoadError::Corrupt(e.to_string()))?;
+            load_dense(wb)
+        }
+        _ => Err(LoadError::Corrupt("not a workbook".into())),
+    }
+}
+
+fn is_worksheet(typ: SheetType) -> bool {
+    matches!(typ, SheetType::WorkSheet)
+}
+
+fn hidden(v: SheetVisible) -> bool {
+    !matches!(v, SheetVisible::Visible)
+}
+
+/// xlsx: stream the cells (no dense range), keeping formula texts.
+fn load_xlsx(bytes: &[u8]) -> Result<Vec<Grid>, LoadError> {
+    let mut wb = Xlsx::new(Cursor::new(bytes)).map_err(|e| LoadError::Corrupt(e.to_string()))?;
+    let sheets: Vec<_> = wb
+        .sheets_metadata()
+        .iter()
+        .filter(|s| is_worksheet(s.typ))
+        .map(|s| (s.name.clone(), hidden(s.visible)))
+        .collect();
+    let mut grids = Vec::new();
+    let mut total = 0usize;
+    for (name, is_hidden) in sheets {
+        let mut reader = wb
+            .worksheet_cells_reader(&name)
+            .map_err(|e| LoadError::Corrupt(e.to_string()))?;
+        let mut cells = Vec::new();
+        while let Some(c) = reader
+            .next_cell_with_formula()
+            .map_err(|e| LoadError::Corrupt(e.to_string()))?
+        {
+            let content = from_data_ref(&c.value);
+            let formula = c.formula.filter(|f| !f.is_empty());
+            if content == Content::Empty && formula.is_none() {
+                continue;
+            }
+            total += 1;
+            if total > MAX_CELLS {
+                return Err(LoadError::TooManyCells);
+            }
+            cells.push(cell(c.pos.0, c.pos.1, content, formula));
+        }
+        grids.push(Grid::new(name, is_hidden, cells));
+    }
+    Ok(grids)
+}
+
+/// xls and ods: calamine gives dense ranges; keep only the used cells.
+fn load_dense<R, RS>(mut wb: R) -> Result<Vec<Grid>, LoadError>
+where
+    R: Reader<RS>,
+    RS: std::io::Read + std::io::Seek,
+    R::Error: std::fmt::Display,
+{
+    let sheets: Vec<_> = wb
+        .sheets_metadata()
+        .iter()
+        .filter(|s| is_worksheet(s.typ))
+        .map(|s| (s.name.clone(), hidden(s.visible)))
+        .collect();
+    let mut grids = Vec::new();
+    let mut total = 0usize;
+    for (name, is_hidden) in sheets {
+        let range = wb
+            .worksheet_range(&name)
+            .map_err(|e| LoadError::Corrupt(e.to_string()))?;
+        let formulas = wb.worksheet_formula(&name).ok();
+        let mut cells: Vec<GridCell> = Vec::new();
+        for (r, c, v) in range.used_cells() {
+            let (row, col) = match range.start() {
+                Some((r0, c0)) => (r0 + r as u32, c0 + c as u32),
+                None => continue,
+            };
+            total += 1;
+            if total > MAX_CELLS {
+                return Err(LoadError::TooManyCells);
+            }
+            let formula = formulas
+                .as_ref()
+                .and_then(|f| f.get_value((row, col)))
+                .filter(|f| !f.is_empty())
+                .cloned();
+            cells.push(cell(row, col, from_data(v), formula));
+        }
+        // Formula cells whose value calamine left empty (no cached result).
+        if let Some(f) = &formulas {
+            if let Some((r0, c0)) = f.start() {
+                for (r, c, text) in f.used_cells() {
+                    let (row, col) = (r0 + r as u32, c0 + c as u32);
+                    if !text.is_empty()
+                        && range
+                            .get_value((row, col))
+                            .is_none_or(|d| *d == Data::Empty)
+                    {
+                        cells.push(cell(row, col, Content::Empty, Some(text.clone())));
+                    }
+                }
+            }
+        }
+        grids.push(Grid::new(name, is_hidden, cells));
+    }
+    Ok(grids)
+}
+
+fn from_data(d: &Data) -> Content {
+    match d {
+        Data::Int(i) => Content::Int(*i),
+        Data::Float(f) => Content::Float(*f),
+        Data::String(s) => Content::Text(s.clone()),
+        Data::Bool(b) => Content::Bool(*b),
+        Data::DateTime(dt) => Content::Date(dt.to_string()),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => Content::Date(s.clone()),
+        Data::Error(e) => Content::Error(e.to_string()),
+        Data::Empty => Content::Empty,
+    }
+}
+
+fn from_data_ref(d: &DataRef<'_>) -> Content {
+    match d {
+        DataRef::Int(i) => Content::Int(*i),
+        DataRef::Float(f) => Content::Float(*f),
+        DataRef::String(s) => Content::Text(s.clone()),
+        DataRef::SharedString(s) => Content::Text((*s).to_string()),
+        DataRef::Bool(b) => Content::Bool(*b),
+        DataRef::DateTime(dt) => Content::Date(dt.to_string()),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Content::Date(s.clone()),
+        DataRef::Error(e) => Content::Error(e.to_string()),
+        DataRef::Empty => Content::Empty,
+    }
+}

@@ -1,0 +1,1 @@
+//! Balance rules (勾稽关系) evaluated on a unit's or the district's values

@@ -1,0 +1,1 @@
+//! Writes the combined workbook (rust_xlsxwriter) and the JSON report, atomically
