@@ -1,1 +1,464 @@
-//! Roster matching, per-unit polars DataFrame and exact district totals
+//! Settles which return stands for which roster unit, builds the per-unit polars DataFrame (one
+//! row per unit, one column per field id) and sums it into exact district totals, with the rule
+//! violations of every unit and of the totals.
+
+mod frame;
+mod roster;
+
+pub use frame::{column_totals, unit_frame};
+pub use roster::{NameMatch, Roster, RosterError};
+
+use std::collections::HashMap;
+use std::time::SystemTime;
+
+use nianbao_format::{
+    Coverage, FIELD_COUNT, FileEntry, FileStatus, Msg, Reading, Report, Severity, Unit, UnitEntry,
+    UnitStatus, UnitViolation, Violation,
+};
+use nianbao_rules::{Values, evaluate, fill_blank_totals};
+
+/// A return as read from one file, or why it could not be.
+#[derive(Debug)]
+pub struct Input {
+    /// Path relative to the returns folder, with '/' separators.
+    pub file: String,
+    pub modified: Option<SystemTime>,
+    pub outcome: Result<ReadReturn, Msg>,
+}
+
+/// What the reader got out of a file that holds a return.
+#[derive(Debug, Clone)]
+pub struct ReadReturn {
+    pub unit_name: Option<String>,
+    pub year: Option<i32>,
+    pub readings: Vec<Reading>,
+    pub problems: Vec<Violation>,
+}
+
+/// What to do when two files are returns of the same unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Prefer {
+    /// Both are named, the unit is excluded and marked duplicate.
+    #[default]
+    Neither,
+    /// Take the most recently modified file and say so.
+    Newest,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub prefer: Prefer,
+}
+
+/// The outcome of a consolidation: the report and the per-unit frame behind it.
+pub struct Consolidation {
+    pub report: Report,
+    pub frame: polars::prelude::DataFrame,
+}
+
+/// The district a set of returns adds up to.
+pub fn consolidate(inputs: Vec<Input>, roster: Option<&Roster>, opts: &Options) -> Consolidation {
+    let mut files = Vec::new();
+    // unit key -> (roster index if any, display name, candidate inputs)
+    let mut by_unit: Vec<Claim> = Vec::new();
+    let mut key_of: HashMap<String, usize> = HashMap::new();
+    let mut unknown: Vec<(Claimed, String)> = Vec::new();
+    let mut year_votes: HashMap<i32, usize> = HashMap::new();
+
+    for input in inputs {
+        let ret = match input.outcome {
+            Ok(r) => r,
+            Err(msg) => {
+                files.push(FileEntry {
+                    file: input.file,
+                    status: FileStatus::Failed,
+                    unit: None,
+                    error: Some(msg),
+                });
+                continue;
+            }
+        };
+        if let Some(y) = ret.year {
+            *year_votes.entry(y).or_default() += 1;
+        }
+        let found = ret.unit_name.clone();
+        let (key, roster_idx, name) = match roster {
+            Some(roster) => match identify(roster, found.as_deref(), &input.file) {
+                Ok(i) => (
+                    roster.units[i].code.clone(),
+                    Some(i),
+                    roster.units[i].name.clone(),
+                ),
+                Err(why) => {
+                    unknown.push((
+                        Claimed {
+                            file: input.file,
+                            modified: input.modified,
+                            ret,
+                        },
+                        why,
+                    ));
+                    continue;
+                }
+            },
+            None => {
+                let name = found.unwrap_or_else(|| file_stem(&input.file));
+                (name.clone(), None, name)
+            }
+        };
+        let slot = *key_of.entry(key.clone()).or_insert_with(|| {
+            by_unit.push(Claim {
+                key,
+                roster_idx,
+                name,
+                inputs: Vec::new(),
+            });
+            by_unit.len() - 1
+        });
+        by_unit[slot].inputs.push(Claimed {
+            file: input.file,
+            modified: input.modified,
+            ret,
+        });
+    }
+
+    let mut units: Vec<UnitEntry> = Vec::new();
+    let mut violations: Vec<UnitViolation> = Vec::new();
+    // Roster order first, then units found without a roster in file order.
+    by_unit.sort_by_key(|c| c.roster_idx.unwrap_or(usize::MAX));
+    for claim in by_unit {
+        let (entry, vs, fs) = settle(claim, roster, opts);
+        units.push(entry);
+        violations.extend(vs);
+        files.extend(fs);
+    }
+    for (input, why) in unknown {
+        let name = input
+            .ret
+            .unit_name
+            .clone()
+            .unwrap_or_else(|| file_stem(&input.file));
+        files.push(FileEntry {
+            file: input.file.clone(),
+            status: FileStatus::Ok,
+            unit: None,
+            error: None,
+        });
+        violations.push(UnitViolation {
+            unit: name.clone(),
+            file: Some(input.file.clone()),
+            violation: file_violation(
+                "unit.unknown",
+                Severity::Error,
+                Msg::new(why.clone(), why_en(&why)),
+            ),
+        });
+        units.push(UnitEntry {
+            unit: name.clone(),
+            name,
+            kind: None,
+            files: vec![input.file.clone()],
+            status: UnitStatus::Unknown,
+            readings: Some(input.ret.readings),
+            in_totals: false,
+            errors: 1,
+            warnings: 0,
+            blanks: 0,
+            note: Some(Msg::new(
+                "不在报送名单中，未计入汇总",
+                "not on the roster; not in the totals",
+            )),
+        });
+    }
+    let mut missing = Vec::new();
+    if let Some(roster) = roster {
+        for (i, u) in roster.units.iter().enumerate() {
+            if !units.iter().any(|e| e.unit == u.code) {
+                missing.push(u.code.clone());
+                violations.push(UnitViolation {
+                    unit: u.code.clone(),
+                    file: None,
+                    violation: file_violation(
+                        "unit.missing",
+                        Severity::Error,
+                        Msg::new(
+                            format!("{} 未报送年报", u.name),
+                            format!("{} has not filed", u.name),
+                        ),
+                    ),
+                });
+                units.insert(position_for(&units, roster, i), missing_entry(u));
+            }
+        }
+    }
+
+    let frame = unit_frame(&units).unwrap_or_default();
+    let totals = column_totals(&frame).unwrap_or_else(|_| vec![0; FIELD_COUNT]);
+    for v in evaluate(&Values::from_totals(&totals)) {
+        violations.push(UnitViolation {
+            unit: "district".into(),
+            file: None,
+            violation: v,
+        });
+    }
+    let received = units
+        .iter()
+        .filter(|u| u.readings.is_some() && u.status != UnitStatus::Unknown)
+        .count();
+    let coverage = Coverage {
+        expected: roster.map_or(received, |r| r.units.len()),
+        received,
+        in_totals: units.iter().filter(|u| u.in_totals).count(),
+        missing,
+    };
+    let year = year_votes
+        .into_iter()
+        .max_by_key(|(y, n)| (*n, *y))
+        .map(|(y, _)| y);
+    Consolidation {
+        report: Report {
+            year,
+            units,
+            totals,
+            violations,
+            files,
+            coverage,
+        },
+        frame,
+    }
+}
+
+struct Claim {
+    key: String,
+    roster_idx: Option<usize>,
+    name: String,
+    inputs: Vec<Claimed>,
+}
+
+/// A readable return claimed by a unit: its file, modification time and contents.
+struct Claimed {
+    file: String,
+    modified: Option<SystemTime>,
+    ret: ReadReturn,
+}
+
+fn file_stem(file: &str) -> String {
+    let base = file.rsplit('/').next().unwrap_or(file);
+    base.rsplit_once('.').map_or(base, |(s, _)| s).to_string()
+}
+
+/// The roster unit a return belongs to: the name inside the file first, then the file's path.
+fn identify(roster: &Roster, found: Option<&str>, file: &str) -> Result<usize, String> {
+    let in_file = found.map(|n| roster.match_name(n));
+    if let Some(NameMatch::Unit(i)) = in_file {
+        return Ok(i);
+    }
+    match roster.match_name(file) {
+        NameMatch::Unit(i) => Ok(i),
+        NameMatch::Ambiguous(v) => Err(format!(
+            "无法确定报送单位：文件名同时符合 {}",
+            v.iter()
+                .map(|&i| roster.units[i].name.as_str())
+                .collect::<Vec<_>>()
+                .join("、")
+        )),
+        NameMatch::None => Err(match found {
+            Some(n) => format!("填报单位“{n}”不在报送名单中，文件名也未注明名单内的单位"),
+            None => "文件中未写明填报单位，文件名也未注明名单内的单位".to_string(),
+        }),
+    }
+}
+
+fn why_en(zh: &str) -> String {
+    if zh.starts_with("无法确定") {
+        "cannot tell the unit: the file name fits several roster units".into()
+    } else {
+        "the unit named in the file or its name is not on the roster".into()
+    }
+}
+
+fn file_violation(rule: &str, severity: Severity, message: Msg) -> Violation {
+    Violation {
+        rule: rule.into(),
+        severity,
+        fields: vec![],
+        cells: vec![],
+        expected: None,
+        actual: None,
+        message,
+    }
+}
+
+fn missing_entry(u: &Unit) -> UnitEntry {
+    UnitEntry {
+        unit: u.code.clone(),
+        name: u.name.clone(),
+        kind: Some(u.kind.clone()),
+        files: vec![],
+        status: UnitStatus::Missing,
+        readings: None,
+        in_totals: false,
+        errors: 1,
+        warnings: 0,
+        blanks: 0,
+        note: None,
+    }
+}
+
+/// Where a missing roster unit goes so that units stay in roster order.
+fn position_for(units: &[UnitEntry], roster: &Roster, idx: usize) -> usize {
+    let rank = |code: &str| {
+        roster
+            .units
+            .iter()
+            .position(|u| u.code == code)
+            .unwrap_or(usize::MAX)
+    };
+    units
+        .iter()
+        .position(|e| rank(&e.unit) > idx)
+        .unwrap_or(units.len())
+}
+
+/// Turns one unit's claimed returns into its entry, violations and file lines.
+fn settle(
+    claim: Claim,
+    roster: Option<&Roster>,
+    opts: &Options,
+) -> (UnitEntry, Vec<UnitViolation>, Vec<FileEntry>) {
+    let Claim {
+        key,
+        roster_idx,
+        name,
+        mut inputs,
+    } = claim;
+    let kind = roster_idx.and_then(|i| roster.map(|r| r.units[i].kind.clone()));
+    let mut files = Vec::new();
+    let mut violations = Vec::new();
+    let mut note = None;
+    if inputs.len() > 1 {
+        let names: Vec<String> = inputs.iter().map(|i| i.file.clone()).collect();
+        if opts.prefer == Prefer::Newest {
+            inputs.sort_by_key(|i| std::cmp::Reverse(i.modified));
+            let taken = inputs.remove(0);
+            for other in &inputs {
+                files.push(FileEntry {
+                    file: other.file.clone(),
+                    status: FileStatus::Skipped,
+                    unit: Some(key.clone()),
+                    error: Some(Msg::new(
+                        format!("同一单位有更新的文件 {}", taken.file),
+                        format!("a newer file of the same unit was taken: {}", taken.file),
+                    )),
+                });
+            }
+            note = Some(Msg::new(
+                format!("有 {} 个文件，采用最新的 {}", names.len(), taken.file),
+                format!("{} files; took the newest, {}", names.len(), taken.file),
+            ));
+            inputs = vec![taken];
+        } else {
+            for f in &names {
+                files.push(FileEntry {
+                    file: f.clone(),
+                    status: FileStatus::Ok,
+                    unit: Some(key.clone()),
+                    error: None,
+                });
+            }
+            violations.push(UnitViolation {
+                unit: key.clone(),
+                file: None,
+                violation: file_violation(
+                    "unit.duplicate",
+                    Severity::Error,
+                    Msg::new(
+                        format!("{name} 报送了 {} 个文件（{}），未计入汇总；请确认后只保留一个，或使用 --prefer newest", names.len(), names.join("、")),
+                        format!("{name} sent {} files ({}); not in the totals: keep one, or use --prefer newest", names.len(), names.join(", ")),
+                    ),
+                ),
+            });
+            let entry = UnitEntry {
+                unit: key,
+                name,
+                kind,
+                files: names,
+                status: UnitStatus::Duplicate,
+                readings: None,
+                in_totals: false,
+                errors: 1,
+                warnings: 0,
+                blanks: 0,
+                note: None,
+            };
+            return (entry, violations, files);
+        }
+    }
+    let input = inputs.pop().expect("a claim has at least one return");
+    files.push(FileEntry {
+        file: input.file.clone(),
+        status: FileStatus::Ok,
+        unit: Some(key.clone()),
+        error: None,
+    });
+    let ret = input.ret;
+    let mut readings = ret.readings;
+    let mut found: Vec<Violation> = ret.problems;
+    found.extend(fill_blank_totals(&mut readings));
+    found.extend(evaluate(&Values::from_readings(&readings)));
+    let blanks = readings.iter().filter(|r| r.blank).count();
+    if blanks > 0 {
+        found.push(file_violation(
+            "value.blank",
+            Severity::Info,
+            Msg::new(
+                format!("有 {blanks} 个数值单元格留空（按 0 计）"),
+                format!("{blanks} value cells left blank (counted as 0)"),
+            ),
+        ));
+    }
+    let errors = found
+        .iter()
+        .filter(|v| v.severity == Severity::Error)
+        .count();
+    let warnings = found
+        .iter()
+        .filter(|v| v.severity == Severity::Warning)
+        .count();
+    let complete = readings.iter().all(|r| r.value.is_some());
+    let status = if errors > 0 {
+        UnitStatus::Errors
+    } else if warnings > 0 {
+        UnitStatus::Warnings
+    } else {
+        UnitStatus::Ok
+    };
+    if !complete {
+        note = Some(Msg::new(
+            "有无法读取的数值，未计入汇总",
+            "has unreadable values; not in the totals",
+        ));
+    }
+    violations.extend(found.into_iter().map(|v| UnitViolation {
+        unit: key.clone(),
+        file: Some(input.file.clone()),
+        violation: v,
+    }));
+    let entry = UnitEntry {
+        unit: key,
+        name,
+        kind,
+        files: vec![input.file],
+        status,
+        readings: Some(readings),
+        in_totals: complete,
+        errors,
+        warnings,
+        blanks,
+        note,
+    };
+    (entry, violations, files)
+}
+
+#[cfg(test)]
+mod tests;

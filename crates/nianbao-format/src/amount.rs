@@ -70,8 +70,9 @@ pub fn parse_decimal(s: &str, decimals: u32) -> Result<i64, DecimalError> {
     Ok(if neg { -v } else { v })
 }
 
-/// The largest magnitude accepted for any value: sums of 10^6 returns stay far from overflow.
-pub const MAX_VALUE: i64 = 1_000_000_000_000_000;
+/// The largest magnitude accepted for any value (10^12): sums over a million returns stay within
+/// i64, so district totals are exact.
+pub const MAX_VALUE: i64 = 1_000_000_000_000;
 
 /// Formats integer hundredths with two decimals: 2114795 → "21147.95", -5 → "-0.05".
 pub fn format_amount(hundredths: i64) -> String {

@@ -1,0 +1,47 @@
+//! The per-unit DataFrame and its exact column sums.
+
+use polars::prelude::*;
+
+use nianbao_format::{FIELD_COUNT, UnitEntry, fields};
+
+/// One row per unit that has readings; columns `unit`, `in_totals`, then one Int64 column per
+/// field id (amounts in hundredths of 万元; null where a value could not be read).
+pub fn unit_frame(units: &[UnitEntry]) -> PolarsResult<DataFrame> {
+    let rows: Vec<&UnitEntry> = units.iter().filter(|u| u.readings.is_some()).collect();
+    let mut columns: Vec<Column> = Vec::with_capacity(FIELD_COUNT + 2);
+    columns.push(Column::new(
+        "unit".into(),
+        rows.iter().map(|u| u.unit.as_str()).collect::<Vec<_>>(),
+    ));
+    columns.push(Column::new(
+        "in_totals".into(),
+        rows.iter().map(|u| u.in_totals).collect::<Vec<_>>(),
+    ));
+    for f in fields() {
+        let values: Vec<Option<i64>> = rows
+            .iter()
+            .map(|u| {
+                u.readings
+                    .as_ref()
+                    .and_then(|r| r.get(f.index))
+                    .and_then(|r| r.value)
+            })
+            .collect();
+        columns.push(Column::new(f.id.as_str().into(), values));
+    }
+    DataFrame::new(rows.len(), columns)
+}
+
+/// Sums every field column over the rows marked `in_totals`. Values are capped at 10^12 when
+/// read, so no sum over fewer than a million units can overflow i64.
+pub fn column_totals(frame: &DataFrame) -> PolarsResult<Vec<i64>> {
+    if frame.width() == 0 {
+        return Ok(vec![0; FIELD_COUNT]);
+    }
+    let mask = frame.column("in_totals")?.bool()?.clone();
+    let included = frame.filter(&mask)?;
+    fields()
+        .iter()
+        .map(|f| Ok(included.column(&f.id)?.i64()?.sum().unwrap_or(0)))
+        .collect()
+}

@@ -1,0 +1,189 @@
+use super::*;
+use nianbao_format::{
+    CellRef, T3_CARRIED_FORWARD, T3_NEW, T3_TOTAL, T3_TOTAL_COL, field_index, t3_index,
+};
+
+const ROSTER: &str = "code,name,aliases,kind\nU01,石化街道,石化,town\nU02,朱泾镇,朱泾,town\nU03,金山区教育局,区教育局;教育局,department\n";
+
+/// A balanced return: `n` new natural-person applications, all granted, plus an amount.
+fn ret(name: Option<&str>, n: i64, cents: i64) -> ReadReturn {
+    let mut readings = vec![
+        Reading {
+            value: Some(0),
+            ..Default::default()
+        };
+        FIELD_COUNT
+    ];
+    for (row, col) in [
+        (T3_NEW, 0),
+        (T3_NEW, T3_TOTAL_COL),
+        (2, 0),
+        (2, T3_TOTAL_COL),
+        (T3_TOTAL, 0),
+        (T3_TOTAL, T3_TOTAL_COL),
+    ] {
+        readings[t3_index(row, col)].value = Some(n);
+    }
+    readings[field_index("t2.fees.amount").unwrap()].value = Some(cents);
+    for (i, r) in readings.iter_mut().enumerate() {
+        r.cell = Some(CellRef {
+            sheet: "Sheet1".into(),
+            row: i as u32,
+            col: 3,
+        });
+    }
+    ReadReturn {
+        unit_name: name.map(String::from),
+        year: Some(2022),
+        readings,
+        problems: vec![],
+    }
+}
+
+fn input(file: &str, r: ReadReturn) -> Input {
+    Input {
+        file: file.into(),
+        modified: None,
+        outcome: Ok(r),
+    }
+}
+
+fn total(report: &Report, id: &str) -> i64 {
+    report.totals[field_index(id).unwrap()]
+}
+
+fn status(report: &Report, unit: &str) -> UnitStatus {
+    report.units.iter().find(|u| u.unit == unit).unwrap().status
+}
+
+#[test]
+fn sums_units_exactly_and_lists_the_missing() {
+    let roster = Roster::from_csv(ROSTER).unwrap();
+    let inputs = vec![
+        input("a.xlsx", ret(Some("上海市金山区教育局"), 3, 70395)),
+        input("石化2022.xls", ret(None, 4, 1)),
+    ];
+    let c = consolidate(inputs, Some(&roster), &Options::default());
+    let r = &c.report;
+    assert_eq!(total(r, "t3.new.natural_person"), 7);
+    assert_eq!(total(r, "t2.fees.amount"), 70396);
+    assert_eq!(
+        r.units.iter().map(|u| u.unit.as_str()).collect::<Vec<_>>(),
+        ["U01", "U02", "U03"]
+    );
+    assert_eq!(status(r, "U02"), UnitStatus::Missing);
+    assert_eq!(status(r, "U03"), UnitStatus::Ok);
+    assert_eq!(r.coverage.missing, ["U02"]);
+    assert_eq!(r.coverage.label(nianbao_format::Lang::Zh), "2/3 单位");
+    assert!(r.has_errors());
+    assert_eq!(c.frame.height(), 2);
+    assert_eq!(c.frame.width(), FIELD_COUNT + 2);
+    assert!(
+        r.violations.iter().all(|v| v.unit != "district"),
+        "the totals balance"
+    );
+}
+
+#[test]
+fn duplicates_are_excluded_unless_newest_is_preferred() {
+    let roster = Roster::from_csv(ROSTER).unwrap();
+    let make = || {
+        let mut a = input("朱泾_v1.xlsx", ret(None, 1, 0));
+        let mut b = input("朱泾_v2.xlsx", ret(None, 5, 0));
+        a.modified = Some(SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(10));
+        b.modified = Some(SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(20));
+        vec![a, b]
+    };
+    let c = consolidate(make(), Some(&roster), &Options::default());
+    assert_eq!(status(&c.report, "U02"), UnitStatus::Duplicate);
+    assert_eq!(total(&c.report, "t3.new.natural_person"), 0);
+    assert!(
+        c.report
+            .violations
+            .iter()
+            .any(|v| v.violation.rule == "unit.duplicate")
+    );
+
+    let c = consolidate(
+        make(),
+        Some(&roster),
+        &Options {
+            prefer: Prefer::Newest,
+        },
+    );
+    assert_eq!(status(&c.report, "U02"), UnitStatus::Ok);
+    assert_eq!(total(&c.report, "t3.new.natural_person"), 5);
+    let skipped: Vec<_> = c
+        .report
+        .files
+        .iter()
+        .filter(|f| f.status == FileStatus::Skipped)
+        .map(|f| f.file.as_str())
+        .collect();
+    assert_eq!(skipped, ["朱泾_v1.xlsx"]);
+}
+
+#[test]
+fn unknown_units_and_failed_files_stay_out_of_the_totals() {
+    let roster = Roster::from_csv(ROSTER).unwrap();
+    let inputs = vec![
+        input("枫泾镇.xlsx", ret(Some("枫泾镇"), 9, 0)),
+        Input {
+            file: "broken.xlsx".into(),
+            modified: None,
+            outcome: Err(Msg::new("坏", "bad")),
+        },
+        input("教育局.xlsx", ret(None, 2, 0)),
+    ];
+    let c = consolidate(inputs, Some(&roster), &Options::default());
+    assert_eq!(status(&c.report, "枫泾镇"), UnitStatus::Unknown);
+    assert_eq!(total(&c.report, "t3.new.natural_person"), 2);
+    assert!(
+        c.report
+            .files
+            .iter()
+            .any(|f| f.file == "broken.xlsx" && f.status == FileStatus::Failed)
+    );
+}
+
+#[test]
+fn unreadable_values_keep_a_unit_out_of_the_totals() {
+    let roster = Roster::from_csv(ROSTER).unwrap();
+    let mut bad = ret(None, 4, 0);
+    bad.readings[t3_index(T3_CARRIED_FORWARD, 0)].value = None;
+    let c = consolidate(
+        vec![input("石化.xlsx", bad), input("朱泾.xlsx", ret(None, 1, 0))],
+        Some(&roster),
+        &Options::default(),
+    );
+    let u = c.report.units.iter().find(|u| u.unit == "U01").unwrap();
+    assert!(!u.in_totals);
+    assert_eq!(total(&c.report, "t3.new.natural_person"), 1);
+    assert_eq!(c.report.coverage.in_totals, 1);
+}
+
+#[test]
+fn rule_violations_name_unit_and_cells() {
+    let mut r = ret(None, 4, 0);
+    r.readings[t3_index(T3_TOTAL, 0)].value = Some(5);
+    let c = consolidate(vec![input("石化.xlsx", r)], None, &Options::default());
+    let v: Vec<_> = c
+        .report
+        .violations
+        .iter()
+        .filter(|v| v.unit == "石化")
+        .collect();
+    assert!(
+        v.iter()
+            .any(|v| v.violation.rule == "balance" && !v.violation.cells.is_empty()),
+        "{v:?}"
+    );
+    assert_eq!(status(&c.report, "石化"), UnitStatus::Errors);
+    // the district totals carry the same imbalance
+    assert!(
+        c.report
+            .violations
+            .iter()
+            .any(|v| v.unit == "district" && v.violation.rule == "balance")
+    );
+}
