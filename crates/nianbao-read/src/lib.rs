@@ -156,6 +156,16 @@ fn read_workbook(bytes: &[u8], format: Format, file_name: &str) -> Result<Return
             format!("文件已损坏或格式不正确，无法打开（{why}）"),
             format!("the file is corrupt or malformed and cannot be opened ({why})"),
         ),
+        load::LoadError::Unzipped(n) => FileError::new(
+            format!(
+                "文件解压后过大（声明 {} MB），不是年报统计表",
+                n / 1024 / 1024
+            ),
+            format!(
+                "the file unpacks to too much data (declared {} MB) to be a return",
+                n / 1024 / 1024
+            ),
+        ),
         load::LoadError::TooManyCells => FileError::new(
             format!("表格单元格过多（超过 {MAX_CELLS} 个），不是年报统计表"),
             format!("too many cells (over {MAX_CELLS}) to be a return"),

@@ -10,16 +10,40 @@ use crate::sniff::Format;
 /// Cells read from one file at most; real returns have a few hundred.
 pub const MAX_CELLS: usize = 2_000_000;
 
+/// What a zipped workbook may unpack to at most (real returns unpack to well under 1 MiB).
+pub const MAX_UNZIPPED: u128 = 256 * 1024 * 1024;
+/// Members a zipped workbook may have at most.
+const MAX_ZIP_ENTRIES: usize = 10_000;
+
 /// Why a workbook could not be opened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LoadError {
     /// calamine's own error text.
     Corrupt(String),
     TooManyCells,
+    /// A zip that unpacks to more than [`MAX_UNZIPPED`] (a zip bomb, or not a return).
+    Unzipped(u128),
+}
+
+/// Refuses zips whose declared contents are far larger than any return, before unpacking.
+fn check_zip(bytes: &[u8]) -> Result<(), LoadError> {
+    let archive =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| LoadError::Corrupt(e.to_string()))?;
+    if archive.len() > MAX_ZIP_ENTRIES {
+        return Err(LoadError::Unzipped(u128::MAX));
+    }
+    match archive.decompressed_size() {
+        Some(n) if n <= MAX_UNZIPPED => Ok(()),
+        Some(n) => Err(LoadError::Unzipped(n)),
+        None => Err(LoadError::Unzipped(u128::MAX)),
+    }
 }
 
 /// Reads every worksheet of a workbook. Chart sheets and macro sheets are skipped.
 pub fn load(bytes: &[u8], format: Format) -> Result<Vec<Grid>, LoadError> {
+    if matches!(format, Format::Xlsx | Format::Ods) {
+        check_zip(bytes)?;
+    }
     match format {
         Format::Xlsx => load_xlsx(bytes),
         Format::Xls => {

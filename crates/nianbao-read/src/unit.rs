@@ -49,13 +49,29 @@ fn clean_name(s: &str) -> String {
         .to_string()
 }
 
-/// A year such as 2022 in a title cell ("2022年…") or, failing that, in `file_name`.
+/// The report year: from a title cell ("2022年政府信息公开工作年度报告统计表"), else from
+/// `file_name`, else from any early cell that is not a date line ("填报日期：2023年1月").
 pub fn year(grids: &[Grid], file_name: &str) -> Option<i32> {
-    grids
-        .iter()
-        .flat_map(|g| g.texts().take(20))
+    let early = || grids.iter().flat_map(|g| g.texts().take(20));
+    let is_title = |k: &str| {
+        ["年度报告", "年报", "统计表", "公开工作"]
+            .iter()
+            .any(|w| k.contains(w))
+    };
+    let is_date = |k: &str| {
+        ["日期", "时间", "填报人", "报送"]
+            .iter()
+            .any(|w| k.contains(w))
+    };
+    early()
+        .filter(|c| is_title(&c.key) && !is_date(&c.key))
         .find_map(|c| year_in(&c.content.raw()))
         .or_else(|| year_in(file_name))
+        .or_else(|| {
+            early()
+                .filter(|c| !is_date(&c.key))
+                .find_map(|c| year_in(&c.content.raw()))
+        })
 }
 
 fn year_in(s: &str) -> Option<i32> {
@@ -117,5 +133,14 @@ mod tests {
         );
         assert_eq!(year(&[], "朱泾镇2021年报.xls"), Some(2021));
         assert_eq!(year(&[], "report.xls"), None);
+        let dated = grid(&[
+            (0, 0, "填报日期：2023年1月10日"),
+            (1, 0, "2022年政府信息公开工作年度报告统计表"),
+        ]);
+        assert_eq!(year(&[dated], "x.xlsx"), Some(2022));
+        assert_eq!(
+            year(&[grid(&[(0, 0, "填报日期：2023年1月10日")])], "x.xlsx"),
+            None
+        );
     }
 }
