@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""Benchmark `nianbao consolidate` on folders of N synthetic returns.
+
+    .venv/bin/python scripts/bench.py --bin target/release/nianbao --sizes 42,1000,5000
+
+For each N, N balanced returns of made-up units (unique names, mostly .xlsx, about 15 % .xls and
+15 % .ods, with the layout variants and artefacts of scripts/gen_fixtures.py) are generated into
+a folder, then `BIN consolidate DIR --out OUT/out.xlsx --json OUT/report.json` is run and timed
+(exit status 0 or 1 both count as a completed run). Prints a Markdown table: N, wall seconds,
+returns per second, the child's peak RSS (from `/usr/bin/time -f %M`, else from getrusage in a
+fresh subprocess).
+
+Generated folders are kept under --cache-dir (reused by later runs with the same N and seed);
+without it they go to a temporary folder that is removed at the end. Each folder also holds a
+roster.csv beside (not inside) the returns folder; pass it with e.g.
+`--extra-args "--roster {roster}"` if the command wants one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import gen_fixtures as gf  # noqa: E402
+
+GEN_VERSION = 1  # bump when the generated files change, to invalidate cached folders
+FORMATS = [("xlsx", 0.70), ("xls", 0.15), ("ods", 0.15)]
+
+
+def unit_name(i: int) -> str:
+    # Fixed width: no name is a substring of another.
+    return f"合成测试单位{i:05d}"
+
+
+def generate_one(args: tuple[int, int, str]) -> None:
+    i, seed, folder = args
+    rng = random.Random(f"bench-{seed}-{i}")
+    fmt = rng.choices([f for f, _ in FORMATS], [w for _, w in FORMATS])[0]
+    name = unit_name(i)
+    v = gf.random_variant(rng, fmt, name)
+    v.filename = rng.choice([f"{name}.{fmt}", f"{i:05d}_{name}_2022年报.{fmt}", f"2022年{name}政务公开年报统计表.{fmt}"])
+    ret = gf.synthetic_return(rng)
+    gf.write_return(Path(folder) / v.filename, ret, v, rng)
+
+
+def generate(n: int, seed: int, root: Path, jobs: int) -> Path:
+    """Returns the folder holding N returns (roster.csv beside it), generating it if needed."""
+    base = root / f"n{n}-seed{seed}-v{GEN_VERSION}"
+    returns = base / "returns"
+    stamp = base / ".complete"
+    if stamp.exists():
+        print(f"N={n}: reusing {returns}", file=sys.stderr)
+        return returns
+    if base.exists():
+        shutil.rmtree(base)
+    returns.mkdir(parents=True)
+    t0 = time.perf_counter()
+    work = [(i, seed, str(returns)) for i in range(1, n + 1)]
+    if jobs > 1:
+        import multiprocessing
+
+        with multiprocessing.Pool(jobs) as pool:
+            for _ in pool.imap_unordered(generate_one, work, chunksize=16):
+                pass
+    else:
+        for w in work:
+            generate_one(w)
+    with open(base / "roster.csv", "w", encoding="utf-8", newline="") as f:
+        wr = csv.writer(f, lineterminator="\n")
+        wr.writerow(["code", "name", "aliases", "kind"])
+        for i in range(1, n + 1):
+            wr.writerow([f"S{i:05d}", unit_name(i), "", "department"])
+    stamp.write_text(f"{n}\n", encoding="utf-8")
+    print(f"N={n}: generated {n} returns in {time.perf_counter() - t0:.1f} s into {returns}", file=sys.stderr)
+    return returns
+
+
+def run_once(cmd: list[str], outdir: Path) -> tuple[int, float, float | None]:
+    """Runs cmd; returns (exit status, wall seconds, peak RSS MiB or None)."""
+    log_out = open(outdir / "stdout.log", "wb")
+    log_err = open(outdir / "stderr.log", "wb")
+    rss_file = outdir / "maxrss.txt"
+    if os.path.exists("/usr/bin/time"):
+        full = ["/usr/bin/time", "-f", "%M", "-o", str(rss_file), *cmd]
+    else:
+        # A fresh interpreter whose only child is the command: RUSAGE_CHILDREN is then its peak.
+        probe = (
+            "import resource, subprocess, sys\n"
+            "rc = subprocess.run(sys.argv[2:]).returncode\n"
+            "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
+            "sys.exit(rc)\n"
+        )
+        full = [sys.executable, "-c", probe, str(rss_file), *cmd]
+    t0 = time.perf_counter()
+    rc = subprocess.run(full, stdout=log_out, stderr=log_err, stdin=subprocess.DEVNULL).returncode
+    wall = time.perf_counter() - t0
+    log_out.close()
+    log_err.close()
+    rss = None
+    try:
+        lines = [x for x in rss_file.read_text().split() if x.strip().isdigit()]
+        rss = int(lines[-1]) / 1024 if lines else None  # KiB → MiB (both sources report KiB on Linux)
+    except OSError:
+        pass
+    return rc, wall, rss
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bin", required=True, help="the nianbao binary, e.g. target/release/nianbao")
+    ap.add_argument("--sizes", default="42,1000,5000", help="comma-separated numbers of returns")
+    ap.add_argument("--cache-dir", type=Path, help="keep generated folders here and reuse them")
+    ap.add_argument("--seed", type=int, default=1, help="seed of the synthetic returns")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per size (the median wall time is shown)")
+    ap.add_argument("--jobs", type=int, default=1, help="processes used to generate the returns")
+    ap.add_argument("--extra-args", default="", help="more arguments for the command; {roster} is replaced")
+    ap.add_argument("--generate-only", action="store_true", help="only generate the folders")
+    args = ap.parse_args()
+
+    sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
+    binary = str(Path(args.bin).resolve())
+    if not args.generate_only and not os.access(binary, os.X_OK):
+        sys.exit(f"not an executable: {binary}")
+
+    tmp = None
+    root = args.cache_dir
+    if root is None:
+        tmp = tempfile.mkdtemp(prefix="nianbao-bench-")
+        root = Path(tmp)
+    root.mkdir(parents=True, exist_ok=True)
+    rows = []
+    try:
+        for n in sizes:
+            returns = generate(n, args.seed, root, args.jobs)
+            if args.generate_only:
+                continue
+            walls, rsss, rcs = [], [], []
+            for k in range(args.repeat):
+                outdir = Path(tempfile.mkdtemp(prefix=f"nianbao-bench-out-{n}-"))
+                extra = [x.replace("{roster}", str(returns.parent / "roster.csv")) for x in shlex.split(args.extra_args)]
+                cmd = [binary, "consolidate", str(returns), "--out", str(outdir / "out.xlsx"),
+                       "--json", str(outdir / "report.json"), *extra]
+                rc, wall, rss = run_once(cmd, outdir)
+                rcs.append(rc)
+                if rc not in (0, 1):
+                    err = (outdir / "stderr.log").read_text(errors="replace")[-2000:]
+                    print(f"N={n}: run {k + 1} exited with {rc}; stderr tail:\n{err}", file=sys.stderr)
+                else:
+                    walls.append(wall)
+                    if rss is not None:
+                        rsss.append(rss)
+                print(f"N={n}: run {k + 1}: exit {rc}, {wall:.2f} s, peak RSS "
+                      f"{'?' if rss is None else f'{rss:.1f} MiB'}", file=sys.stderr)
+                shutil.rmtree(outdir, ignore_errors=True)
+            if walls:
+                w = statistics.median(walls)
+                rows.append((n, f"{w:.2f}", f"{n / w:.0f}", f"{max(rsss):.1f}" if rsss else "?",
+                             ",".join(map(str, rcs))))
+            else:
+                rows.append((n, "failed", "-", "-", ",".join(map(str, rcs))))
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    if rows:
+        print("| N | wall s | returns/s | peak RSS MiB | exit |")
+        print("| ---: | ---: | ---: | ---: | --- |")
+        for r in rows:
+            print("| " + " | ".join(map(str, r)) + " |")
+
+
+if __name__ == "__main__":
+    main()
