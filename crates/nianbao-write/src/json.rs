@@ -1,0 +1,97 @@
+//! The JSON report: the same facts as the workbook, for machines. Counts are integers,
+//! `t2.fees.amount` is a decimal string with two decimals, unreadable values are `null`, and
+//! field ids come in canonical order.
+
+use nianbao_format::{Kind, Reading, Report, UnitEntry, fields, format_amount};
+use serde_json::{Map, Value, json};
+
+use crate::WriteOptions;
+
+/// A stored value as JSON: an integer count, an amount string ("21147.95"), or null.
+fn value_json(kind: Kind, v: Option<i64>) -> Value {
+    match (kind, v) {
+        (_, None) => Value::Null,
+        (Kind::Count, Some(v)) => json!(v),
+        (Kind::Amount, Some(v)) => json!(format_amount(v)),
+    }
+}
+
+/// All 200 fields in canonical order, each from `get(index)`.
+fn field_map(get: impl Fn(usize) -> Option<i64>) -> Value {
+    let mut m = Map::with_capacity(fields().len());
+    for f in fields() {
+        m.insert(f.id.clone(), value_json(f.kind, get(f.index)));
+    }
+    Value::Object(m)
+}
+
+fn readings_json(readings: &[Reading]) -> Value {
+    field_map(|i| readings.get(i).and_then(|r| r.value))
+}
+
+fn unit_json(u: &UnitEntry, opts: &WriteOptions) -> Value {
+    json!({
+        "unit": u.unit,
+        "name": u.name,
+        "kind": u.kind,
+        "file": u.files.first(),
+        "files": u.files,
+        "status": u.status.as_str(),
+        "in_totals": u.in_totals,
+        "errors": u.errors,
+        "warnings": u.warnings,
+        "blanks": u.blanks,
+        "values": u.readings.as_deref().map_or(Value::Null, readings_json),
+        "note": u.note.as_ref().map(|m| m.get(opts.lang)),
+    })
+}
+
+/// The JSON report as a serde_json::Value.
+pub fn json_report(report: &Report, opts: &WriteOptions) -> Value {
+    let lang = opts.lang;
+    let c = &report.coverage;
+    let violations: Vec<Value> = report
+        .violations
+        .iter()
+        .map(|uv| {
+            let v = &uv.violation;
+            json!({
+                "unit": uv.unit,
+                "file": uv.file,
+                "rule": v.rule,
+                "severity": v.severity.as_str(),
+                "fields": v.fields,
+                "cells": v.cells.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+                "expected": v.expected,
+                "actual": v.actual,
+                "message": v.message.get(lang),
+            })
+        })
+        .collect();
+    let files: Vec<Value> = report
+        .files
+        .iter()
+        .map(|f| {
+            json!({
+                "file": f.file,
+                "status": f.status.as_str(),
+                "unit": f.unit,
+                "error": f.error.as_ref().map(|m| m.get(lang)),
+            })
+        })
+        .collect();
+    json!({
+        "year": report.year,
+        "coverage": {
+            "expected": c.expected,
+            "received": c.received,
+            "in_totals": c.in_totals,
+            "missing": c.missing,
+            "label": c.label(lang),
+        },
+        "units": report.units.iter().map(|u| unit_json(u, opts)).collect::<Vec<_>>(),
+        "totals": field_map(|i| report.totals.get(i).copied()),
+        "violations": violations,
+        "files": files,
+    })
+}

@@ -1,0 +1,225 @@
+//! Measuring text in Excel column-width units and writing cells (merged or not) while keeping
+//! track of the row heights their wrapped text needs.
+
+use std::collections::BTreeMap;
+
+use rust_xlsxwriter::{ColNum, Format, RowNum, Worksheet, XlsxError};
+
+use crate::style::FONT_SIZE;
+
+/// Points per line of 11 pt 宋体, and the padding a row needs around its lines.
+const LINE_HEIGHT: f64 = 15.0;
+const ROW_PADDING: f64 = 5.0;
+/// Excel's largest row height.
+const MAX_ROW_HEIGHT: f64 = 409.0;
+/// Room a cell's borders and margins take from its width.
+const CELL_MARGIN: f64 = 1.0;
+
+/// Whether a character is drawn full width (CJK ideographs, kana, hangul, full-width forms and
+/// the CJK punctuation Chinese fonts draw full width).
+pub fn is_wide(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x115F
+        | 0x2010..=0x2027
+        | 0x2E80..=0xA4CF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6
+        | 0x20000..=0x3FFFD)
+}
+
+/// The width of `s` in column-width units at 11 pt: about 2.1 per CJK character, 1.05 per
+/// ASCII character.
+pub fn text_width(s: &str) -> f64 {
+    s.chars().map(|c| if is_wide(c) { 2.1 } else { 1.05 }).sum()
+}
+
+/// The room one line of text takes: [`text_width`], plus some for Latin text, whose word
+/// wrapping wastes room at line ends.
+fn line_width(line: &str) -> f64 {
+    let w = text_width(line);
+    if line.is_ascii() { w * 1.1 } else { w }
+}
+
+/// How many lines `s` takes when wrapped in a cell `width` units wide at `font_size`.
+pub fn lines_needed(s: &str, width: f64, font_size: f64) -> usize {
+    let room = (width - CELL_MARGIN).max(1.0);
+    let scale = font_size / FONT_SIZE;
+    s.split('\n')
+        .map(|line| ((line_width(line) * scale / room).ceil() as usize).max(1))
+        .sum()
+}
+
+/// The height a row needs for `lines` lines at `font_size`.
+pub fn height_for(lines: usize, font_size: f64) -> f64 {
+    let line = LINE_HEIGHT * font_size / FONT_SIZE;
+    (lines as f64 * line + ROW_PADDING).min(MAX_ROW_HEIGHT)
+}
+
+/// A column width that shows `s` on one line, within [min, max].
+pub fn fit_width(s: &str, min: f64, max: f64) -> f64 {
+    let widest = s.split('\n').map(line_width).fold(0.0, f64::max);
+    (widest + CELL_MARGIN + 1.0).clamp(min, max)
+}
+
+/// Writes cells on one worksheet, remembering the heights rows need.
+pub struct Sheet<'a> {
+    pub ws: &'a mut Worksheet,
+    widths: Vec<f64>,
+    default_width: f64,
+    heights: BTreeMap<RowNum, f64>,
+}
+
+impl<'a> Sheet<'a> {
+    /// Sets the column widths (units) now; columns beyond `widths` are `default_width` wide.
+    pub fn new(
+        ws: &'a mut Worksheet,
+        widths: Vec<f64>,
+        default_width: f64,
+    ) -> Result<Sheet<'a>, XlsxError> {
+        for (c, w) in widths.iter().enumerate() {
+            ws.set_column_width(col(c), *w)?;
+        }
+        Ok(Sheet {
+            ws,
+            widths,
+            default_width,
+            heights: BTreeMap::new(),
+        })
+    }
+
+    fn width(&self, c0: ColNum, c1: ColNum) -> f64 {
+        (c0..=c1)
+            .map(|c| {
+                self.widths
+                    .get(usize::from(c))
+                    .copied()
+                    .unwrap_or(self.default_width)
+            })
+            .sum()
+    }
+
+    /// Asks for at least `h` points on row `r`.
+    pub fn min_height(&mut self, r: RowNum, h: f64) {
+        let e = self.heights.entry(r).or_insert(0.0);
+        *e = e.max(h);
+    }
+
+    /// Records the height a wrapped text needs over rows r0..=r1 and columns c0..=c1.
+    fn need(&mut self, r0: RowNum, r1: RowNum, c0: ColNum, c1: ColNum, s: &str, size: f64) {
+        let lines = lines_needed(s, self.width(c0, c1), size);
+        let per_row = height_for(lines, size) / f64::from(r1 - r0 + 1);
+        for r in r0..=r1 {
+            self.min_height(r, per_row);
+        }
+    }
+
+    /// Writes text into a cell, merging r0..=r1 × c0..=c1 when that is more than one cell.
+    pub fn text(
+        &mut self,
+        r0: RowNum,
+        c0: ColNum,
+        r1: RowNum,
+        c1: ColNum,
+        s: &str,
+        f: &Format,
+    ) -> Result<(), XlsxError> {
+        self.text_sized(r0, c0, r1, c1, s, f, FONT_SIZE)
+    }
+
+    /// [`Sheet::text`] for a format with another font size.
+    #[allow(clippy::too_many_arguments)]
+    pub fn text_sized(
+        &mut self,
+        r0: RowNum,
+        c0: ColNum,
+        r1: RowNum,
+        c1: ColNum,
+        s: &str,
+        f: &Format,
+        size: f64,
+    ) -> Result<(), XlsxError> {
+        if (r0, c0) == (r1, c1) {
+            self.ws.write_string_with_format(r0, c0, s, f)?;
+        } else {
+            self.ws.merge_range(r0, c0, r1, c1, s, f)?;
+        }
+        self.need(r0, r1, c0, c1, s, size);
+        Ok(())
+    }
+
+    /// Writes a number into a cell, merging c0..=c1 of row r when that is more than one cell.
+    pub fn number(
+        &mut self,
+        r: RowNum,
+        c0: ColNum,
+        c1: ColNum,
+        v: f64,
+        f: &Format,
+    ) -> Result<(), XlsxError> {
+        if c1 > c0 {
+            self.ws.merge_range(r, c0, r, c1, "", f)?;
+        }
+        self.ws.write_number_with_format(r, c0, v, f)?;
+        Ok(())
+    }
+
+    /// Sets the heights recorded so far, never below `min`.
+    pub fn apply_heights(&mut self, min: f64) -> Result<(), XlsxError> {
+        for (&r, &h) in &self.heights {
+            self.ws.set_row_height(r, h.max(min).ceil())?;
+        }
+        Ok(())
+    }
+}
+
+/// A column index from a usize (sheets here have far fewer than 16384 columns).
+pub fn col(c: usize) -> ColNum {
+    ColNum::try_from(c).unwrap_or(ColNum::MAX)
+}
+
+/// A row index from a usize.
+pub fn row(r: usize) -> RowNum {
+    RowNum::try_from(r).unwrap_or(RowNum::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cjk_is_twice_as_wide_as_ascii() {
+        assert!(is_wide('自'));
+        assert!(is_wide('（'));
+        assert!(is_wide('“'));
+        assert!(!is_wide('a'));
+        assert!(!is_wide('1'));
+        assert!(text_width("自然人") > 1.9 * text_width("abc"));
+    }
+
+    #[test]
+    fn wrapping_counts_lines() {
+        // 10 CJK characters (21 units) in a 12-unit column: two lines.
+        assert_eq!(lines_needed("一二三四五六七八九十", 12.0, 11.0), 2);
+        assert_eq!(lines_needed("一二三", 12.0, 11.0), 1);
+        assert_eq!(lines_needed("一\n二", 12.0, 11.0), 2);
+        assert_eq!(lines_needed("", 12.0, 11.0), 1);
+        assert!(height_for(2, 11.0) > height_for(1, 11.0));
+        assert!(height_for(1000, 11.0) <= 409.0);
+    }
+
+    #[test]
+    fn a_fitted_column_holds_its_text_on_one_line() {
+        for t in [
+            "department",
+            "石化街道.xlsx",
+            "区发展和改革委员会",
+            "U01",
+            "空白单元格数",
+        ] {
+            assert_eq!(lines_needed(t, fit_width(t, 1.0, 100.0), 11.0), 1, "{t}");
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! `报送情况`: a summary line, every unit with its status and counts, then every input file and
+//! what became of it.
+
+use nianbao_format::{FileStatus, Lang, Report};
+use rust_xlsxwriter::{Worksheet, XlsxError};
+
+use super::{join_files, status_format, unit_display};
+use crate::layout::{Sheet, col, fit_width, row};
+use crate::style::Styles;
+use crate::{SHEET_FILING, WriteOptions, tr};
+
+/// "应报 42，已报 41，计入汇总 40，未报：U07 廊下镇".
+pub fn summary_line(report: &Report, lang: Lang) -> String {
+    let c = &report.coverage;
+    let missing: Vec<String> = c
+        .missing
+        .iter()
+        .map(|code| unit_display(report, code, lang))
+        .collect();
+    match lang {
+        Lang::Zh => format!(
+            "应报 {}，已报 {}，计入汇总 {}，未报：{}",
+            c.expected,
+            c.received,
+            c.in_totals,
+            if missing.is_empty() {
+                "无".to_string()
+            } else {
+                missing.join("、")
+            }
+        ),
+        Lang::En => format!(
+            "Expected {}, received {}, in the totals {}, missing: {}",
+            c.expected,
+            c.received,
+            c.in_totals,
+            if missing.is_empty() {
+                "none".to_string()
+            } else {
+                missing.join("; ")
+            }
+        ),
+    }
+}
+
+fn file_status_label(s: FileStatus, lang: Lang) -> &'static str {
+    match s {
+        FileStatus::Ok => tr(lang, "已读取", "ok"),
+        FileStatus::Failed => tr(lang, "无法读取", "failed"),
+        FileStatus::Skipped => tr(lang, "已跳过", "skipped"),
+    }
+}
+
+pub fn write(
+    ws: &mut Worksheet,
+    report: &Report,
+    opts: &WriteOptions,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    ws.set_name(SHEET_FILING)?;
+    let lang = opts.lang;
+    let heads = [
+        tr(lang, "单位代码", "Unit code"),
+        tr(lang, "单位名称", "Unit name"),
+        tr(lang, "类型", "Kind"),
+        tr(lang, "文件", "File"),
+        tr(lang, "状态", "Status"),
+        tr(lang, "错误数", "Errors"),
+        tr(lang, "警告数", "Warnings"),
+        tr(lang, "空白单元格数", "Blank cells"),
+        tr(lang, "备注", "Note"),
+    ];
+    let rows: Vec<[String; 5]> = report
+        .units
+        .iter()
+        .map(|u| {
+            [
+                u.unit.clone(),
+                u.name.clone(),
+                u.kind.clone().unwrap_or_default(),
+                join_files(&u.files, lang),
+                u.status.label(lang).to_string(),
+            ]
+        })
+        .collect();
+    let limits = [
+        (10.0, 16.0),
+        (14.0, 30.0),
+        (8.0, 14.0),
+        (16.0, 44.0),
+        (10.0, 14.0),
+    ];
+    let mut widths: Vec<f64> = limits
+        .iter()
+        .enumerate()
+        .map(|(c, &(min, max))| {
+            rows.iter()
+                .map(|r| fit_width(&r[c], min, max))
+                .chain([fit_width(heads[c], min, max)])
+                .fold(min, f64::max)
+        })
+        .collect();
+    widths.extend([8.0, 8.0, 14.0, 40.0]);
+    let mut s = Sheet::new(ws, widths, 10.0)?;
+
+    s.ws.write_string_with_format(0, 0, summary_line(report, lang), &st.note_bold)?;
+    s.min_height(0, 22.0);
+
+    let hr = 2;
+    for (c, h) in heads.iter().enumerate() {
+        s.text(hr, col(c), hr, col(c), h, &st.header)?;
+    }
+    for (i, (cells, u)) in rows.iter().zip(&report.units).enumerate() {
+        let r = hr + 1 + row(i);
+        for (c, text) in cells.iter().enumerate() {
+            let f = if c == 4 {
+                status_format(u.status, st)
+            } else {
+                &st.text
+            };
+            s.text(r, col(c), r, col(c), text, f)?;
+        }
+        for (c, n) in [(5, u.errors), (6, u.warnings), (7, u.blanks)] {
+            s.ws.write_number_with_format(r, c, n as f64, &st.count)?;
+        }
+        let note = u.note.as_ref().map(|m| m.get(lang)).unwrap_or("");
+        s.text(r, 8, r, 8, note, &st.text)?;
+    }
+
+    // The files, below: 文件 over A–B, 状态 in C, 单位 in D, 原因 over E–I.
+    let fr = hr + 1 + row(rows.len()) + 1;
+    s.ws.write_string_with_format(fr, 0, tr(lang, "文件处理情况", "Files"), &st.note_bold)?;
+    let fh = fr + 1;
+    s.text(fh, 0, fh, 1, tr(lang, "文件", "File"), &st.header)?;
+    s.text(fh, 2, fh, 2, tr(lang, "状态", "Status"), &st.header)?;
+    s.text(fh, 3, fh, 3, tr(lang, "单位", "Unit"), &st.header)?;
+    s.text(fh, 4, fh, 8, tr(lang, "原因", "Reason"), &st.header)?;
+    for (i, f) in report.files.iter().enumerate() {
+        let r = fh + 1 + row(i);
+        let status_fmt = match f.status {
+            FileStatus::Failed => &st.text_error,
+            _ => &st.text,
+        };
+        let unit = f
+            .unit
+            .as_deref()
+            .map(|u| unit_display(report, u, lang))
+            .unwrap_or_default();
+        let reason = f.error.as_ref().map(|m| m.get(lang)).unwrap_or("");
+        s.text(r, 0, r, 1, &f.file, &st.text)?;
+        s.text(r, 2, r, 2, file_status_label(f.status, lang), status_fmt)?;
+        s.text(r, 3, r, 3, &unit, &st.text)?;
+        s.text(r, 4, r, 8, reason, &st.text)?;
+    }
+    s.apply_heights(18.0)?;
+    s.ws.set_freeze_panes(hr + 1, 0)?;
+    s.ws.set_landscape();
+    s.ws.set_paper_size(9);
+    s.ws.set_print_fit_to_pages(1, 0);
+    Ok(())
+}

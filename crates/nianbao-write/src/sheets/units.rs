@@ -1,0 +1,242 @@
+//! `分单位明细`: one row per unit, one column per field, under three header rows (table, field
+//! label, field id); a 合计 row of live `SUM` formulas over the units in the totals, which come
+//! first so that one contiguous range per column sums exactly them; a note naming the units the
+//! 合计 leaves out.
+
+use nianbao_format::{
+    FIELD_COUNT, Kind, Lang, Reading, Report, Table, UnitEntry, column_name, fields, format_value,
+};
+use rust_xlsxwriter::{ColNum, Formula, RowNum, Worksheet, XlsxError};
+
+use super::{cell_number, join_files};
+use crate::layout::{Sheet, col, fit_width, row};
+use crate::style::{SMALL_SIZE, Styles};
+use crate::{SHEET_UNITS, WriteOptions, tr};
+
+/// Columns before the fields: code, name, status, file.
+pub const FIRST_FIELD_COL: usize = 4;
+/// Header rows; units start below them.
+pub const HEADER_ROWS: usize = 3;
+const FIELD_WIDTH: f64 = 16.0;
+
+fn group_label(table: Table, lang: Lang) -> &'static str {
+    match table {
+        Table::T2 => tr(lang, "二、主动公开", "Table 2: proactive disclosure"),
+        Table::T3 => tr(lang, "三、依申请公开", "Table 3: requests"),
+        Table::T4 => tr(lang, "四、复议诉讼", "Table 4: reviews and lawsuits"),
+    }
+}
+
+/// The units in sheet order: those in the totals first, each group in report order.
+pub fn sheet_order(report: &Report) -> Vec<&UnitEntry> {
+    let (mut inside, outside): (Vec<&UnitEntry>, Vec<&UnitEntry>) =
+        report.units.iter().partition(|u| u.in_totals);
+    inside.extend(outside);
+    inside
+}
+
+fn unit_label(u: &UnitEntry, lang: Lang) -> String {
+    let who = if u.name.is_empty() || u.name == u.unit {
+        u.unit.clone()
+    } else {
+        format!("{} {}", u.unit, u.name)
+    };
+    match lang {
+        Lang::Zh => format!("{who}（{}）", u.status.label(lang)),
+        Lang::En => format!("{who} ({})", u.status.label(lang)),
+    }
+}
+
+pub fn write(
+    ws: &mut Worksheet,
+    report: &Report,
+    opts: &WriteOptions,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    ws.set_name(SHEET_UNITS)?;
+    let lang = opts.lang;
+    let units = sheet_order(report);
+    let heads = [
+        tr(lang, "单位代码", "Unit code"),
+        tr(lang, "单位名称", "Unit name"),
+        tr(lang, "状态", "Status"),
+        tr(lang, "文件", "File"),
+    ];
+    let widest = |min: f64, max: f64, texts: &mut dyn Iterator<Item = String>| {
+        texts.map(|t| fit_width(&t, min, max)).fold(min, f64::max)
+    };
+    let mut widths = vec![
+        widest(
+            8.0,
+            16.0,
+            &mut units
+                .iter()
+                .map(|u| u.unit.clone())
+                .chain([heads[0].into()]),
+        ),
+        widest(
+            12.0,
+            30.0,
+            &mut units
+                .iter()
+                .map(|u| u.name.clone())
+                .chain([heads[1].into()]),
+        ),
+        widest(
+            8.0,
+            14.0,
+            &mut units.iter().map(|u| u.status.label(lang).to_string()),
+        ),
+        widest(
+            12.0,
+            40.0,
+            &mut units.iter().map(|u| join_files(&u.files, lang)),
+        ),
+    ];
+    widths.extend(std::iter::repeat_n(FIELD_WIDTH, FIELD_COUNT));
+    let mut s = Sheet::new(ws, widths, FIELD_WIDTH)?;
+
+    // Headers.
+    let hr = row(HEADER_ROWS - 1);
+    for (c, h) in heads.iter().enumerate() {
+        s.text(0, col(c), hr, col(c), h, &st.header)?;
+    }
+    for table in Table::ALL {
+        let idx: Vec<usize> = fields()
+            .iter()
+            .filter(|f| f.table == table)
+            .map(|f| f.index)
+            .collect();
+        if let (Some(&a), Some(&b)) = (idx.first(), idx.last()) {
+            s.text(
+                0,
+                field_col(a),
+                0,
+                field_col(b),
+                group_label(table, lang),
+                &st.header,
+            )?;
+        }
+    }
+    for f in fields() {
+        let c = field_col(f.index);
+        let label = format!("{} › {}", f.row_label, f.col_label);
+        s.text_sized(1, c, 1, c, &label, &st.header_small, SMALL_SIZE)?;
+        s.text_sized(2, c, 2, c, &f.id, &st.header_id, SMALL_SIZE)?;
+    }
+
+    // One row per unit.
+    let first_row = row(HEADER_ROWS);
+    for (k, u) in units.iter().enumerate() {
+        let r = first_row + row(k);
+        let text = if u.in_totals {
+            &st.text_nowrap
+        } else {
+            &st.text_muted
+        };
+        s.ws.write_string_with_format(r, 0, &u.unit, text)?;
+        s.ws.write_string_with_format(r, 1, &u.name, text)?;
+        s.ws.write_string_with_format(r, 2, u.status.label(lang), text)?;
+        s.ws.write_string_with_format(r, 3, join_files(&u.files, lang), text)?;
+        for f in fields() {
+            let reading = u.readings.as_ref().and_then(|rs| rs.get(f.index));
+            write_reading(s.ws, r, field_col(f.index), f.kind, reading, st)?;
+        }
+    }
+
+    // 合计: live sums over the units in the totals (the first `inside` rows).
+    let inside = units.iter().take_while(|u| u.in_totals).count();
+    let total_row = first_row + row(units.len());
+    s.ws.write_string_with_format(total_row, 0, tr(lang, "合计", "Total"), &st.total_label)?;
+    let counted = match lang {
+        Lang::Zh => format!("计入汇总 {inside} 个单位"),
+        Lang::En => format!("{inside} units in the totals"),
+    };
+    s.ws.write_string_with_format(total_row, 1, &counted, &st.total_label)?;
+    s.ws.write_blank(total_row, 2, &st.total_label)?;
+    s.ws.write_blank(total_row, 3, &st.total_label)?;
+    for f in fields() {
+        let c = field_col(f.index);
+        let total = report.totals[f.index];
+        let fmt = match f.kind {
+            Kind::Count => &st.total_count,
+            Kind::Amount => &st.total_amount,
+        };
+        if inside == 0 {
+            s.ws.write_number_with_format(total_row, c, cell_number(f.kind, total), fmt)?;
+        } else {
+            let letters = column_name(u32::from(c));
+            let formula = format!(
+                "=SUM({letters}{}:{letters}{})",
+                first_row + 1,
+                first_row + row(inside)
+            );
+            let formula = Formula::new(formula).set_result(format_value(f.kind, total));
+            s.ws.write_formula_with_format(total_row, c, formula, fmt)?;
+        }
+    }
+
+    // Which units the 合计 leaves out.
+    let excluded: Vec<String> = units
+        .iter()
+        .filter(|u| !u.in_totals)
+        .map(|u| unit_label(u, lang))
+        .collect();
+    let note = match (lang, excluded.is_empty()) {
+        (Lang::Zh, true) => "合计不含：无（全部单位均计入汇总）".to_string(),
+        (Lang::Zh, false) => format!("合计不含：{}", excluded.join("、")),
+        (Lang::En, true) => "Total excludes: none (every unit is in the totals)".to_string(),
+        (Lang::En, false) => format!("Total excludes: {}", excluded.join("; ")),
+    };
+    s.ws.write_string_with_format(total_row + 1, 0, &note, &st.note)?;
+
+    s.apply_heights(18.0)?;
+    s.ws.set_freeze_panes(first_row, col(FIRST_FIELD_COL))?;
+    s.ws.set_landscape();
+    s.ws.set_paper_size(9);
+    Ok(())
+}
+
+/// The worksheet column of field `index`.
+pub fn field_col(index: usize) -> ColNum {
+    col(FIRST_FIELD_COL + index)
+}
+
+/// One unit's value: the number; a grey empty cell for a blank read as 0; a grey number for a
+/// blank the rules filled in; the raw text in red when unreadable; an empty cell without readings.
+fn write_reading(
+    ws: &mut Worksheet,
+    r: RowNum,
+    c: ColNum,
+    kind: Kind,
+    reading: Option<&Reading>,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    let (plain, filled) = match kind {
+        Kind::Count => (&st.count, &st.blank_count),
+        Kind::Amount => (&st.amount, &st.blank_amount),
+    };
+    match reading {
+        None => ws.write_blank(r, c, plain)?,
+        Some(Reading {
+            value: Some(0),
+            blank: true,
+            ..
+        }) => ws.write_blank(r, c, &st.blank)?,
+        Some(Reading {
+            value: Some(v),
+            blank,
+            ..
+        }) => {
+            let f = if *blank { filled } else { plain };
+            ws.write_number_with_format(r, c, cell_number(kind, *v), f)?
+        }
+        Some(Reading {
+            value: None, raw, ..
+        }) => {
+            let shown = if raw.is_empty() { "?" } else { raw.as_str() };
+            ws.write_string_with_format(r, c, shown, &st.unreadable)?
+        }
+    };
+    Ok(())
+}

@@ -1,0 +1,133 @@
+//! Cell formats shared by the sheets.
+
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder};
+
+pub const FONT: &str = "宋体";
+pub const FONT_SIZE: f64 = 11.0;
+pub const TITLE_SIZE: f64 = 16.0;
+pub const HEADING_SIZE: f64 = 12.0;
+pub const SMALL_SIZE: f64 = 9.0;
+/// Number formats of counts and of 万元 amounts.
+pub const COUNT_FORMAT: &str = "0";
+pub const AMOUNT_FORMAT: &str = "0.00";
+
+const HEADER_FILL: u32 = 0xDDEBF7;
+const BLOCK_FILL: u32 = 0xF2F2F2;
+const TOTAL_FILL: u32 = 0xFFF2CC;
+const BLANK_FILL: u32 = 0xE7E6E6;
+const RED: u32 = 0xC00000;
+const ORANGE: u32 = 0xC65911;
+const GREY: u32 = 0x7F7F7F;
+
+fn base() -> Format {
+    Format::new().set_font_name(FONT).set_font_size(FONT_SIZE)
+}
+
+fn cell() -> Format {
+    base()
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::VerticalCenter)
+}
+
+fn centred() -> Format {
+    cell().set_align(FormatAlign::Center).set_text_wrap()
+}
+
+/// Every format the writer uses.
+pub struct Styles {
+    /// Sheet title: large, bold, centred, no border.
+    pub title: Format,
+    /// Table heading ("二、主动公开政府信息情况"): bold, left, no border.
+    pub heading: Format,
+    /// A line of plain text outside tables (notes, summaries).
+    pub note: Format,
+    pub note_bold: Format,
+    /// Block rows of table 2 (第二十条第（一）项).
+    pub block: Format,
+    /// Header cells: filled, bordered, wrapped, centred.
+    pub header: Format,
+    /// Small header cells (field labels) and small grey ones (field ids).
+    pub header_small: Format,
+    pub header_id: Format,
+    /// Row labels inside a table: bordered, wrapped, centred.
+    pub label: Format,
+    /// Left-aligned wrapped text cell (messages, notes).
+    pub text: Format,
+    /// Left-aligned text cell without wrapping (file names, codes).
+    pub text_nowrap: Format,
+    /// Text of units outside the totals.
+    pub text_muted: Format,
+    pub text_error: Format,
+    pub text_warning: Format,
+    pub count: Format,
+    pub amount: Format,
+    /// Blank-but-zero readings.
+    pub blank: Format,
+    /// Blank readings that carry a value (a blank total the rules filled in).
+    pub blank_count: Format,
+    pub blank_amount: Format,
+    /// Unreadable values: the raw text in red.
+    pub unreadable: Format,
+    pub total_label: Format,
+    pub total_count: Format,
+    pub total_amount: Format,
+}
+
+impl Styles {
+    pub fn new() -> Styles {
+        let header = centred().set_background_color(Color::RGB(HEADER_FILL));
+        Styles {
+            title: base()
+                .set_font_size(TITLE_SIZE)
+                .set_bold()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter)
+                .set_text_wrap(),
+            heading: base()
+                .set_font_size(HEADING_SIZE)
+                .set_bold()
+                .set_align(FormatAlign::Left)
+                .set_align(FormatAlign::VerticalCenter),
+            note: base().set_align(FormatAlign::VerticalCenter),
+            note_bold: base().set_bold().set_align(FormatAlign::VerticalCenter),
+            block: centred()
+                .set_bold()
+                .set_background_color(Color::RGB(BLOCK_FILL)),
+            header_small: header.clone().set_font_size(SMALL_SIZE),
+            header_id: header
+                .clone()
+                .set_font_size(SMALL_SIZE)
+                .set_font_color(Color::RGB(GREY)),
+            header,
+            label: centred(),
+            text: cell().set_text_wrap(),
+            text_nowrap: cell(),
+            text_muted: cell().set_font_color(Color::RGB(GREY)),
+            text_error: cell().set_text_wrap().set_font_color(Color::RGB(RED)),
+            text_warning: cell().set_text_wrap().set_font_color(Color::RGB(ORANGE)),
+            count: centred().set_num_format(COUNT_FORMAT),
+            amount: centred().set_num_format(AMOUNT_FORMAT),
+            blank: centred().set_background_color(Color::RGB(BLANK_FILL)),
+            blank_count: centred()
+                .set_num_format(COUNT_FORMAT)
+                .set_italic()
+                .set_background_color(Color::RGB(BLANK_FILL)),
+            blank_amount: centred()
+                .set_num_format(AMOUNT_FORMAT)
+                .set_italic()
+                .set_background_color(Color::RGB(BLANK_FILL)),
+            unreadable: centred().set_font_color(Color::RGB(RED)),
+            total_label: centred()
+                .set_bold()
+                .set_background_color(Color::RGB(TOTAL_FILL)),
+            total_count: centred()
+                .set_bold()
+                .set_num_format(COUNT_FORMAT)
+                .set_background_color(Color::RGB(TOTAL_FILL)),
+            total_amount: centred()
+                .set_bold()
+                .set_num_format(AMOUNT_FORMAT)
+                .set_background_color(Color::RGB(TOTAL_FILL)),
+        }
+    }
+}

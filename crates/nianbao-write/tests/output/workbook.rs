@@ -1,0 +1,357 @@
+//! The generated xlsx inspected with calamine: sheets, the 合计 formulas, merges, the other sheets.
+
+use std::collections::BTreeSet;
+use std::io::Cursor;
+
+use calamine::{Data, Dimensions, Range, Reader, Xlsx};
+use nianbao_format::{Kind, Lang, UnitStatus, column_name, fields};
+use nianbao_write::{
+    SHEET_CHECKS, SHEET_FILING, SHEET_SUMMARY, SHEET_UNITS, WriteOptions, workbook_bytes,
+};
+
+use crate::common::{UNREADABLE, district, filled_total};
+
+type Book = Xlsx<Cursor<Vec<u8>>>;
+
+fn open(opts: &WriteOptions, seed: u64) -> (nianbao_format::Report, Book) {
+    let report = district(seed);
+    let bytes = workbook_bytes(&report, opts).expect("workbook");
+    let book = Xlsx::new(Cursor::new(bytes)).expect("calamine opens it");
+    (report, book)
+}
+
+fn text(range: &Range<Data>, r: u32, c: u32) -> String {
+    match range.get_value((r, c)) {
+        Some(Data::String(s)) => s.clone(),
+        Some(Data::Empty) | None => String::new(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn number(range: &Range<Data>, r: u32, c: u32) -> Option<f64> {
+    match range.get_value((r, c)) {
+        Some(Data::Float(f)) => Some(*f),
+        Some(Data::Int(i)) => Some(*i as f64),
+        _ => None,
+    }
+}
+
+/// A stored value (hundredths for the amount) from a cell's number.
+fn stored(kind: Kind, x: f64) -> i64 {
+    match kind {
+        Kind::Count => x.round() as i64,
+        Kind::Amount => (x * 100.0).round() as i64,
+    }
+}
+
+#[test]
+fn four_sheets_in_order() {
+    let (_, book) = open(&WriteOptions::default(), 1);
+    assert_eq!(
+        book.sheet_names(),
+        [SHEET_SUMMARY, SHEET_UNITS, SHEET_CHECKS, SHEET_FILING]
+    );
+    assert_eq!(
+        [SHEET_SUMMARY, SHEET_UNITS, SHEET_CHECKS, SHEET_FILING],
+        ["全区汇总", "分单位明细", "校验结果", "报送情况"]
+    );
+}
+
+/// The row of the 合计 and the range "E4:E6" of each field's SUM, parsed.
+struct Sums {
+    total_row: u32,
+    /// (first row, last row), zero-based, per field.
+    ranges: Vec<(u32, u32)>,
+}
+
+fn parse_sums(range: &Range<Data>, formulas: &Range<String>) -> Sums {
+    let total_row = (0..range.height() as u32 + 1)
+        .find(|&r| text(range, r, 0) == "合计")
+        .expect("a 合计 row");
+    let ranges = fields()
+        .iter()
+        .map(|f| {
+            let c = 4 + f.index as u32;
+            let formula = formulas
+                .get_value((total_row, c))
+                .unwrap_or_else(|| panic!("{}: no formula", f.id));
+            let letters = column_name(c);
+            let inner = formula
+                .trim_start_matches('=')
+                .strip_prefix("SUM(")
+                .and_then(|s| s.strip_suffix(')'))
+                .unwrap_or_else(|| panic!("{}: not a SUM: {formula}", f.id));
+            let (a, b) = inner.split_once(':').expect("a range");
+            let row_of = |cell: &str| -> u32 {
+                let digits = cell
+                    .strip_prefix(letters.as_str())
+                    .unwrap_or_else(|| panic!("{}: {cell} is not column {letters}", f.id));
+                digits.parse::<u32>().expect("a row number") - 1
+            };
+            (row_of(a), row_of(b))
+        })
+        .collect();
+    Sums { total_row, ranges }
+}
+
+#[test]
+fn total_row_sums_exactly_the_units_in_the_totals() {
+    let (report, mut book) = open(&WriteOptions::default(), 2);
+    let range = book.worksheet_range(SHEET_UNITS).expect("sheet");
+    let formulas = book.worksheet_formula(SHEET_UNITS).expect("formulas");
+    let sums = parse_sums(&range, &formulas);
+
+    let inside: BTreeSet<&str> = report
+        .units
+        .iter()
+        .filter(|u| u.in_totals)
+        .map(|u| u.unit.as_str())
+        .collect();
+    // Every unit has a row between the headers and the 合计.
+    let rows: Vec<(u32, String)> = (3..sums.total_row)
+        .map(|r| (r, text(&range, r, 0)))
+        .collect();
+    let codes: BTreeSet<String> = rows.iter().map(|(_, c)| c.clone()).collect();
+    let all: BTreeSet<String> = report.units.iter().map(|u| u.unit.clone()).collect();
+    assert_eq!(codes, all);
+
+    for (f, &(a, b)) in fields().iter().zip(&sums.ranges) {
+        let summed: BTreeSet<&str> = rows
+            .iter()
+            .filter(|(r, _)| (a..=b).contains(r))
+            .map(|(_, c)| c.as_str())
+            .collect();
+        assert_eq!(summed, inside, "{}: the SUM covers other units", f.id);
+
+        // The cached result is the report's total.
+        let c = 4 + f.index as u32;
+        let cached = number(&range, sums.total_row, c).expect("a cached number");
+        assert_eq!(stored(f.kind, cached), report.totals[f.index], "{}", f.id);
+
+        // Recalculating the SUM over what the cells hold gives the total too.
+        let recomputed: i64 = (a..=b)
+            .filter_map(|r| number(&range, r, c))
+            .map(|x| stored(f.kind, x))
+            .sum();
+        assert_eq!(recomputed, report.totals[f.index], "{}: recomputed", f.id);
+    }
+
+    // The note names the units left out, and only them.
+    let note = text(&range, sums.total_row + 1, 0);
+    assert!(note.starts_with("合计不含："), "{note}");
+    for u in &report.units {
+        assert_eq!(note.contains(&u.unit), !u.in_totals, "{note} / {}", u.unit);
+    }
+}
+
+#[test]
+fn unit_cells_show_readings_blanks_and_unreadable_text() {
+    let (report, mut book) = open(&WriteOptions::default(), 3);
+    let range = book.worksheet_range(SHEET_UNITS).expect("sheet");
+    let row_of = |code: &str| {
+        (3..200u32)
+            .find(|&r| text(&range, r, 0) == code)
+            .unwrap_or_else(|| panic!("no row for {code}"))
+    };
+    // Header rows: table groups, labels, ids.
+    assert_eq!(text(&range, 0, 4), "二、主动公开");
+    assert_eq!(text(&range, 0, 14), "三、依申请公开");
+    assert_eq!(text(&range, 0, 4 + 185), "四、复议诉讼");
+    for f in fields() {
+        let c = 4 + f.index as u32;
+        assert_eq!(text(&range, 2, c), f.id);
+        assert!(text(&range, 1, c).contains(f.col_label), "{}", f.id);
+    }
+    for u in &report.units {
+        let r = row_of(&u.unit);
+        assert_eq!(text(&range, r, 1), u.name);
+        assert_eq!(text(&range, r, 2), u.status.label(Lang::Zh));
+        for f in fields() {
+            let c = 4 + f.index as u32;
+            let cell = range.get_value((r, c));
+            match u.readings.as_ref().map(|rs| &rs[f.index]) {
+                None => assert!(matches!(cell, None | Some(Data::Empty)), "{}", f.id),
+                Some(rd) => match rd.value {
+                    None => assert_eq!(text(&range, r, c), rd.raw),
+                    Some(0) if rd.blank => {
+                        assert!(matches!(cell, None | Some(Data::Empty)), "{}", f.id)
+                    }
+                    Some(v) => {
+                        let x = number(&range, r, c)
+                            .unwrap_or_else(|| panic!("{} {}: no number", u.unit, f.id));
+                        assert_eq!(stored(f.kind, x), v, "{} {}", u.unit, f.id);
+                    }
+                },
+            }
+        }
+    }
+    assert_eq!(text(&range, row_of("U04"), 4 + UNREADABLE as u32), "约10");
+    assert_eq!(
+        number(&range, row_of("U02"), 4 + filled_total() as u32),
+        Some(42.0)
+    );
+    assert_eq!(text(&range, row_of("U05"), 3), "教育局1.xlsx；教育局2.xlsx");
+    let missing = row_of("U03");
+    assert_eq!(
+        text(&range, missing, 2),
+        UnitStatus::Missing.label(Lang::Zh)
+    );
+}
+
+fn merges(book: &mut Book, sheet: &str) -> Vec<Dimensions> {
+    book.merge_cells_by_sheet_name(sheet).expect("merges")
+}
+
+/// The merged area whose top-left cell holds `label` (rows, columns).
+fn span_of(range: &Range<Data>, merged: &[Dimensions], label: &str) -> (u32, u32) {
+    let (r, c) = range
+        .used_cells()
+        .find(|(_, _, d)| matches!(d, Data::String(s) if s == label))
+        .map(|(r, c, _)| (r as u32, c as u32))
+        .unwrap_or_else(|| panic!("no cell {label}"));
+    let (r0, c0) = range.start().unwrap_or((0, 0));
+    let (r, c) = (r + r0, c + c0);
+    merged
+        .iter()
+        .find(|d| d.start == (r, c))
+        .map_or((1, 1), |d| {
+            (d.end.0 - d.start.0 + 1, d.end.1 - d.start.1 + 1)
+        })
+}
+
+#[test]
+fn summary_sheet_has_the_official_merges() {
+    let (report, mut book) = open(&WriteOptions::default(), 4);
+    let range = book.worksheet_range(SHEET_SUMMARY).expect("sheet");
+    let merged = merges(&mut book, SHEET_SUMMARY);
+    let span = |label: &str| span_of(&range, &merged, label);
+
+    let title = text(&range, 0, 0);
+    assert!(
+        title.starts_with("2022年政府信息公开工作年度报告统计表"),
+        "{title}"
+    );
+    assert!(title.contains(&report.coverage.label(Lang::Zh)), "{title}");
+
+    // Table 二: one-column blocks span the three value columns of the first block.
+    let three: u32 = ["本年制发件数", "本年废止件数", "现行有效件数"]
+        .iter()
+        .map(|l| span(l).1)
+        .sum();
+    assert_eq!(span("本年处理决定数量").0, 1);
+    assert_eq!(span("本年处理决定数量").1, three);
+    assert_eq!(span("本年收费金额（单位：万元）").1, three);
+    assert_eq!(span("信息内容"), span("规章"));
+
+    // Table 三.
+    let corner = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）";
+    assert_eq!(span(corner).0, 3);
+    assert_eq!(span("申请人情况"), (1, 7));
+    assert_eq!(span("自然人"), (2, 1));
+    assert_eq!(span("法人或其他组织"), (1, 5));
+    assert_eq!(span("总计").0, 2);
+    assert_eq!(span("一、本年新收政府信息公开申请数量").1, span(corner).1);
+    assert_eq!(span("三、本年度办理结果"), (22, 1));
+    assert_eq!(span("（三）不予公开").0, 8);
+    assert_eq!(span("（四）无法提供").0, 3);
+    assert_eq!(span("（五）不予处理").0, 5);
+    assert_eq!(span("（六）其他处理").0, 3);
+    let l23 = span("（一）予以公开").1;
+    assert_eq!(
+        span("（二）部分公开（区分处理的，只计这一情形，不计其他情形）").1,
+        l23
+    );
+    assert_eq!(span("（三）不予公开").1 + span("1.属于国家秘密").1, l23);
+    assert_eq!(1 + l23, span(corner).1);
+
+    // Table 四.
+    assert_eq!(span("行政复议"), (1, 5));
+    assert_eq!(span("行政诉讼"), (1, 10));
+    assert_eq!(span("未经复议直接起诉"), (1, 5));
+    assert_eq!(span("复议后起诉"), (1, 5));
+    assert_eq!(span("结果维持"), (2, 1));
+}
+
+#[test]
+fn checks_sheet_lists_every_violation() {
+    let (report, mut book) = open(&WriteOptions::default(), 5);
+    let range = book.worksheet_range(SHEET_CHECKS).expect("sheet");
+    let heads: Vec<String> = (0..9).map(|c| text(&range, 0, c)).collect();
+    assert_eq!(
+        heads,
+        [
+            "单位",
+            "文件",
+            "规则",
+            "严重程度",
+            "字段",
+            "单元格",
+            "应为",
+            "实为",
+            "说明"
+        ]
+    );
+    assert_eq!(range.height(), report.violations.len() + 1);
+    for (i, uv) in report.violations.iter().enumerate() {
+        let r = i as u32 + 1;
+        let v = &uv.violation;
+        assert!(text(&range, r, 0).contains(if uv.unit == "district" {
+            "全区"
+        } else {
+            uv.unit.as_str()
+        }));
+        assert_eq!(text(&range, r, 2), v.rule);
+        assert_eq!(text(&range, r, 3), v.severity.label(Lang::Zh));
+        assert_eq!(text(&range, r, 8), v.message.zh);
+        let cells: Vec<String> = v.cells.iter().map(|c| c.to_string()).collect();
+        assert_eq!(text(&range, r, 5), cells.join(", "));
+    }
+    assert_eq!(text(&range, 1, 0), "U04 张堰镇");
+    assert_eq!(text(&range, 1, 5), "表三!D8");
+    assert_eq!(text(&range, 1, 7), "约10");
+}
+
+#[test]
+fn filing_sheet_summarises_units_and_files() {
+    let (report, mut book) = open(&WriteOptions::default(), 6);
+    let range = book.worksheet_range(SHEET_FILING).expect("sheet");
+    let summary = text(&range, 0, 0);
+    assert_eq!(summary, "应报 6，已报 5，计入汇总 3，未报：U03 枫泾镇");
+    for (i, u) in report.units.iter().enumerate() {
+        let r = 3 + i as u32;
+        assert_eq!(text(&range, r, 0), u.unit);
+        assert_eq!(text(&range, r, 4), u.status.label(Lang::Zh));
+        assert_eq!(number(&range, r, 5), Some(u.errors as f64));
+        assert_eq!(number(&range, r, 7), Some(u.blanks as f64));
+    }
+    let file_rows: Vec<u32> = (0..range.height() as u32 + 1)
+        .filter(|&r| report.files.iter().any(|f| f.file == text(&range, r, 0)))
+        .collect();
+    assert_eq!(file_rows.len(), report.files.len());
+    let last = *file_rows.last().expect("rows");
+    assert_eq!(text(&range, last, 2), "无法读取");
+    assert_eq!(text(&range, last, 4), "这是 Word 文档");
+}
+
+#[test]
+fn english_headers_when_asked() {
+    let opts = WriteOptions {
+        lang: Lang::En,
+        ..WriteOptions::default()
+    };
+    let (_, mut book) = open(&opts, 7);
+    let units = book.worksheet_range(SHEET_UNITS).expect("sheet");
+    assert_eq!(text(&units, 0, 0), "Unit code");
+    let checks = book.worksheet_range(SHEET_CHECKS).expect("sheet");
+    assert_eq!(text(&checks, 0, 8), "Message");
+    assert_eq!(text(&checks, 1, 8), "\"约10\" is not a number");
+    let filing = book.worksheet_range(SHEET_FILING).expect("sheet");
+    assert!(text(&filing, 0, 0).starts_with("Expected 6, received 5"));
+    // The summary sheet keeps the official Chinese labels.
+    let summary = book.worksheet_range(SHEET_SUMMARY).expect("sheet");
+    assert!(
+        summary
+            .used_cells()
+            .any(|(_, _, d)| d == &Data::String("行政复议".into()))
+    );
+}
