@@ -37,10 +37,10 @@ pub fn strip_enumerator(s: &str) -> &str {
     let is_num = |c: char| NUMERALS.contains(c);
     if let Some(rest) = s.strip_prefix('(') {
         let end = rest.find(|c: char| !is_num(c)).unwrap_or(rest.len());
-        if end > 0 {
-            if let Some(after) = rest[end..].strip_prefix(')') {
-                return after;
-            }
+        if end > 0
+            && let Some(after) = rest[end..].strip_prefix(')')
+        {
+            return after;
         }
         return s;
     }

@@ -171,7 +171,7 @@ fn read_workbook(bytes: &[u8], format: Format, file_name: &str) -> Result<Return
             format!("too many cells (over {MAX_CELLS}) to be a return"),
         ),
     })?;
-    Ok(from_grids(&grids, format, file_name)?)
+    from_grids(&grids, format, file_name)
 }
 
 /// Reads a return out of already loaded sheets.

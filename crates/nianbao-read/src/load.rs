@@ -27,15 +27,23 @@ pub enum LoadError {
 
 /// Refuses zips whose declared contents are far larger than any return, before unpacking.
 fn check_zip(bytes: &[u8]) -> Result<(), LoadError> {
-    let archive =
+    let mut archive =
         zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| LoadError::Corrupt(e.to_string()))?;
     if archive.len() > MAX_ZIP_ENTRIES {
         return Err(LoadError::Unzipped(u128::MAX));
     }
-    match archive.decompressed_size() {
-        Some(n) if n <= MAX_UNZIPPED => Ok(()),
-        Some(n) => Err(LoadError::Unzipped(n)),
-        None => Err(LoadError::Unzipped(u128::MAX)),
+    // The central directory's sizes (data descriptors, as rust_xlsxwriter writes, included).
+    let mut total: u128 = 0;
+    for i in 0..archive.len() {
+        let entry = archive
+            .by_index_raw(i)
+            .map_err(|e| LoadError::Corrupt(e.to_string()))?;
+        total += u128::from(entry.size());
+    }
+    if total > MAX_UNZIPPED {
+        Err(LoadError::Unzipped(total))
+    } else {
+        Ok(())
     }
 }
 
@@ -140,17 +148,14 @@ where
             cells.push(cell(row, col, from_data(v), formula));
         }
         // Formula cells whose value calamine left empty (no cached result).
-        if let Some(f) = &formulas {
-            if let Some((r0, c0)) = f.start() {
-                for (r, c, text) in f.used_cells() {
-                    let (row, col) = (r0 + r as u32, c0 + c as u32);
-                    if !text.is_empty()
-                        && range
-                            .get_value((row, col))
-                            .is_none_or(|d| *d == Data::Empty)
-                    {
-                        cells.push(cell(row, col, Content::Empty, Some(text.clone())));
-                    }
+        if let Some(f) = &formulas
+            && let Some((r0, c0)) = f.start()
+        {
+            for (r, c, text) in f.used_cells() {
+                let (row, col) = (r0 + r as u32, c0 + c as u32);
+                let cached = range.get_value((row, col));
+                if !text.is_empty() && cached.is_none_or(|d| *d == Data::Empty) {
+                    cells.push(cell(row, col, Content::Empty, Some(text.clone())));
                 }
             }
         }

@@ -2,7 +2,10 @@
 
 use crate::grid::{Content, Grid};
 
+/// Labels of the unit's name; the name follows in the same cell or the next one.
 const UNIT_KEYS: &[&str] = &["填报单位", "报送单位", "填报机关", "单位名称"];
+/// Labels that are also column headers elsewhere (分单位明细): only "单位名称：…" counts.
+const NEEDS_COLON: &[&str] = &["单位名称"];
 
 /// The unit named in a cell such as "填报单位：上海市金山区教育局", or in the cell after
 /// "填报单位：".
@@ -15,6 +18,9 @@ pub fn unit_name(grids: &[Grid]) -> Option<String> {
             let Some(key) = UNIT_KEYS.iter().find(|k| c.key.starts_with(**k)) else {
                 continue;
             };
+            if NEEDS_COLON.contains(key) && !text.contains(['：', ':']) {
+                continue;
+            }
             let after = text
                 .split_once(['：', ':'])
                 .map(|(_, a)| a)
@@ -120,6 +126,14 @@ mod tests {
             Some("区教育局")
         );
         assert_eq!(unit_name(&[grid(&[(0, 0, "自然人")])]), None);
+        assert_eq!(
+            unit_name(&[grid(&[(0, 0, "单位名称"), (0, 1, "状态")])]),
+            None
+        );
+        assert_eq!(
+            unit_name(&[grid(&[(0, 0, "单位名称：朱泾镇")])]).as_deref(),
+            Some("朱泾镇")
+        );
     }
 
     #[test]

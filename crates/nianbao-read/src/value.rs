@@ -229,6 +229,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::excessive_precision)] // the literal is the double Excel stores for 703.95
     fn numeric_cells() {
         assert_eq!(
             parse_content(&Content::Float(703.950_000_000_000_045_5), Kind::Amount),

@@ -1,0 +1,96 @@
+//! Shared helpers of the end-to-end tests: the seed report's tables, parsed from its text.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("repo root")
+}
+
+/// The 200 values of the seed report (Jinshan District 2022), in canonical field order as
+/// strings ("21147.95" for the amount), parsed from `fixtures/seed/jinshan-2022-report.txt`.
+/// The seed comes from a PDF: rows have stray tabs, "3.其他" is shifted one column left and
+/// the 总计 row lacks （七）, so table 3 is read as "the last seven numbers of each row".
+pub fn seed_values() -> Vec<String> {
+    let text = std::fs::read_to_string(root().join("fixtures/seed/jinshan-2022-report.txt"))
+        .expect("seed");
+    let lines: Vec<&str> = text.lines().collect();
+    let numbers = |line: &str| -> Vec<String> {
+        line.split('\t')
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || c == '.'))
+            .map(String::from)
+            .collect()
+    };
+    let start = |title: &str| {
+        lines
+            .iter()
+            .position(|l| l.trim() == title)
+            .unwrap_or_else(|| panic!("{title}"))
+    };
+    let (t2, t3, t4, end) = (
+        start("二、主动公开政府信息情况"),
+        start("三、收到和处理政府信息公开申请情况"),
+        start("四、政府信息公开行政复议、行政诉讼情况"),
+        start("五、存在的主要问题及改进情况"),
+    );
+    let mut out = Vec::new();
+    for label in [
+        "规章",
+        "行政规范性文件",
+        "行政许可",
+        "行政处罚",
+        "行政强制",
+        "行政事业性收费",
+    ] {
+        let line = lines[t2..t3]
+            .iter()
+            .find(|l| l.split('\t').next() == Some(label))
+            .expect(label);
+        out.extend(numbers(line));
+    }
+    let mut rows = 0;
+    for line in &lines[t3..t4] {
+        let n = numbers(line);
+        if n.len() >= 7 {
+            out.extend(n[n.len() - 7..].iter().cloned());
+            rows += 1;
+        }
+    }
+    assert_eq!(rows, 25, "table 3 rows in the seed");
+    let t4_rows: Vec<Vec<String>> = lines[t4..end]
+        .iter()
+        .map(|l| numbers(l))
+        .filter(|n| n.len() == 15)
+        .collect();
+    assert_eq!(t4_rows.len(), 1, "table 4 value row in the seed");
+    out.extend(t4_rows[0].iter().cloned());
+    assert_eq!(out.len(), 200);
+    out
+}
+
+/// A JSON value as the seed writes it: counts as integers, the amount as a 2-decimal string.
+pub fn json_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The nianbao binary built for these tests.
+pub fn bin() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"))
+}
+
+/// A fresh, empty temporary folder under the target directory.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
