@@ -49,6 +49,12 @@ enum Command {
         /// Roster CSV: code,name,aliases,kind.
         #[arg(long)]
         roster: Option<PathBuf>,
+        /// Folder of last year's returns, for the cross-year rules (matched by unit).
+        #[arg(long)]
+        prior: Option<PathBuf>,
+        /// Rule file replacing the built-in balance rules (see crates/nianbao-rules/rules.toml).
+        #[arg(long)]
+        rules: Option<PathBuf>,
         /// The combined workbook to write.
         #[arg(long, default_value = "汇总.xlsx")]
         out: PathBuf,
@@ -72,6 +78,12 @@ enum Command {
         /// Roster CSV, to name the unit by its code.
         #[arg(long)]
         roster: Option<PathBuf>,
+        /// Last year's return of the same unit, for the cross-year rules.
+        #[arg(long)]
+        prior: Option<PathBuf>,
+        /// Rule file replacing the built-in balance rules.
+        #[arg(long)]
+        rules: Option<PathBuf>,
         /// Also write the JSON report here (same schema as consolidate).
         #[arg(long)]
         json: Option<PathBuf>,
@@ -93,6 +105,8 @@ fn main() -> ExitCode {
         Command::Consolidate {
             returns_dir,
             roster,
+            prior,
+            rules,
             out,
             json,
             prefer,
@@ -101,6 +115,8 @@ fn main() -> ExitCode {
         } => run::consolidate(run::ConsolidateArgs {
             returns_dir,
             roster,
+            prior,
+            rules,
             out,
             json,
             prefer_newest: prefer == Some(PreferArg::Newest),
@@ -110,9 +126,18 @@ fn main() -> ExitCode {
         Command::Check {
             file,
             roster,
+            prior,
+            rules,
             json,
             lang: l,
-        } => check::check(&file, roster.as_deref(), json.as_deref(), lang(l)),
+        } => check::check(check::CheckArgs {
+            file,
+            roster,
+            prior,
+            rules,
+            json,
+            lang: lang(l),
+        }),
     };
     match code {
         Ok(c) => ExitCode::from(c),

@@ -10,7 +10,9 @@ use rayon::prelude::*;
 
 use nianbao_consolidate::{Input, Options, Prefer, ReadReturn, Roster};
 use nianbao_format::{FileEntry, FileStatus, Lang, Msg, Report, Severity};
+use nianbao_rules::RuleSet;
 use nianbao_write::{WriteOptions, json_report, workbook_bytes, write_atomic};
+use std::collections::HashMap;
 
 use crate::discover::discover;
 use crate::{EXIT_FOUND_ERRORS, EXIT_OK};
@@ -18,6 +20,8 @@ use crate::{EXIT_FOUND_ERRORS, EXIT_OK};
 pub struct ConsolidateArgs {
     pub returns_dir: PathBuf,
     pub roster: Option<PathBuf>,
+    pub prior: Option<PathBuf>,
+    pub rules: Option<PathBuf>,
     pub out: PathBuf,
     pub json: Option<PathBuf>,
     pub prefer_newest: bool,
@@ -32,6 +36,66 @@ pub fn load_roster(path: Option<&Path>) -> Result<Option<Roster>> {
     let roster =
         Roster::from_csv(&text).with_context(|| format!("名单 {} 有误", path.display()))?;
     Ok(Some(roster))
+}
+
+/// The built-in rules, or the rule file given.
+pub fn load_rules(path: Option<&Path>) -> Result<RuleSet> {
+    let Some(path) = path else {
+        return Ok(RuleSet::builtin().clone());
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("无法读取规则文件 {}", path.display()))?;
+    RuleSet::parse(&text).with_context(|| format!("规则文件 {} 有误", path.display()))
+}
+
+/// Reads every return of a folder in parallel.
+pub fn read_folder(
+    dir: &Path,
+    skip: &[&Path],
+    bar: &ProgressBar,
+) -> Result<(Vec<Input>, Vec<String>)> {
+    if !dir.is_dir() {
+        bail!("报表文件夹不存在或不是文件夹：{}", dir.display());
+    }
+    let files: Vec<_> = discover(dir)?
+        .into_iter()
+        .filter(|(_, p, _)| !skip.iter().any(|o| same_file(p, o)))
+        .collect();
+    let (sheets, others): (Vec<_>, Vec<_>) = files.into_iter().partition(|f| f.2);
+    bar.set_length(sheets.len() as u64);
+    let inputs = sheets
+        .par_iter()
+        .map(|(rel, path, _)| {
+            let input = read_input(rel, path);
+            bar.inc(1);
+            input
+        })
+        .collect();
+    Ok((inputs, others.into_iter().map(|o| o.0).collect()))
+}
+
+/// Last year's values by unit key, from a folder of last year's returns.
+pub fn load_prior(
+    dir: Option<&Path>,
+    roster: Option<&Roster>,
+) -> Result<HashMap<String, Vec<Option<i64>>>> {
+    let Some(dir) = dir else {
+        return Ok(HashMap::new());
+    };
+    let (inputs, _) = read_folder(dir, &[], &ProgressBar::hidden()).context("上年报表")?;
+    Ok(prior_values(
+        nianbao_consolidate::consolidate(inputs, roster, &Options::default()).report,
+    ))
+}
+
+/// The values of every unit with exactly one readable return.
+pub fn prior_values(report: Report) -> HashMap<String, Vec<Option<i64>>> {
+    report
+        .units
+        .into_iter()
+        .filter(|u| u.status.in_totals())
+        .filter_map(|u| Some((u.unit, u.readings?.into_iter().map(|r| r.value).collect())))
+        .collect()
 }
 
 /// Reads one file into the consolidation's input.
@@ -61,10 +125,9 @@ fn same_file(a: &Path, b: &Path) -> bool {
 
 pub fn consolidate(a: ConsolidateArgs) -> Result<u8> {
     let started = Instant::now();
-    if !a.returns_dir.is_dir() {
-        bail!("报表文件夹不存在或不是文件夹：{}", a.returns_dir.display());
-    }
     let roster = load_roster(a.roster.as_deref())?;
+    let rules = load_rules(a.rules.as_deref())?;
+    let prior = load_prior(a.prior.as_deref(), roster.as_ref())?;
     let own: Vec<&Path> = [
         Some(a.out.as_path()),
         a.json.as_deref(),
@@ -73,14 +136,9 @@ pub fn consolidate(a: ConsolidateArgs) -> Result<u8> {
     .into_iter()
     .flatten()
     .collect();
-    let files: Vec<_> = discover(&a.returns_dir)?
-        .into_iter()
-        .filter(|(_, p, _)| !own.iter().any(|o| same_file(p, o)))
-        .collect();
-    let (sheets, others): (Vec<_>, Vec<_>) = files.into_iter().partition(|f| f.2);
 
     let bar = if !a.quiet && std::io::stderr().is_terminal() {
-        let bar = ProgressBar::new(sheets.len() as u64);
+        let bar = ProgressBar::new(0);
         let label = if a.lang == Lang::Zh {
             "读取报表"
         } else {
@@ -95,25 +153,21 @@ pub fn consolidate(a: ConsolidateArgs) -> Result<u8> {
     } else {
         ProgressBar::hidden()
     };
-    let inputs: Vec<Input> = sheets
-        .par_iter()
-        .map(|(rel, path, _)| {
-            let input = read_input(rel, path);
-            bar.inc(1);
-            input
-        })
-        .collect();
+    let (inputs, others) = read_folder(&a.returns_dir, &own, &bar)?;
     bar.finish_and_clear();
 
+    let prefer = if a.prefer_newest {
+        Prefer::Newest
+    } else {
+        Prefer::Neither
+    };
     let opts = Options {
-        prefer: if a.prefer_newest {
-            Prefer::Newest
-        } else {
-            Prefer::Neither
-        },
+        prefer,
+        rules,
+        prior,
     };
     let mut report = nianbao_consolidate::consolidate(inputs, roster.as_ref(), &opts).report;
-    for (rel, _, _) in others {
+    for rel in others {
         report.files.push(FileEntry {
             file: rel,
             status: FileStatus::Skipped,

@@ -15,7 +15,7 @@ use nianbao_format::{
     Coverage, FIELD_COUNT, FileEntry, FileStatus, Msg, Reading, Report, Severity, Unit, UnitEntry,
     UnitStatus, UnitViolation, Violation,
 };
-use nianbao_rules::{Values, evaluate, fill_blank_totals};
+use nianbao_rules::{RuleSet, Values, check_unit, evaluate, fill_blank_totals};
 
 /// A return as read from one file, or why it could not be.
 #[derive(Debug)]
@@ -45,9 +45,23 @@ pub enum Prefer {
     Newest,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Options {
     pub prefer: Prefer,
+    pub rules: RuleSet,
+    /// Last year's values by unit key (roster code, or name without a roster): the cross-year
+    /// rules run for the units found here.
+    pub prior: HashMap<String, Vec<Option<i64>>>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            prefer: Prefer::default(),
+            rules: RuleSet::builtin().clone(),
+            prior: HashMap::new(),
+        }
+    }
 }
 
 /// The outcome of a consolidation: the report and the per-unit frame behind it.
@@ -194,7 +208,7 @@ pub fn consolidate(inputs: Vec<Input>, roster: Option<&Roster>, opts: &Options) 
 
     let frame = unit_frame(&units).unwrap_or_default();
     let totals = column_totals(&frame).unwrap_or_else(|_| vec![0; FIELD_COUNT]);
-    for v in evaluate(&Values::from_totals(&totals)) {
+    for v in evaluate(&opts.rules, &Values::from_totals(&totals)) {
         violations.push(UnitViolation {
             unit: "district".into(),
             file: None,
@@ -281,11 +295,8 @@ fn file_violation(rule: &str, severity: Severity, message: Msg) -> Violation {
     Violation {
         rule: rule.into(),
         severity,
-        fields: vec![],
-        cells: vec![],
-        expected: None,
-        actual: None,
         message,
+        ..Default::default()
     }
 }
 
@@ -404,8 +415,12 @@ fn settle(
     let ret = input.ret;
     let mut readings = ret.readings;
     let mut found: Vec<Violation> = ret.problems;
-    found.extend(fill_blank_totals(&mut readings));
-    found.extend(evaluate(&Values::from_readings(&readings)));
+    found.extend(fill_blank_totals(&opts.rules, &mut readings));
+    let mut values = Values::from_readings(&readings);
+    if let Some(prior) = opts.prior.get(&key) {
+        values = values.with_prior(prior.clone());
+    }
+    found.extend(check_unit(&opts.rules, &values));
     let blanks = readings.iter().filter(|r| r.blank).count();
     if blanks > 0 {
         found.push(file_violation(

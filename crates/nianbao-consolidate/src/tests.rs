@@ -109,6 +109,7 @@ fn duplicates_are_excluded_unless_newest_is_preferred() {
         Some(&roster),
         &Options {
             prefer: Prefer::Newest,
+            ..Default::default()
         },
     );
     assert_eq!(status(&c.report, "U02"), UnitStatus::Ok);

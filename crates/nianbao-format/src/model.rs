@@ -68,10 +68,11 @@ pub fn column_name(col: u32) -> String {
     String::from_utf8(s).unwrap_or_default()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub enum Severity {
     Info,
     Warning,
+    #[default]
     Error,
 }
 
@@ -106,8 +107,17 @@ pub struct Reading {
     pub raw: String,
 }
 
-/// A finding about a value, a rule or a file: read problems and rule violations alike.
+/// A cell that may be the one in error, with the value that would make the rules hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suspect {
+    pub cell: Option<CellRef>,
+    pub field: String,
+    pub value: String,
+    pub suggested: String,
+}
+
+/// A finding about a value, a rule or a file: read problems and rule violations alike.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Violation {
     /// Rule or problem id, e.g. `balance`, `t3.col_total`, `read.not_a_number`.
     pub rule: String,
@@ -117,6 +127,10 @@ pub struct Violation {
     pub expected: Option<String>,
     pub actual: Option<String>,
     pub message: Msg,
+    /// For a failed rule: the cells most likely wrong, best first (error localisation).
+    pub suspects: Vec<Suspect>,
+    /// Several repairs fit equally well: the suspects are candidates, not a verdict.
+    pub suspects_tied: bool,
 }
 
 /// What became of a reporting unit in a run.

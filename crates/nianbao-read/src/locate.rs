@@ -68,6 +68,7 @@ fn layout_problem(rule: &str, zh: String, en: String, cells: Vec<CellRef>) -> Vi
         expected: None,
         actual: None,
         message: Msg::new(zh, en),
+        ..Default::default()
     }
 }
 
@@ -116,6 +117,7 @@ fn read_value(out: &mut Located, g: &Grid, all: &[Grid], idx: usize, row: u32, c
                     format!("{at}（{}）“{raw}”{}", field.label_zh(), why.zh()),
                     format!("{at} ({}) \"{raw}\" {}", field.id, why.en()),
                 ),
+                ..Default::default()
             });
         }
     }

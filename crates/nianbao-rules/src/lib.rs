@@ -1,122 +1,88 @@
-//! The balance rules (勾稽关系) of the format, evaluated on one unit's values (with its cells)
-//! or on the district totals, each failure a violation a clerk can read aloud.
+//! The balance rules (勾稽关系) as data: a TOML rule file (built in, replaceable) expanded into
+//! linear checks over field ids, evaluated on one unit's values (with its cells and last year's
+//! return) or on the district totals, with the cells most likely wrong.
 
-use std::sync::OnceLock;
+mod localise;
+mod ruleset;
 
-use nianbao_format::{
-    CellRef, Msg, Reading, Severity, T3_CARRIED_FORWARD, T3_CARRIED_OVER, T3_COLS, T3_NEW,
-    T3_RESULT_ROWS, T3_ROWS, T3_TOTAL, T3_TOTAL_COL, T4_GROUPS, T4_RESULTS, T4_TOTAL, Violation,
-    fields, format_value, t3_index, t4_index,
-};
+pub use localise::{Change, Repair, localise};
+pub use ruleset::{BUILTIN_RULES, Rule, RuleError, RuleSet};
 
-/// A value named in a check, with the short words used in messages.
+use nianbao_format::{CellRef, Msg, Reading, Severity, Violation, fields, format_value};
+
+/// A value named in a check, signed, with the short words used in messages.
 #[derive(Debug, Clone)]
 pub struct Term {
     pub field: usize,
+    /// +1 or −1.
+    pub sign: i64,
+    /// Last year's value of the field.
+    pub prior: bool,
     pub zh: String,
     pub en: String,
 }
 
-/// One linear equality: the sum of `lhs` equals the sum of `rhs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Eq,
+    Ge,
+    Le,
+}
+
+/// One linear (in)equality: the signed sum of `lhs` compared with that of `rhs`.
 #[derive(Debug, Clone)]
 pub struct Check {
-    /// Rule id, e.g. `balance`, `t3.result_sum`.
-    pub rule: &'static str,
+    pub rule: String,
     pub severity: Severity,
     /// Where it applies: "表三 自然人列".
     pub scope: Msg,
+    pub op: Op,
+    /// Allowed difference, in the fields' unit.
+    pub tolerance: i64,
     pub lhs: Vec<Term>,
     pub rhs: Vec<Term>,
-    /// Whether `rhs` is a single total of the `lhs` parts (a blank total may then be filled).
+    /// `rhs` is one total of the `lhs` parts (a blank total may be filled from its parts).
     pub is_total: bool,
 }
 
-fn term(field: usize, zh: &str, en: &str) -> Term {
-    Term {
-        field,
-        zh: zh.into(),
-        en: en.into(),
+impl Check {
+    fn terms(&self) -> impl Iterator<Item = (i64, &Term)> {
+        self.lhs
+            .iter()
+            .map(|t| (t.sign, t))
+            .chain(self.rhs.iter().map(|t| (-t.sign, t)))
+    }
+
+    /// The coefficient of this year's `field` in lhs − rhs (0 when it is not in the check).
+    pub fn coefficient(&self, field: usize) -> i64 {
+        self.terms()
+            .filter(|(_, t)| t.field == field && !t.prior)
+            .map(|(s, _)| s)
+            .sum()
+    }
+
+    fn holds(&self, diff: i64) -> bool {
+        match self.op {
+            Op::Eq => diff.abs() <= self.tolerance,
+            Op::Ge => diff >= -self.tolerance,
+            Op::Le => diff <= self.tolerance,
+        }
     }
 }
 
-fn t3_row_term(r: usize, c: usize) -> Term {
-    let (zh, en) = match T3_ROWS[r].id {
-        "new" => ("新收", "new"),
-        "carried_over" => ("上年结转", "carried over"),
-        "total" => ("办理结果总计", "results total"),
-        "carried_forward" => ("结转下年度", "carried forward"),
-        _ => (strip_enum(T3_ROWS[r].label), T3_ROWS[r].id),
-    };
-    term(t3_index(r, c), zh, en)
-}
-
-fn strip_enum(label: &str) -> &str {
+pub(crate) fn strip_enum(label: &str) -> &str {
     label
         .split_once(['.', '、', '）'])
         .map_or(label, |(_, rest)| rest)
 }
 
-/// Every check of the format, in a stable order.
-pub fn checks() -> &'static [Check] {
-    static CHECKS: OnceLock<Vec<Check>> = OnceLock::new();
-    CHECKS.get_or_init(build_checks)
-}
-
-fn build_checks() -> Vec<Check> {
-    let mut out = Vec::new();
-    for (c, (cid, clabel, _)) in T3_COLS.iter().enumerate() {
-        let scope = Msg::new(format!("表三 {clabel}列"), format!("table 3, column {cid}"));
-        out.push(Check {
-            rule: "balance",
-            severity: Severity::Error,
-            scope: scope.clone(),
-            lhs: vec![t3_row_term(T3_NEW, c), t3_row_term(T3_CARRIED_OVER, c)],
-            rhs: vec![t3_row_term(T3_TOTAL, c), t3_row_term(T3_CARRIED_FORWARD, c)],
-            is_total: false,
-        });
-        out.push(Check {
-            rule: "t3.result_sum",
-            severity: Severity::Error,
-            scope,
-            lhs: T3_RESULT_ROWS.map(|r| t3_row_term(r, c)).collect(),
-            rhs: vec![t3_row_term(T3_TOTAL, c)],
-            is_total: true,
-        });
-    }
-    for (r, row) in T3_ROWS.iter().enumerate() {
-        out.push(Check {
-            rule: "t3.applicant_sum",
-            severity: Severity::Error,
-            scope: Msg::new(
-                format!("表三 “{}”行", strip_enum(row.label)),
-                format!("table 3, row {}", row.id),
-            ),
-            lhs: (0..T3_TOTAL_COL)
-                .map(|c| term(t3_index(r, c), T3_COLS[c].1, T3_COLS[c].0))
-                .collect(),
-            rhs: vec![term(t3_index(r, T3_TOTAL_COL), "总计", "total")],
-            is_total: true,
-        });
-    }
-    for (g, (gid, glabel, _)) in T4_GROUPS.iter().enumerate() {
-        out.push(Check {
-            rule: "t4.group_sum",
-            severity: Severity::Error,
-            scope: Msg::new(format!("表四 {glabel}"), format!("table 4, {gid}")),
-            lhs: (0..T4_TOTAL)
-                .map(|i| term(t4_index(g, i), T4_RESULTS[i].1, T4_RESULTS[i].0))
-                .collect(),
-            rhs: vec![term(t4_index(g, T4_TOTAL), "总计", "total")],
-            is_total: true,
-        });
-    }
-    out
-}
-
-/// The values a check sees: one per field, None when unreadable, with cells when known.
+/// The values a check sees: one per field, None when unreadable, with cells when known, and
+/// last year's values of the same unit when given.
+#[derive(Debug, Clone)]
 pub struct Values<'a> {
-    values: Vec<Option<i64>>,
+    pub values: Vec<Option<i64>>,
     cells: Option<&'a [Reading]>,
+    prior: Option<Vec<Option<i64>>>,
 }
 
 impl<'a> Values<'a> {
@@ -124,6 +90,7 @@ impl<'a> Values<'a> {
         Values {
             values: readings.iter().map(|r| r.value).collect(),
             cells: Some(readings),
+            prior: None,
         }
     }
 
@@ -131,35 +98,65 @@ impl<'a> Values<'a> {
         Values {
             values: totals.iter().map(|&v| Some(v)).collect(),
             cells: None,
+            prior: None,
         }
     }
 
-    fn cell(&self, field: usize) -> Option<&CellRef> {
+    /// Adds last year's values (for the cross-year rules).
+    pub fn with_prior(mut self, prior: Vec<Option<i64>>) -> Values<'a> {
+        self.prior = Some(prior);
+        self
+    }
+
+    pub fn cell(&self, field: usize) -> Option<&CellRef> {
         self.cells
             .and_then(|c| c.get(field))
             .and_then(|r| r.cell.as_ref())
     }
+
+    fn get(&self, t: &Term) -> Option<i64> {
+        if t.prior {
+            self.prior.as_ref()?.get(t.field).copied().flatten()
+        } else {
+            self.values.get(t.field).copied().flatten()
+        }
+    }
+
+    fn side(&self, terms: &[Term]) -> Option<i64> {
+        terms
+            .iter()
+            .try_fold(0i64, |acc, t| acc.checked_add(t.sign * self.get(t)?))
+    }
+
+    /// lhs − rhs of a check; None when a value (or last year's return) is missing.
+    pub fn residual(&self, check: &Check) -> Option<i64> {
+        self.side(&check.lhs)?.checked_sub(self.side(&check.rhs)?)
+    }
 }
 
-/// Evaluates every check; a check touching an unreadable value is skipped (that value is already
-/// an error of its own).
-pub fn evaluate(values: &Values<'_>) -> Vec<Violation> {
-    checks()
+/// Evaluates every check; a check touching an unreadable value, or last year's values when none
+/// are given, is skipped (the unreadable value is already an error of its own).
+pub fn evaluate(rules: &RuleSet, values: &Values<'_>) -> Vec<Violation> {
+    rules
+        .checks
         .iter()
         .filter_map(|c| evaluate_check(c, values))
         .collect()
 }
 
-fn sum(terms: &[Term], values: &Values<'_>) -> Option<i64> {
-    terms.iter().try_fold(0i64, |acc, t| {
-        acc.checked_add(values.values.get(t.field).copied().flatten()?)
-    })
+/// The checks that fail, with their residuals (lhs − rhs).
+pub fn failing<'r>(rules: &'r RuleSet, values: &Values<'_>) -> Vec<(&'r Check, i64)> {
+    rules
+        .checks
+        .iter()
+        .filter_map(|c| values.residual(c).filter(|&d| !c.holds(d)).map(|d| (c, d)))
+        .collect()
 }
 
 fn evaluate_check(check: &Check, values: &Values<'_>) -> Option<Violation> {
-    let lhs = sum(&check.lhs, values)?;
-    let rhs = sum(&check.rhs, values)?;
-    if lhs == rhs {
+    let lhs = values.side(&check.lhs)?;
+    let rhs = values.side(&check.rhs)?;
+    if check.holds(lhs - rhs) {
         return None;
     }
     let kind = fields()[check.lhs[0].field].kind;
@@ -167,8 +164,8 @@ fn evaluate_check(check: &Check, values: &Values<'_>) -> Option<Violation> {
     let side = |terms: &[Term], total: i64, zh: bool| -> String {
         let name = |t: &Term| if zh { t.zh.clone() } else { t.en.clone() };
         let shown = |t: &Term| {
-            let v = values.values[t.field].map(fmt).unwrap_or_default();
-            match values.cell(t.field) {
+            let v = values.get(t).map(fmt).unwrap_or_default();
+            match values.cell(t.field).filter(|_| !t.prior) {
                 Some(c) => format!("{} {}={}", name(t), c.a1(), v),
                 None => format!("{}={}", name(t), v),
             }
@@ -176,11 +173,14 @@ fn evaluate_check(check: &Check, values: &Values<'_>) -> Option<Violation> {
         if terms.len() == 1 {
             shown(&terms[0])
         } else if terms.len() <= 6 {
-            format!(
-                "{} = {}",
-                terms.iter().map(shown).collect::<Vec<_>>().join(" + "),
-                fmt(total)
-            )
+            let mut s = String::new();
+            for (i, t) in terms.iter().enumerate() {
+                if i > 0 {
+                    s.push_str(if t.sign < 0 { " − " } else { " + " });
+                }
+                s.push_str(&shown(t));
+            }
+            format!("{s} = {}", fmt(total))
         } else {
             let span = match (
                 values.cell(terms[0].field),
@@ -196,41 +196,63 @@ fn evaluate_check(check: &Check, values: &Values<'_>) -> Option<Violation> {
             }
         }
     };
+    let sym = match check.op {
+        Op::Eq => "≠",
+        Op::Ge => "<",
+        Op::Le => ">",
+    };
     let diff = fmt((lhs - rhs).abs());
     let zh = format!(
-        "{}：{} ≠ {}（差 {diff}）",
+        "{}：{} {sym} {}（差 {diff}）",
         check.scope.zh,
         side(&check.lhs, lhs, true),
         side(&check.rhs, rhs, true)
     );
     let en = format!(
-        "{}: {} ≠ {} (off by {diff})",
+        "{}: {} {sym} {} (off by {diff})",
         check.scope.en,
         side(&check.lhs, lhs, false),
         side(&check.rhs, rhs, false)
     );
     let all = check.lhs.iter().chain(&check.rhs);
     Some(Violation {
-        rule: check.rule.into(),
+        rule: check.rule.clone(),
         severity: check.severity,
-        fields: all.clone().map(|t| fields()[t.field].id.clone()).collect(),
-        cells: all.filter_map(|t| values.cell(t.field).cloned()).collect(),
+        fields: all
+            .clone()
+            .map(|t| {
+                if t.prior {
+                    format!("prior.{}", fields()[t.field].id)
+                } else {
+                    fields()[t.field].id.clone()
+                }
+            })
+            .collect(),
+        cells: all
+            .filter(|t| !t.prior)
+            .filter_map(|t| values.cell(t.field).cloned())
+            .collect(),
         expected: Some(fmt(lhs)),
         actual: Some(fmt(rhs)),
         message: Msg::new(zh, en),
+        ..Default::default()
     })
 }
 
 /// A total left blank while its parts are not all zero: the parts stand, the total is taken as
 /// their sum, and a warning names the cell. Returns the warnings.
-pub fn fill_blank_totals(readings: &mut [Reading]) -> Vec<Violation> {
+pub fn fill_blank_totals(rules: &RuleSet, readings: &mut [Reading]) -> Vec<Violation> {
     let mut out = Vec::new();
-    // Row totals before column totals, so that the corner (总计 × 总计) sees filled rows.
-    let mut order: Vec<&Check> = checks()
-        .iter()
-        .filter(|c| c.is_total && c.rule != "t3.result_sum")
-        .collect();
-    order.extend(checks().iter().filter(|c| c.rule == "t3.result_sum"));
+    // Totals whose parts are not totals themselves first, so the corner sees filled rows.
+    let mut order: Vec<&Check> = rules.checks.iter().filter(|c| c.is_total).collect();
+    order.sort_by_key(|c| {
+        c.lhs.iter().any(|t| {
+            rules
+                .checks
+                .iter()
+                .any(|o| o.is_total && o.rhs[0].field == t.field)
+        })
+    });
     for check in order {
         let total = &check.rhs[0];
         let r = &readings[total.field];
@@ -268,6 +290,7 @@ pub fn fill_blank_totals(readings: &mut [Reading]) -> Vec<Violation> {
                     field.id
                 ),
             ),
+            ..Default::default()
         });
     }
     out
@@ -275,3 +298,76 @@ pub fn fill_blank_totals(readings: &mut [Reading]) -> Vec<Violation> {
 
 #[cfg(test)]
 mod tests;
+
+/// Evaluates a unit's values and names, on every failed rule, the cells most likely wrong
+/// ("最可能出错：D24，应为 264"), or the candidates when several repairs fit equally.
+pub fn check_unit(rules: &RuleSet, values: &Values<'_>) -> Vec<Violation> {
+    let mut out = evaluate(rules, values);
+    if out.is_empty() {
+        return out;
+    }
+    let repairs = localise(rules, values);
+    let tied = repairs.first().is_some_and(|r| r.tied);
+    let best_size = repairs.first().map_or(0, |r| r.changes.len());
+    for v in &mut out {
+        let mut seen = std::collections::HashSet::new();
+        for r in repairs.iter().filter(|r| r.changes.len() == best_size) {
+            for c in &r.changes {
+                let field = &fields()[c.field];
+                if v.fields.contains(&field.id) && seen.insert(c.field) {
+                    v.suspects.push(nianbao_format::Suspect {
+                        cell: values.cell(c.field).cloned(),
+                        field: field.id.clone(),
+                        value: format_value(field.kind, c.value),
+                        suggested: format_value(field.kind, c.suggested),
+                    });
+                }
+            }
+        }
+        v.suspects_tied = tied && v.suspects.len() > 1;
+        if let Some(text) = suspect_text(v) {
+            v.message.zh.push_str(&text.zh);
+            v.message.en.push_str(&text.en);
+        }
+    }
+    out
+}
+
+fn suspect_text(v: &Violation) -> Option<Msg> {
+    let name =
+        |s: &nianbao_format::Suspect| s.cell.as_ref().map_or_else(|| s.field.clone(), |c| c.a1());
+    let first = v.suspects.first()?;
+    if v.suspects_tied {
+        let list: Vec<String> = v
+            .suspects
+            .iter()
+            .take(6)
+            .map(|s| format!("{} 应为 {}", name(s), s.suggested))
+            .collect();
+        let en: Vec<String> = v
+            .suspects
+            .iter()
+            .take(6)
+            .map(|s| format!("{} should be {}", name(s), s.suggested))
+            .collect();
+        Some(Msg::new(
+            format!(
+                "；多种修正同样可能，无法确定哪一格出错：{}",
+                list.join("，或 ")
+            ),
+            format!(
+                "; several repairs fit equally, cannot tell which cell is wrong: {}",
+                en.join(", or ")
+            ),
+        ))
+    } else {
+        Some(Msg::new(
+            format!("；最可能出错：{}，应为 {}", name(first), first.suggested),
+            format!(
+                "; most likely wrong: {}, should be {}",
+                name(first),
+                first.suggested
+            ),
+        ))
+    }
+}

@@ -1,10 +1,18 @@
 use super::*;
-use nianbao_format::{FIELD_COUNT, field_index};
+use nianbao_format::{FIELD_COUNT, T3_CARRIED_OVER, T3_NEW, field_index, t3_index};
+
+fn rules() -> &'static RuleSet {
+    RuleSet::builtin()
+}
+
+fn idx(id: &str) -> usize {
+    field_index(id).unwrap_or_else(|| panic!("{id}"))
+}
 
 /// A balanced set of values built from a few "applications", so that every rule holds.
 fn balanced() -> Vec<i64> {
     let mut v = vec![0i64; FIELD_COUNT];
-    let mut add = |id: &str, n: i64| v[field_index(id).expect(id)] += n;
+    let mut add = |id: &str, n: i64| v[idx(id)] += n;
     // column natural_person: 5 new + 1 carried over = 4 granted + 1 third_party + 1 forward
     for (row, n) in [
         ("new", 5),
@@ -24,66 +32,17 @@ fn balanced() -> Vec<i64> {
     add("t4.suit_direct.pending", 1);
     add("t4.suit_direct.total", 1);
     add("t2.fees.amount", 70395);
+    add("t2.normative_docs.issued", 3);
+    add("t2.normative_docs.repealed", 1);
+    add("t2.normative_docs.in_force", 12);
     v
 }
 
-#[test]
-fn there_are_7_plus_7_plus_25_plus_3_checks() {
-    let by = |r: &str| checks().iter().filter(|c| c.rule == r).count();
-    assert_eq!(by("balance"), 7);
-    assert_eq!(by("t3.result_sum"), 7);
-    assert_eq!(by("t3.applicant_sum"), 25);
-    assert_eq!(by("t4.group_sum"), 3);
-    assert!(
-        checks()
-            .iter()
-            .filter(|c| c.rule == "t3.result_sum")
-            .all(|c| c.lhs.len() == 21)
-    );
-}
-
-#[test]
-fn balanced_values_pass_every_check() {
-    assert_eq!(evaluate(&Values::from_totals(&balanced())), vec![]);
-}
-
-#[test]
-fn each_rule_catches_its_own_break() {
-    let rules_broken = |id: &str, delta: i64| {
-        let mut v = balanced();
-        v[field_index(id).expect(id)] += delta;
-        let mut r: Vec<String> = evaluate(&Values::from_totals(&v))
-            .into_iter()
-            .map(|x| x.rule)
-            .collect();
-        r.sort();
-        r
-    };
-    // carried_forward is in the balance rule and its row sum only.
-    assert_eq!(
-        rules_broken("t3.carried_forward.natural_person", 1),
-        ["balance", "t3.applicant_sum"]
-    );
-    // a result cell: its column's result sum and its row's applicant sum.
-    assert_eq!(
-        rules_broken("t3.granted.commercial", 1),
-        ["t3.applicant_sum", "t3.result_sum"]
-    );
-    // a total cell of the total row: balance and result sum of its column, applicant sum of its row.
-    assert_eq!(
-        rules_broken("t3.total.research", 1),
-        ["balance", "t3.applicant_sum", "t3.result_sum"]
-    );
-    assert_eq!(rules_broken("t4.review.upheld", 1), ["t4.group_sum"]);
-    assert_eq!(rules_broken("t2.fees.amount", 1), Vec::<String>::new());
-}
-
-#[test]
-fn messages_carry_the_arithmetic_and_cells() {
-    let mut readings: Vec<Reading> = balanced()
-        .into_iter()
+fn readings(values: &[i64]) -> Vec<Reading> {
+    values
+        .iter()
         .enumerate()
-        .map(|(i, v)| Reading {
+        .map(|(i, &v)| Reading {
             value: Some(v),
             blank: false,
             cell: Some(CellRef {
@@ -93,9 +52,92 @@ fn messages_carry_the_arithmetic_and_cells() {
             }),
             raw: v.to_string(),
         })
+        .collect()
+}
+
+fn broken(changes: &[(&str, i64)]) -> Vec<i64> {
+    let mut v = balanced();
+    for (id, d) in changes {
+        v[idx(id)] += d;
+    }
+    v
+}
+
+fn rules_broken(v: &[i64]) -> Vec<String> {
+    let mut r: Vec<String> = evaluate(rules(), &Values::from_totals(v))
+        .into_iter()
+        .map(|x| x.rule)
         .collect();
-    readings[field_index("t3.carried_forward.natural_person").unwrap()].value = Some(2);
-    let v = evaluate(&Values::from_readings(&readings));
+    r.sort();
+    r
+}
+
+#[test]
+fn the_builtin_file_expands_to_the_format_checks() {
+    let by = |r: &str| rules().checks.iter().filter(|c| c.rule == r).count();
+    assert_eq!(by("balance"), 7);
+    assert_eq!(by("t3.result_sum"), 7);
+    assert_eq!(by("t3.applicant_sum"), 25);
+    assert_eq!(by("t4.group_sum"), 3);
+    assert_eq!(by("prior.carried_over"), 7);
+    assert_eq!(by("prior.in_force"), 2);
+    assert!(
+        rules()
+            .checks
+            .iter()
+            .filter(|c| c.rule == "t3.result_sum")
+            .all(|c| c.lhs.len() == 21 && c.is_total)
+    );
+    assert!(
+        rules()
+            .checks
+            .iter()
+            .filter(|c| c.rule == "balance")
+            .all(|c| !c.is_total)
+    );
+    let warn = rules()
+        .rules
+        .iter()
+        .find(|r| r.id == "prior.in_force")
+        .unwrap();
+    assert_eq!(warn.severity, Severity::Warning);
+    assert!(warn.cross_year);
+}
+
+#[test]
+fn balanced_values_pass_every_check() {
+    assert_eq!(evaluate(rules(), &Values::from_totals(&balanced())), vec![]);
+}
+
+#[test]
+fn each_rule_catches_its_own_break() {
+    assert_eq!(
+        rules_broken(&broken(&[("t3.carried_forward.natural_person", 1)])),
+        ["balance", "t3.applicant_sum"]
+    );
+    assert_eq!(
+        rules_broken(&broken(&[("t3.granted.commercial", 1)])),
+        ["t3.applicant_sum", "t3.result_sum"]
+    );
+    assert_eq!(
+        rules_broken(&broken(&[("t3.total.research", 1)])),
+        ["balance", "t3.applicant_sum", "t3.result_sum"]
+    );
+    assert_eq!(
+        rules_broken(&broken(&[("t4.review.upheld", 1)])),
+        ["t4.group_sum"]
+    );
+    assert_eq!(
+        rules_broken(&broken(&[("t2.fees.amount", 1)])),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn messages_carry_the_arithmetic_and_cells() {
+    let mut r = readings(&balanced());
+    r[idx("t3.carried_forward.natural_person")].value = Some(2);
+    let v = evaluate(rules(), &Values::from_readings(&r));
     let balance = v
         .iter()
         .find(|x| x.rule == "balance")
@@ -126,50 +168,273 @@ fn messages_carry_the_arithmetic_and_cells() {
 
 #[test]
 fn unreadable_values_skip_their_checks() {
-    let mut readings: Vec<Reading> = balanced()
-        .into_iter()
-        .map(|v| Reading {
-            value: Some(v),
-            ..Default::default()
-        })
-        .collect();
-    readings[field_index("t3.granted.natural_person").unwrap()].value = None;
-    readings[field_index("t3.granted.total").unwrap()].value = Some(99);
-    let rules: Vec<_> = evaluate(&Values::from_readings(&readings))
+    let mut r = readings(&balanced());
+    r[idx("t3.granted.natural_person")].value = None;
+    r[idx("t3.granted.total")].value = Some(99);
+    let rules_hit: Vec<_> = evaluate(rules(), &Values::from_readings(&r))
         .into_iter()
         .map(|v| v.rule)
         .collect();
-    // granted.total = 99 breaks the total column's result sum and its own row sum, but the row
-    // sum and natural_person's result sum touch the unreadable cell and are skipped.
-    assert_eq!(rules, ["t3.result_sum"]);
+    // granted.total = 99 breaks the total column's result sum; the granted row's sum and the
+    // natural_person column's result sum touch the unreadable cell and are skipped.
+    assert_eq!(rules_hit, ["t3.result_sum"]);
 }
 
 #[test]
 fn blank_totals_are_filled_from_their_parts_with_a_warning() {
-    let mut readings: Vec<Reading> = balanced()
-        .into_iter()
-        .map(|v| Reading {
-            value: Some(v),
-            ..Default::default()
-        })
-        .collect();
-    let row_total = field_index("t3.granted.total").unwrap();
-    let corner = field_index("t3.total.total").unwrap();
+    let mut r = readings(&balanced());
+    let row_total = idx("t3.granted.total");
+    let corner = idx("t3.total.total");
     for i in [row_total, corner] {
-        readings[i] = Reading {
+        r[i] = Reading {
             value: Some(0),
             blank: true,
             ..Default::default()
         };
     }
-    let warnings = fill_blank_totals(&mut readings);
-    assert_eq!(readings[row_total].value, Some(4));
-    assert_eq!(readings[corner].value, Some(7));
+    let warnings = fill_blank_totals(rules(), &mut r);
+    assert_eq!(r[row_total].value, Some(4));
+    assert_eq!(r[corner].value, Some(7));
     assert_eq!(warnings.len(), 2);
     assert!(
         warnings
             .iter()
             .all(|w| w.severity == Severity::Warning && w.rule == "total.blank")
     );
-    assert_eq!(evaluate(&Values::from_readings(&readings)), vec![]);
+    assert_eq!(evaluate(rules(), &Values::from_readings(&r)), vec![]);
+}
+
+// ---- across years ---------------------------------------------------------------------------
+
+#[test]
+fn cross_year_rules_need_last_year_and_compare_with_it() {
+    let this = balanced();
+    assert!(
+        evaluate(rules(), &Values::from_totals(&this)).is_empty(),
+        "skipped without last year"
+    );
+    let mut last: Vec<Option<i64>> = vec![Some(0); FIELD_COUNT];
+    last[idx("t3.carried_forward.natural_person")] = Some(1);
+    last[idx("t3.carried_forward.total")] = Some(1);
+    last[idx("t2.normative_docs.in_force")] = Some(10); // 10 + 3 − 1 = 12
+    assert!(
+        evaluate(
+            rules(),
+            &Values::from_totals(&this).with_prior(last.clone())
+        )
+        .is_empty()
+    );
+
+    last[idx("t3.carried_forward.natural_person")] = Some(2);
+    last[idx("t2.normative_docs.in_force")] = Some(11);
+    let v = evaluate(rules(), &Values::from_totals(&this).with_prior(last));
+    let ids: Vec<(&str, Severity)> = v.iter().map(|v| (v.rule.as_str(), v.severity)).collect();
+    assert_eq!(
+        ids,
+        [
+            ("prior.carried_over", Severity::Error),
+            ("prior.in_force", Severity::Warning)
+        ]
+    );
+    assert!(
+        v[0].message.zh.contains("上年结转下年度=2"),
+        "{}",
+        v[0].message.zh
+    );
+    assert!(
+        v[0].fields
+            .contains(&"prior.t3.carried_forward.natural_person".to_string())
+    );
+}
+
+// ---- rule files -----------------------------------------------------------------------------
+
+#[test]
+fn a_rule_file_states_one_line_per_family() {
+    let text = r#"
+[sets]
+col = ["natural_person", "total"]
+
+[[rule]]
+id = "mine"
+zh = "新收不超过总计"
+en = "new at most total"
+for = { c = "col" }
+check = "t3.new.$c <= t3.total.$c + t3.carried_forward.$c"
+tolerance = 1
+"#;
+    let set = RuleSet::parse(text).expect("valid");
+    assert_eq!(set.checks.len(), 2);
+    assert_eq!(set.checks[0].op, Op::Le);
+    let mut v = balanced();
+    assert!(evaluate(&set, &Values::from_totals(&v)).is_empty());
+    v[idx("t3.new.natural_person")] += 2; // 7 > 5 + 1 by 1: within tolerance
+    assert!(evaluate(&set, &Values::from_totals(&v)).is_empty());
+    v[idx("t3.new.natural_person")] += 1;
+    assert_eq!(evaluate(&set, &Values::from_totals(&v)).len(), 1);
+}
+
+#[test]
+fn rule_file_errors_name_the_line() {
+    let cases = [
+        (
+            "[[rule]]\nid = \"x\"\nzh = \"\"\nen = \"\"\ncheck = \"t3.new.nobody = t3.total.total\"\n",
+            5,
+            "未知字段",
+        ),
+        (
+            "[[rule]]\nid = \"x\"\nzh = \"\"\nen = \"\"\nfor = { c = \"nope\" }\ncheck = \"t3.new.$c = 0\"\n",
+            1,
+            "未定义的集合",
+        ),
+        (
+            "[[rule]]\nid = \"x\"\nzh = \"\"\nen = \"\"\n\ncheck = \"t3.new.$c = t3.total.$c\"\n",
+            6,
+            "未绑定的变量",
+        ),
+        (
+            "[[rule]]\nid = \"x\"\nzh = \"\"\nen = \"\"\ncheck = \"t3.new.total\"\n",
+            5,
+            "缺少",
+        ),
+        (
+            "[[rule]]\nid = \"x\"\nseverity = \"fatal\"\nzh = \"\"\nen = \"\"\ncheck = \"t3.new.total = 1\"\n",
+            1,
+            "severity",
+        ),
+        (
+            "[[rule]]\nid = \"x\"\nzh = \"\"\nen = \"\"\nbogus = 1\ncheck = \"t3.new.total = t3.total.total\"\n",
+            5,
+            "bogus",
+        ),
+        ("[[rule]\nid = 1\n", 1, ""),
+    ];
+    for (text, line, words) in cases {
+        let err = RuleSet::parse(text).expect_err(text);
+        assert_eq!(err.line, line, "{text}: {err}");
+        assert!(err.reason.contains(words), "{text}: {err}");
+    }
+}
+
+// ---- error localisation ---------------------------------------------------------------------
+
+fn top(values: &[i64]) -> Vec<Repair> {
+    localise(rules(), &Values::from_totals(values))
+}
+
+#[test]
+fn one_cell_where_a_row_and_a_column_rule_cross() {
+    let v = broken(&[("t3.granted.natural_person", 3)]);
+    let repairs = top(&v);
+    assert_eq!(repairs.len(), 1, "{repairs:?}");
+    assert!(!repairs[0].tied);
+    assert_eq!(
+        repairs[0].changes,
+        [Change {
+            field: idx("t3.granted.natural_person"),
+            value: 7,
+            suggested: 4
+        }]
+    );
+}
+
+#[test]
+fn a_total_that_disagrees_with_its_parts_is_suspected_first() {
+    // Only the review group's sum fails: any of its five cells could fix it; the total first.
+    let v = broken(&[("t4.review.total", 2)]);
+    let repairs = top(&v);
+    assert_eq!(repairs[0].changes[0].field, idx("t4.review.total"));
+    assert_eq!(repairs[0].changes[0].suggested, 0);
+    assert!(!repairs[0].tied, "the total stands apart from its parts");
+    assert!(repairs.len() >= 5);
+    assert!(
+        repairs[1..].iter().all(|r| r.tied),
+        "the four parts fit equally"
+    );
+}
+
+#[test]
+fn the_crossing_cell_of_a_row_and_a_balance_rule() {
+    let v = broken(&[
+        ("t4.suit_direct.upheld", 1),
+        ("t4.suit_direct.corrected", -1),
+    ]);
+    assert!(top(&v).is_empty(), "that return balances");
+    // carried_forward.commercial breaks the commercial balance and the carried_forward row sum.
+    let repairs = top(&broken(&[("t3.carried_forward.commercial", 1)]));
+    assert_eq!(
+        repairs[0].changes,
+        [Change {
+            field: idx("t3.carried_forward.commercial"),
+            value: 1,
+            suggested: 0
+        }]
+    );
+    assert!(!repairs[0].tied);
+}
+
+#[test]
+fn equally_good_repairs_are_said_to_be_ambiguous() {
+    let set = RuleSet::parse(
+        "[[rule]]\nid = \"pair\"\nzh = \"两项之和为 1\"\nen = \"sum is 1\"\ncheck = \"t4.review.upheld + t4.review.corrected = t4.review.total\"\n",
+    )
+    .unwrap();
+    let mut r = readings(&broken(&[("t4.review.total", 1)]));
+    r[idx("t4.review.upheld")].value = Some(1);
+    r[idx("t4.review.corrected")].value = Some(1);
+    // 1 + 1 ≠ 1: the total is suspected first (it is the sum's total), the two parts tie.
+    let repairs = localise(&set, &Values::from_readings(&r));
+    assert_eq!(repairs.len(), 3);
+    assert_eq!(repairs[0].changes[0].field, idx("t4.review.total"));
+    assert!(!repairs[0].tied && repairs[1].tied && repairs[2].tied);
+    // Two cells that must be equal and are not: either could be wrong; say so.
+    let set = RuleSet::parse(
+        "[[rule]]\nid = \"pair\"\nzh = \"两项相等\"\nen = \"equal\"\ncheck = \"t4.review.upheld = t4.review.corrected\"\n",
+    )
+    .unwrap();
+    r[idx("t4.review.corrected")].value = Some(2);
+    let v = check_unit(&set, &Values::from_readings(&r));
+    assert_eq!(v.len(), 1);
+    assert!(v[0].suspects_tied, "{v:?}");
+    assert!(
+        v[0].message.zh.contains("多种修正同样可能"),
+        "{}",
+        v[0].message.zh
+    );
+}
+
+#[test]
+fn two_cells_when_no_single_cell_explains_everything() {
+    let v = broken(&[("t3.granted.natural_person", 2), ("t4.review.upheld", 1)]);
+    let repairs = top(&v);
+    assert!(!repairs.is_empty());
+    assert_eq!(repairs[0].changes.len(), 2);
+    let fields: Vec<usize> = repairs[0].changes.iter().map(|c| c.field).collect();
+    assert!(
+        fields.contains(&idx("t3.granted.natural_person")),
+        "{repairs:?}"
+    );
+}
+
+#[test]
+fn check_unit_names_the_cell_most_likely_wrong() {
+    let mut r = readings(&balanced());
+    r[idx("t3.new.natural_person")].value = Some(6);
+    let v = check_unit(rules(), &Values::from_readings(&r));
+    assert!(!v.is_empty());
+    let cell = r[idx("t3.new.natural_person")].cell.clone().unwrap().a1();
+    for x in &v {
+        assert_eq!(
+            x.suspects.first().map(|s| s.suggested.as_str()),
+            Some("5"),
+            "{x:?}"
+        );
+        assert!(
+            x.message
+                .zh
+                .contains(&format!("最可能出错：{cell}，应为 5")),
+            "{}",
+            x.message.zh
+        );
+    }
 }

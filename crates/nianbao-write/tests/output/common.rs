@@ -207,6 +207,7 @@ pub fn district(seed: u64) -> Report {
                 expected: None,
                 actual: Some("约10".into()),
                 message: Msg::new("“约10”不是数字", "\"约10\" is not a number"),
+                ..Default::default()
             },
         },
         UnitViolation {
@@ -224,6 +225,7 @@ pub fn district(seed: u64) -> Report {
                 expected: Some("42".into()),
                 actual: None,
                 message: Msg::new("总计栏空白，按各分项之和计为 42", "blank total taken as 42"),
+                ..Default::default()
             },
         },
         UnitViolation {
@@ -237,6 +239,7 @@ pub fn district(seed: u64) -> Report {
                 expected: None,
                 actual: None,
                 message: Msg::new("枫泾镇 未报送年报", "枫泾镇 has not filed"),
+                ..Default::default()
             },
         },
         UnitViolation {
@@ -250,6 +253,7 @@ pub fn district(seed: u64) -> Report {
                 expected: Some("1".into()),
                 actual: Some("2".into()),
                 message: Msg::new("全区提示", "district note"),
+                ..Default::default()
             },
         },
     ];

@@ -152,8 +152,17 @@ fn violations_and_files() {
         assert_eq!(
             keys(jv),
             [
-                "unit", "file", "rule", "severity", "fields", "cells", "expected", "actual",
-                "message"
+                "unit",
+                "file",
+                "rule",
+                "severity",
+                "fields",
+                "cells",
+                "expected",
+                "actual",
+                "message",
+                "suspects",
+                "suspects_tied"
             ]
         );
         let v = &uv.violation;

@@ -1,0 +1,328 @@
+//! Rule files: TOML rules over field ids with sets, expanded into linear checks.
+
+use std::collections::BTreeMap;
+
+use nianbao_format::{Msg, Severity, T2_ROWS, T3_COLS, T3_ROWS, T4_GROUPS, field_index, fields};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::{Check, Op, Term};
+
+/// Why a rule file cannot be used: the line and the reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("规则文件第 {line} 行：{reason}")]
+pub struct RuleError {
+    pub line: usize,
+    pub reason: String,
+}
+
+/// A rule as written in the file.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub severity: Severity,
+    pub description: Msg,
+    /// Whether the rule compares with last year's return.
+    pub cross_year: bool,
+}
+
+/// A loaded rule set: the rules and the checks they expand to.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+    pub checks: Vec<Check>,
+}
+
+/// The rule file compiled into the binary.
+pub const BUILTIN_RULES: &str = include_str!("../rules.toml");
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    sets: BTreeMap<String, Vec<String>>,
+    #[serde(default, rename = "rule")]
+    rules: Vec<Spanned<RuleDef>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleDef {
+    id: String,
+    #[serde(default = "default_severity")]
+    severity: String,
+    zh: String,
+    en: String,
+    #[serde(default)]
+    tolerance: i64,
+    #[serde(default, rename = "for")]
+    for_each: BTreeMap<String, String>,
+    scope: Option<ScopeDef>,
+    check: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScopeDef {
+    zh: String,
+    en: String,
+}
+
+fn default_severity() -> String {
+    "error".into()
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())]
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count()
+        + 1
+}
+
+impl RuleSet {
+    /// The built-in rules (the format's balance rules and the cross-year rules).
+    pub fn builtin() -> &'static RuleSet {
+        static SET: std::sync::OnceLock<RuleSet> = std::sync::OnceLock::new();
+        SET.get_or_init(|| {
+            RuleSet::parse(BUILTIN_RULES).expect("the built-in rule file is valid (tested)")
+        })
+    }
+
+    /// Parses a rule file; any unknown field, set or variable fails with its line.
+    pub fn parse(text: &str) -> Result<RuleSet, RuleError> {
+        let file: File = toml::from_str(text).map_err(|e| RuleError {
+            line: e.span().map_or(1, |s| line_of(text, s.start)),
+            reason: e.message().to_string(),
+        })?;
+        let mut rules = Vec::new();
+        let mut checks = Vec::new();
+        let mut ids = std::collections::HashSet::new();
+        for spanned in &file.rules {
+            let line = line_of(text, spanned.span().start);
+            let def = spanned.get_ref();
+            let err = |reason: String| RuleError { line, reason };
+            if !ids.insert(def.id.clone()) {
+                return Err(err(format!("规则 id “{}” 重复", def.id)));
+            }
+            let severity = match def.severity.as_str() {
+                "error" => Severity::Error,
+                "warning" => Severity::Warning,
+                other => {
+                    return Err(err(format!(
+                        "severity 应为 error 或 warning，而不是 “{other}”"
+                    )));
+                }
+            };
+            if def.tolerance < 0 {
+                return Err(err("tolerance 不能为负数".into()));
+            }
+            let check_line = line_of(text, def.check.span().start);
+            let cerr = |reason: String| RuleError {
+                line: check_line,
+                reason,
+            };
+            let (var, members) = match def.for_each.len() {
+                0 => (None, vec![String::new()]),
+                1 => {
+                    let (var, set) = def.for_each.iter().next().expect("one entry");
+                    let members = file
+                        .sets
+                        .get(set)
+                        .ok_or_else(|| err(format!("未定义的集合 “{set}”")))?;
+                    (Some(var.as_str()), members.clone())
+                }
+                _ => return Err(err("for 只能绑定一个变量".into())),
+            };
+            let mut cross_year = false;
+            for member in &members {
+                let (op, lhs, rhs) =
+                    expand(def.check.get_ref(), var, member, &file.sets).map_err(cerr)?;
+                cross_year |= lhs.iter().chain(&rhs).any(|t| t.prior);
+                let scope = match (&def.scope, var) {
+                    (Some(s), Some(v)) => {
+                        let (zh, en) = member_label(member);
+                        let key = format!("{{{v}}}");
+                        Msg::new(s.zh.replace(&key, &zh), s.en.replace(&key, &en))
+                    }
+                    (Some(s), None) => Msg::new(s.zh.clone(), s.en.clone()),
+                    (None, _) => Msg::new(def.id.clone(), def.id.clone()),
+                };
+                let is_total = op == Op::Eq
+                    && rhs.len() == 1
+                    && lhs.len() > 1
+                    && !rhs[0].prior
+                    && lhs.iter().all(|t| t.sign == 1 && !t.prior);
+                checks.push(Check {
+                    rule: def.id.clone(),
+                    severity,
+                    scope,
+                    op,
+                    tolerance: def.tolerance,
+                    lhs,
+                    rhs,
+                    is_total,
+                });
+            }
+            rules.push(Rule {
+                id: def.id.clone(),
+                severity,
+                description: Msg::new(def.zh.clone(), def.en.clone()),
+                cross_year,
+            });
+        }
+        Ok(RuleSet { rules, checks })
+    }
+}
+
+/// The words a member of a set is called by in messages.
+fn member_label(m: &str) -> (String, String) {
+    if let Some(c) = T3_COLS.iter().find(|c| c.0 == m) {
+        return (c.1.to_string(), m.to_string());
+    }
+    if let Some(r) = T3_ROWS.iter().find(|r| r.id == m) {
+        return (crate::strip_enum(r.label).to_string(), m.to_string());
+    }
+    if let Some(g) = T4_GROUPS.iter().find(|g| g.0 == m) {
+        return (g.1.to_string(), m.to_string());
+    }
+    if let Some(r) = T2_ROWS.iter().find(|r| r.id == m) {
+        return (r.label.to_string(), m.to_string());
+    }
+    (m.to_string(), m.to_string())
+}
+
+type Sides = (Op, Vec<Term>, Vec<Term>);
+
+fn expand(
+    check: &str,
+    var: Option<&str>,
+    member: &str,
+    sets: &BTreeMap<String, Vec<String>>,
+) -> Result<Sides, String> {
+    let (op, l, r) = if let Some((l, r)) = check.split_once(">=") {
+        (Op::Ge, l, r)
+    } else if let Some((l, r)) = check.split_once("<=") {
+        (Op::Le, l, r)
+    } else if let Some((l, r)) = check.split_once('=') {
+        (Op::Eq, l, r)
+    } else {
+        return Err(format!("check 缺少 =、>= 或 <=：“{check}”"));
+    };
+    if r.contains('=') {
+        return Err(format!("check 只能有一个比较符：“{check}”"));
+    }
+    Ok((op, side(l, var, member, sets)?, side(r, var, member, sets)?))
+}
+
+fn side(
+    text: &str,
+    var: Option<&str>,
+    member: &str,
+    sets: &BTreeMap<String, Vec<String>>,
+) -> Result<Vec<Term>, String> {
+    let text = text.replace('−', "-");
+    let mut terms = Vec::new();
+    let mut sign = 1i64;
+    let mut cur = String::new();
+    let flush = |cur: &mut String, sign: i64, terms: &mut Vec<Term>| -> Result<(), String> {
+        let t = cur.trim();
+        if t.is_empty() {
+            return Err("表达式中缺少字段".into());
+        }
+        terms.extend(expand_term(t, sign, var, member, sets)?);
+        cur.clear();
+        Ok(())
+    };
+    for ch in text.chars() {
+        match ch {
+            '+' | '-' => {
+                flush(&mut cur, sign, &mut terms)?;
+                sign = if ch == '-' { -1 } else { 1 };
+            }
+            _ => cur.push(ch),
+        }
+    }
+    flush(&mut cur, sign, &mut terms)?;
+    Ok(terms)
+}
+
+fn expand_term(
+    t: &str,
+    sign: i64,
+    var: Option<&str>,
+    member: &str,
+    sets: &BTreeMap<String, Vec<String>>,
+) -> Result<Vec<Term>, String> {
+    let (prior, t) = match t.strip_prefix("prior.") {
+        Some(rest) => (true, rest),
+        None => (false, t),
+    };
+    let mut id = t.to_string();
+    if let Some(v) = var {
+        id = id.replace(&format!("${v}"), member);
+    }
+    if let Some(pos) = id.find('$') {
+        return Err(format!("未绑定的变量 “{}”", &id[pos..]));
+    }
+    let ids: Vec<String> = match (id.find('['), id.find(']')) {
+        (Some(a), Some(b)) if a < b => {
+            let set = &id[a + 1..b];
+            let members = sets
+                .get(set)
+                .ok_or_else(|| format!("未定义的集合 “{set}”"))?;
+            members
+                .iter()
+                .map(|m| format!("{}{}{}", &id[..a], m, &id[b + 1..]))
+                .collect()
+        }
+        (None, None) => vec![id],
+        _ => return Err(format!("集合写法有误：“{t}”")),
+    };
+    ids.into_iter()
+        .map(|id| {
+            let field = field_index(&id).ok_or_else(|| format!("未知字段 “{id}”"))?;
+            let (zh, en) = term_name(field, member, prior);
+            Ok(Term {
+                field,
+                sign,
+                prior,
+                zh,
+                en,
+            })
+        })
+        .collect()
+}
+
+/// A term's words: the part of its field that the check's variable does not fix.
+fn term_name(field: usize, member: &str, prior: bool) -> (String, String) {
+    let f = &fields()[field];
+    let id = &f.id;
+    let parts: Vec<&str> = id.splitn(2, '.').collect();
+    let rest = parts.get(1).copied().unwrap_or("");
+    let (row_id, col_id) = rest.rsplit_once('.').unwrap_or((rest, ""));
+    let (zh, en) = if !member.is_empty() && row_id == member {
+        (f.col_label.to_string(), col_id.to_string())
+    } else if f.table == nianbao_format::Table::T3 {
+        let short = match row_id {
+            "new" => "新收",
+            "carried_over" => "上年结转",
+            "total" => "办理结果总计",
+            "carried_forward" => "结转下年度",
+            _ => crate::strip_enum(T3_ROWS[f.row].label),
+        };
+        (short.to_string(), row_id.to_string())
+    } else if f.table == nianbao_format::Table::T2 {
+        (
+            format!("{}{}", T2_ROWS[f.row].label, f.col_label),
+            format!("{row_id} {col_id}"),
+        )
+    } else {
+        (f.col_label.to_string(), col_id.to_string())
+    };
+    if prior {
+        (format!("上年{zh}"), format!("prior {en}"))
+    } else {
+        (zh, en)
+    }
+}
