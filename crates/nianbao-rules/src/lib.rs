@@ -307,14 +307,22 @@ pub fn check_unit(rules: &RuleSet, values: &Values<'_>) -> Vec<Violation> {
         return out;
     }
     let repairs = localise(rules, values);
-    let tied = repairs.first().is_some_and(|r| r.tied);
-    let best_size = repairs.first().map_or(0, |r| r.changes.len());
     for v in &mut out {
+        let touches = |r: &&Repair| {
+            r.changes
+                .iter()
+                .any(|c| v.fields.contains(&fields()[c.field].id))
+        };
+        let relevant: Vec<&Repair> = repairs.iter().filter(touches).collect();
+        let Some(first) = relevant.first() else {
+            continue;
+        };
+        let (best_size, tied) = (first.changes.len(), first.tied);
         let mut seen = std::collections::HashSet::new();
-        for r in repairs.iter().filter(|r| r.changes.len() == best_size) {
+        for r in relevant.iter().filter(|r| r.changes.len() == best_size) {
             for c in &r.changes {
                 let field = &fields()[c.field];
-                if v.fields.contains(&field.id) && seen.insert(c.field) {
+                if seen.insert(c.field) {
                     v.suspects.push(nianbao_format::Suspect {
                         cell: values.cell(c.field).cloned(),
                         field: field.id.clone(),

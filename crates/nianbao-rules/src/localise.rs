@@ -23,8 +23,9 @@ pub struct Repair {
 }
 
 /// Repairs of one or two cells for the failing checks, best first: fewer cells first, then a
-/// total that disagrees with its parts before the parts. Empty when every check holds or no
-/// repair of two cells or fewer exists.
+/// total that disagrees with its parts before the parts. Failing checks that share no cell are
+/// independent errors and are localised separately. Empty when every check holds or no repair of
+/// two cells or fewer exists.
 pub fn localise(rules: &RuleSet, values: &Values<'_>) -> Vec<Repair> {
     let checks: Vec<(&Check, i64)> = rules
         .checks
@@ -33,18 +34,71 @@ pub fn localise(rules: &RuleSet, values: &Values<'_>) -> Vec<Repair> {
         .filter_map(|c| values.residual(c).map(|r| (c, r)))
         .collect();
     let failing: Vec<usize> = (0..checks.len()).filter(|&i| checks[i].1 != 0).collect();
-    if failing.is_empty() {
-        return vec![];
+    let mut out = Vec::new();
+    for component in components(&checks, &failing) {
+        out.extend(localise_component(&checks, &component, values));
     }
-    let candidates: BTreeSet<usize> = failing
+    out
+}
+
+fn fields_of(c: &Check) -> impl Iterator<Item = usize> + '_ {
+    c.lhs
         .iter()
-        .flat_map(|&i| checks[i].0.lhs.iter().chain(&checks[i].0.rhs))
-        .filter(|t| !t.prior && values.values.get(t.field).copied().flatten().is_some())
+        .chain(&c.rhs)
+        .filter(|t| !t.prior)
         .map(|t| t.field)
+}
+
+/// Groups failing checks whose cells are linked: two failing checks belong together when one
+/// check (failing or not) touches a cell of each, since a repair of one may then break or mend
+/// the other. Errors in unlinked parts of a return are localised separately.
+fn components(checks: &[(&Check, i64)], failing: &[usize]) -> Vec<Vec<usize>> {
+    let neighbourhood = |fs: &BTreeSet<usize>| -> BTreeSet<usize> {
+        checks
+            .iter()
+            .filter(|(c, _)| fields_of(c).any(|f| fs.contains(&f)))
+            .flat_map(|(c, _)| fields_of(c))
+            .collect()
+    };
+    // (fields of the group's failing checks, every field of a check touching them, members)
+    let mut groups: Vec<(BTreeSet<usize>, BTreeSet<usize>, Vec<usize>)> = Vec::new();
+    for &i in failing {
+        let fs: BTreeSet<usize> = fields_of(checks[i].0).collect();
+        let ns = neighbourhood(&fs);
+        let (joined, rest): (Vec<_>, Vec<_>) = groups
+            .into_iter()
+            .partition(|(_, n, _)| !n.is_disjoint(&fs));
+        let mut merged = (fs, ns, vec![i]);
+        for (f, n, members) in joined {
+            merged.0.extend(f);
+            merged.1.extend(n);
+            merged.2.extend(members);
+        }
+        groups = rest;
+        groups.push(merged);
+    }
+    groups
+        .into_iter()
+        .map(|(_, _, mut m)| {
+            m.sort_unstable();
+            m
+        })
+        .collect()
+}
+
+fn localise_component(
+    checks: &[(&Check, i64)],
+    must_fix: &[usize],
+    values: &Values<'_>,
+) -> Vec<Repair> {
+    let candidates: BTreeSet<usize> = must_fix
+        .iter()
+        .flat_map(|&i| fields_of(checks[i].0))
+        .filter(|&f| values.values.get(f).copied().flatten().is_some())
         .collect();
     let value = |f: usize| values.values[f].unwrap_or(0);
     // Totals of failing total-checks: suspected before their parts.
-    let totals: BTreeSet<usize> = failing
+    let totals: BTreeSet<usize> = must_fix
         .iter()
         .filter(|&&i| checks[i].0.is_total)
         .map(|&i| checks[i].0.rhs[0].field)
@@ -52,7 +106,7 @@ pub fn localise(rules: &RuleSet, values: &Values<'_>) -> Vec<Repair> {
 
     let mut ranked: Vec<((usize, u8), Repair)> = Vec::new();
     for &f in &candidates {
-        if let Some(d) = solve_one(&checks, f) {
+        if let Some(d) = solve_one(checks, must_fix, f) {
             let suggested = value(f) + d;
             if suggested >= 0 {
                 let standing = u8::from(!totals.contains(&f));
@@ -74,7 +128,7 @@ pub fn localise(rules: &RuleSet, values: &Values<'_>) -> Vec<Repair> {
         let cand: Vec<usize> = candidates.iter().copied().collect();
         for (i, &f) in cand.iter().enumerate() {
             for &g in &cand[i + 1..] {
-                let Some((df, dg)) = solve_two(&checks, f, g) else {
+                let Some((df, dg)) = solve_two(checks, must_fix, f, g) else {
                     continue;
                 };
                 let (sf, sg) = (value(f) + df, value(g) + dg);
@@ -113,13 +167,13 @@ pub fn localise(rules: &RuleSet, values: &Values<'_>) -> Vec<Repair> {
         .collect()
 }
 
-/// The change of `f` alone that makes every check hold, if there is one.
-fn solve_one(checks: &[(&Check, i64)], f: usize) -> Option<i64> {
+/// The change of `f` alone that fixes the checks in `must_fix` and breaks no other check.
+fn solve_one(checks: &[(&Check, i64)], must_fix: &[usize], f: usize) -> Option<i64> {
     let mut delta: Option<i64> = None;
-    for (c, r) in checks {
+    for (i, (c, r)) in checks.iter().enumerate() {
         let a = c.coefficient(f);
         if a == 0 {
-            if *r != 0 {
+            if must_fix.contains(&i) {
                 return None;
             }
             continue;
@@ -136,13 +190,19 @@ fn solve_one(checks: &[(&Check, i64)], f: usize) -> Option<i64> {
     delta.filter(|&d| d != 0)
 }
 
-/// The changes of `f` and `g` together that make every check hold, when there is exactly one.
-fn solve_two(checks: &[(&Check, i64)], f: usize, g: usize) -> Option<(i64, i64)> {
+/// The changes of `f` and `g` together that fix the checks in `must_fix` and break no other
+/// check, when there is exactly one.
+fn solve_two(
+    checks: &[(&Check, i64)],
+    must_fix: &[usize],
+    f: usize,
+    g: usize,
+) -> Option<(i64, i64)> {
     let mut eqs: Vec<(i64, i64, i64)> = Vec::new(); // a·δf + b·δg = c
-    for (chk, r) in checks {
+    for (i, (chk, r)) in checks.iter().enumerate() {
         let (a, b) = (chk.coefficient(f), chk.coefficient(g));
         if a == 0 && b == 0 {
-            if *r != 0 {
+            if must_fix.contains(&i) {
                 return None;
             }
             continue;

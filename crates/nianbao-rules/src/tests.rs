@@ -405,15 +405,51 @@ fn equally_good_repairs_are_said_to_be_ambiguous() {
 
 #[test]
 fn two_cells_when_no_single_cell_explains_everything() {
-    let v = broken(&[("t3.granted.natural_person", 2), ("t4.review.upheld", 1)]);
+    // One application moved from carried over to new: both rows' sums fail, no single cell
+    // mends them without breaking the balance; the pair does.
+    let v = broken(&[
+        ("t3.new.natural_person", 1),
+        ("t3.carried_over.natural_person", -1),
+    ]);
     let repairs = top(&v);
     assert!(!repairs.is_empty());
-    assert_eq!(repairs[0].changes.len(), 2);
+    assert!(repairs.iter().all(|r| r.changes.len() == 2), "{repairs:?}");
+    // The two row totals moved together fit as well, and totals are suspected first.
     let fields: Vec<usize> = repairs[0].changes.iter().map(|c| c.field).collect();
-    assert!(
-        fields.contains(&idx("t3.granted.natural_person")),
+    assert_eq!(
+        fields,
+        [idx("t3.new.total"), idx("t3.carried_over.total")],
         "{repairs:?}"
     );
+    assert!(repairs.iter().any(|r| r.changes
+        == [
+            Change {
+                field: idx("t3.new.natural_person"),
+                value: 6,
+                suggested: 5
+            },
+            Change {
+                field: idx("t3.carried_over.natural_person"),
+                value: 0,
+                suggested: 1
+            },
+        ]));
+}
+
+#[test]
+fn independent_errors_are_localised_separately() {
+    let v = broken(&[("t3.granted.natural_person", 2), ("t4.review.upheld", 1)]);
+    let repairs = top(&v);
+    let singles: Vec<usize> = repairs
+        .iter()
+        .filter(|r| !r.tied)
+        .flat_map(|r| r.changes.iter().map(|c| c.field))
+        .collect();
+    assert!(
+        singles.contains(&idx("t3.granted.natural_person")),
+        "{repairs:?}"
+    );
+    assert!(singles.contains(&idx("t4.review.total")), "{repairs:?}");
 }
 
 #[test]
