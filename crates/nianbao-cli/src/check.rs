@@ -188,10 +188,16 @@ pub fn reconciliation(report: &Report, rules: &RuleSet, with_prior: bool, lang: 
             v.violation.message.get(lang)
         ));
     }
-    let errors = unit_violations
+    let failed_files = report
+        .files
         .iter()
-        .filter(|v| v.violation.severity == Severity::Error)
+        .filter(|f| f.status == FileStatus::Failed)
         .count();
+    let errors = failed_files
+        + unit_violations
+            .iter()
+            .filter(|v| v.violation.severity == Severity::Error)
+            .count();
     let top = unit_violations
         .iter()
         .find_map(|v| {

@@ -83,10 +83,15 @@ pub fn consolidate(inputs: Vec<Input>, roster: Option<&Roster>, opts: &Options) 
         let ret = match input.outcome {
             Ok(r) => r,
             Err(msg) => {
+                // A file that cannot be read may still say by its name whose it is.
+                let unit = roster.and_then(|r| match r.match_name(&input.file) {
+                    NameMatch::Unit(i) => Some(r.units[i].code.clone()),
+                    _ => None,
+                });
                 files.push(FileEntry {
                     file: input.file,
                     status: FileStatus::Failed,
-                    unit: None,
+                    unit,
                     error: Some(msg),
                 });
                 continue;
@@ -187,22 +192,36 @@ pub fn consolidate(inputs: Vec<Input>, roster: Option<&Roster>, opts: &Options) 
     let mut missing = Vec::new();
     if let Some(roster) = roster {
         for (i, u) in roster.units.iter().enumerate() {
-            if !units.iter().any(|e| e.unit == u.code) {
-                missing.push(u.code.clone());
-                violations.push(UnitViolation {
-                    unit: u.code.clone(),
-                    file: None,
-                    violation: file_violation(
-                        "unit.missing",
-                        Severity::Error,
-                        Msg::new(
-                            format!("{} 未报送年报", u.name),
-                            format!("{} has not filed", u.name),
-                        ),
-                    ),
-                });
-                units.insert(position_for(&units, roster, i), missing_entry(u));
+            if units.iter().any(|e| e.unit == u.code) {
+                continue;
             }
+            let failed: Vec<&FileEntry> = files
+                .iter()
+                .filter(|f| f.unit.as_deref() == Some(u.code.as_str()))
+                .collect();
+            if !failed.is_empty() {
+                // It did file, but nothing it sent could be read: failed, not missing.
+                let mut entry = missing_entry(u);
+                entry.status = UnitStatus::Failed;
+                entry.files = failed.iter().map(|f| f.file.clone()).collect();
+                entry.note = failed[0].error.clone();
+                units.insert(position_for(&units, roster, i), entry);
+                continue;
+            }
+            missing.push(u.code.clone());
+            violations.push(UnitViolation {
+                unit: u.code.clone(),
+                file: None,
+                violation: file_violation(
+                    "unit.missing",
+                    Severity::Error,
+                    Msg::new(
+                        format!("{} 未报送年报", u.name),
+                        format!("{} has not filed", u.name),
+                    ),
+                ),
+            });
+            units.insert(position_for(&units, roster, i), missing_entry(u));
         }
     }
 

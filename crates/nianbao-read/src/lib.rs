@@ -6,6 +6,7 @@ mod formula;
 mod grid;
 mod load;
 mod locate;
+mod ods;
 mod sniff;
 mod unit;
 mod value;

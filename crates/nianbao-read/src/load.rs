@@ -2,7 +2,7 @@
 
 use std::io::Cursor;
 
-use calamine::{Data, DataRef, Ods, Reader, SheetType, SheetVisible, Xls, Xlsx};
+use calamine::{Data, DataRef, Reader, SheetType, SheetVisible, Xls, Xlsx};
 
 use crate::grid::{Content, Grid, GridCell, cell};
 use crate::sniff::Format;
@@ -56,12 +56,9 @@ pub fn load(bytes: &[u8], format: Format) -> Result<Vec<Grid>, LoadError> {
         Format::Xlsx => load_xlsx(bytes),
         Format::Xls => {
             let wb = Xls::new(Cursor::new(bytes)).map_err(|e| LoadError::Corrupt(e.to_string()))?;
-            load_dense(wb)
+            load_xls(wb)
         }
-        Format::Ods => {
-            let wb = Ods::new(Cursor::new(bytes)).map_err(|e| LoadError::Corrupt(e.to_string()))?;
-            load_dense(wb)
-        }
+        Format::Ods => crate::ods::load_ods(bytes),
         _ => Err(LoadError::Corrupt("not a workbook".into())),
     }
 }
@@ -110,13 +107,9 @@ fn load_xlsx(bytes: &[u8]) -> Result<Vec<Grid>, LoadError> {
     Ok(grids)
 }
 
-/// xls and ods: calamine gives dense ranges; keep only the used cells.
-fn load_dense<R, RS>(mut wb: R) -> Result<Vec<Grid>, LoadError>
-where
-    R: Reader<RS>,
-    RS: std::io::Read + std::io::Seek,
-    R::Error: std::fmt::Display,
-{
+/// xls: calamine gives a dense range (bounded by the format: 65,536 × 256 cells); keep only the
+/// used cells. Formula cells of .xls always carry their result, so formulas are not read.
+fn load_xls(mut wb: Xls<Cursor<&[u8]>>) -> Result<Vec<Grid>, LoadError> {
     let sheets: Vec<_> = wb
         .sheets_metadata()
         .iter()
@@ -129,35 +122,17 @@ where
         let range = wb
             .worksheet_range(&name)
             .map_err(|e| LoadError::Corrupt(e.to_string()))?;
-        let formulas = wb.worksheet_formula(&name).ok();
+        let Some((r0, c0)) = range.start() else {
+            grids.push(Grid::new(name, is_hidden, vec![]));
+            continue;
+        };
         let mut cells: Vec<GridCell> = Vec::new();
         for (r, c, v) in range.used_cells() {
-            let (row, col) = match range.start() {
-                Some((r0, c0)) => (r0 + r as u32, c0 + c as u32),
-                None => continue,
-            };
             total += 1;
             if total > MAX_CELLS {
                 return Err(LoadError::TooManyCells);
             }
-            let formula = formulas
-                .as_ref()
-                .and_then(|f| f.get_value((row, col)))
-                .filter(|f| !f.is_empty())
-                .cloned();
-            cells.push(cell(row, col, from_data(v), formula));
-        }
-        // Formula cells whose value calamine left empty (no cached result).
-        if let Some(f) = &formulas
-            && let Some((r0, c0)) = f.start()
-        {
-            for (r, c, text) in f.used_cells() {
-                let (row, col) = (r0 + r as u32, c0 + c as u32);
-                let cached = range.get_value((row, col));
-                if !text.is_empty() && cached.is_none_or(|d| *d == Data::Empty) {
-                    cells.push(cell(row, col, Content::Empty, Some(text.clone())));
-                }
-            }
+            cells.push(cell(r0 + r as u32, c0 + c as u32, from_data(v), None));
         }
         grids.push(Grid::new(name, is_hidden, cells));
     }
@@ -170,7 +145,7 @@ fn from_data(d: &Data) -> Content {
         Data::Float(f) => Content::Float(*f),
         Data::String(s) => Content::Text(s.clone()),
         Data::Bool(b) => Content::Bool(*b),
-        Data::DateTime(dt) => Content::Date(dt.to_string()),
+        Data::DateTime(dt) => Content::Date(excel_date_text(dt.as_f64())),
         Data::DateTimeIso(s) | Data::DurationIso(s) => Content::Date(s.clone()),
         Data::Error(e) => Content::Error(e.to_string()),
         Data::Empty => Content::Empty,
@@ -184,9 +159,50 @@ fn from_data_ref(d: &DataRef<'_>) -> Content {
         DataRef::String(s) => Content::Text(s.clone()),
         DataRef::SharedString(s) => Content::Text((*s).to_string()),
         DataRef::Bool(b) => Content::Bool(*b),
-        DataRef::DateTime(dt) => Content::Date(dt.to_string()),
+        DataRef::DateTime(dt) => Content::Date(excel_date_text(dt.as_f64())),
         DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Content::Date(s.clone()),
         DataRef::Error(e) => Content::Error(e.to_string()),
         DataRef::Empty => Content::Empty,
+    }
+}
+
+/// An Excel date serial as the clerk sees it: 44566 → "2022-01-05", with the time if any.
+pub fn excel_date_text(serial: f64) -> String {
+    if !serial.is_finite() || !(0.0..3_000_000.0).contains(&serial) {
+        return serial.to_string();
+    }
+    let days = serial.floor() as i64;
+    let secs = ((serial - serial.floor()) * 86_400.0).round() as i64;
+    // Days since 1970-01-01; Excel's day 25569 is 1970-01-01 (its 1900 leap-year bug included).
+    let z = days - 25_569 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    if secs == 0 {
+        format!("{y:04}-{m:02}-{d:02}")
+    } else {
+        format!(
+            "{y:04}-{m:02}-{d:02} {:02}:{:02}",
+            secs / 3600,
+            secs / 60 % 60
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::excel_date_text;
+
+    #[test]
+    fn date_serials_read_as_dates() {
+        assert_eq!(excel_date_text(44566.0), "2022-01-05");
+        assert_eq!(excel_date_text(25569.0), "1970-01-01");
+        assert_eq!(excel_date_text(44927.5), "2023-01-01 12:00");
+        assert_eq!(excel_date_text(f64::NAN), "NaN");
     }
 }
