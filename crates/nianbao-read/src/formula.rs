@@ -30,14 +30,28 @@ fn eval(
     let f = clean(formula);
     let mut total: i64 = 0;
     for (sign, term) in split_terms(&f)? {
-        let v = eval_term(&term, g, all, kind, depth, budget)?;
-        match v {
-            Parsed::Value(x) => total = total.checked_add(sign * x)?,
-            Parsed::Blank => {}
-            invalid => return Some(invalid),
+        if let Err(stop) = add(
+            &mut total,
+            sign,
+            eval_term(&term, g, all, kind, depth, budget)?,
+        ) {
+            return stop;
         }
     }
     Some(Parsed::Value(total))
+}
+
+/// Adds a cell's value to a running sum. Err(Some(problem)) when the cell is not a number (the
+/// formula's value is that problem), Err(None) on overflow (not evaluated).
+fn add(total: &mut i64, sign: i64, v: Parsed) -> Result<(), Option<Parsed>> {
+    match v {
+        Parsed::Value(x) => {
+            *total = total.checked_add(sign * x).ok_or(None)?;
+            Ok(())
+        }
+        Parsed::Blank => Ok(()),
+        invalid => Err(Some(invalid)),
+    }
 }
 
 /// Drops the ODF namespace, '=', '$', spaces and ODF's "[.A1:.B2]" brackets.
@@ -104,10 +118,8 @@ fn eval_term(
     if let Some(args) = term.strip_prefix("SUM(").and_then(|t| t.strip_suffix(')')) {
         let mut total = 0i64;
         for arg in args.split([',', ';']) {
-            match eval_term(arg, g, all, kind, depth, budget)? {
-                Parsed::Value(x) => total = total.checked_add(x)?,
-                Parsed::Blank => {}
-                invalid => return Some(invalid),
+            if let Err(stop) = add(&mut total, 1, eval_term(arg, g, all, kind, depth, budget)?) {
+                return stop;
             }
         }
         return Some(Parsed::Value(total));
@@ -143,10 +155,8 @@ fn eval_term(
                 (Content::Empty, Some(f)) => eval(f, grid, all, kind, depth + 1, budget)?,
                 (content, _) => parse_content(content, kind),
             };
-            match v {
-                Parsed::Value(x) => total = total.checked_add(x)?,
-                Parsed::Blank => {}
-                invalid => return Some(invalid),
+            if let Err(stop) = add(&mut total, 1, v) {
+                return stop;
             }
         }
     }

@@ -63,23 +63,18 @@ pub fn load(bytes: &[u8], format: Format) -> Result<Vec<Grid>, LoadError> {
     }
 }
 
-fn is_worksheet(typ: SheetType) -> bool {
-    matches!(typ, SheetType::WorkSheet)
-}
-
-fn hidden(v: SheetVisible) -> bool {
-    !matches!(v, SheetVisible::Visible)
+/// The workbook's worksheets (chart and macro sheets skipped): name and whether hidden.
+fn worksheets(meta: &[calamine::Sheet]) -> Vec<(String, bool)> {
+    meta.iter()
+        .filter(|s| matches!(s.typ, SheetType::WorkSheet))
+        .map(|s| (s.name.clone(), !matches!(s.visible, SheetVisible::Visible)))
+        .collect()
 }
 
 /// xlsx: stream the cells (no dense range), keeping formula texts.
 fn load_xlsx(bytes: &[u8]) -> Result<Vec<Grid>, LoadError> {
     let mut wb = Xlsx::new(Cursor::new(bytes)).map_err(|e| LoadError::Corrupt(e.to_string()))?;
-    let sheets: Vec<_> = wb
-        .sheets_metadata()
-        .iter()
-        .filter(|s| is_worksheet(s.typ))
-        .map(|s| (s.name.clone(), hidden(s.visible)))
-        .collect();
+    let sheets = worksheets(wb.sheets_metadata());
     let mut grids = Vec::new();
     let mut total = 0usize;
     for (name, is_hidden) in sheets {
@@ -110,12 +105,7 @@ fn load_xlsx(bytes: &[u8]) -> Result<Vec<Grid>, LoadError> {
 /// xls: calamine gives a dense range (bounded by the format: 65,536 × 256 cells); keep only the
 /// used cells. Formula cells of .xls always carry their result, so formulas are not read.
 fn load_xls(mut wb: Xls<Cursor<&[u8]>>) -> Result<Vec<Grid>, LoadError> {
-    let sheets: Vec<_> = wb
-        .sheets_metadata()
-        .iter()
-        .filter(|s| is_worksheet(s.typ))
-        .map(|s| (s.name.clone(), hidden(s.visible)))
-        .collect();
+    let sheets = worksheets(wb.sheets_metadata());
     let mut grids = Vec::new();
     let mut total = 0usize;
     for (name, is_hidden) in sheets {
