@@ -269,3 +269,51 @@ fn a_bad_rule_file_is_refused_with_its_line() {
     assert_eq!(code, 1, "{out}");
     assert_eq!(failed_rules(&report), ["mine"]);
 }
+
+#[test]
+fn annotate_writes_the_return_to_send_back() {
+    let dir = temp_dir("annotate");
+    let mut v = seed();
+    set(&mut v, "t3.new.natural_person", 265);
+    let file = write_return(&dir, "single.xlsx", &v);
+    let out = dir.join("退回.xlsx");
+    let (code, _, _) = check(&[file.to_str().unwrap(), "--annotate", out.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let bytes = std::fs::read(&out).expect("annotated file written");
+    assert!(
+        bytes.windows(16).any(|w| w == b"xl/comments1.xml"),
+        "the suspect carries a note"
+    );
+    // The unit can correct that file and send it back: it reads as the same return.
+    let (code, out_text, report) = check(&[out.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out_text}");
+    assert_eq!(failed_rules(&report), ["balance", "t3.applicant_sum"]);
+    assert_eq!(report["units"][0]["values"]["t3.new.natural_person"], 265);
+
+    // A clean return gets no file from consolidate --annotate, a wrong one does.
+    let returns = dir.join("returns");
+    std::fs::create_dir_all(&returns).unwrap();
+    write_return(&returns, "石化街道.xlsx", &seed());
+    write_return(&returns, "朱泾镇.xlsx", &v);
+    let back = dir.join("back");
+    let o = bin()
+        .args([
+            "consolidate",
+            returns.to_str().unwrap(),
+            "--annotate",
+            back.to_str().unwrap(),
+        ])
+        .args(["--out", dir.join("o.xlsx").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let names: Vec<String> = std::fs::read_dir(&back)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    assert!(
+        names[0].contains("退回修改") && !names[0].contains("石化"),
+        "{names:?}"
+    );
+}

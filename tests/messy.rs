@@ -10,7 +10,6 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use common::*;
@@ -31,11 +30,7 @@ struct Run {
 }
 
 fn fresh_dir(what: &str) -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    temp_dir(&format!(
-        "messy-{what}-{}",
-        N.fetch_add(1, Ordering::SeqCst)
-    ))
+    temp_dir(&format!("messy-{what}"))
 }
 
 fn finish(cmd: &mut Command, json: &Path) -> Run {

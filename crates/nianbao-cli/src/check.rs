@@ -20,6 +20,7 @@ pub struct CheckArgs {
     pub prior: Option<PathBuf>,
     pub rules: Option<PathBuf>,
     pub json: Option<PathBuf>,
+    pub annotate: Option<PathBuf>,
     pub lang: Lang,
 }
 
@@ -83,6 +84,16 @@ pub fn check(a: CheckArgs) -> Result<u8> {
         "{}",
         reconciliation(&report, &opts.rules, !opts.prior.is_empty(), a.lang)
     );
+    if let Some(out) = &a.annotate {
+        let wopts = WriteOptions {
+            lang: a.lang,
+            year: report.year,
+            ..Default::default()
+        };
+        if let Some(unit) = report.units.iter().find(|u| u.readings.is_some()) {
+            crate::run::write_annotated(&report, unit, out, &wopts)?;
+        }
+    }
     if let Some(json) = &a.json {
         let text = serde_json::to_vec_pretty(&json_report(
             &report,

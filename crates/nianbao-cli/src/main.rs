@@ -61,6 +61,10 @@ enum Command {
         /// Also write the JSON report here.
         #[arg(long)]
         json: Option<PathBuf>,
+        /// Write, for every unit with errors, its return re-laid with the wrong cells marked
+        /// (the file sent back to the unit) into this folder.
+        #[arg(long, value_name = "DIR")]
+        annotate: Option<PathBuf>,
         /// When a unit sent several files: take the newest instead of excluding the unit.
         #[arg(long, value_enum)]
         prefer: Option<PreferArg>,
@@ -87,6 +91,9 @@ enum Command {
         /// Also write the JSON report here (same schema as consolidate).
         #[arg(long)]
         json: Option<PathBuf>,
+        /// Write the return re-laid with the wrong cells marked and commented (to send back).
+        #[arg(long, value_name = "OUT.xlsx")]
+        annotate: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "zh")]
         lang: LangArg,
     },
@@ -110,6 +117,7 @@ fn main() -> ExitCode {
             out,
             json,
             prefer,
+            annotate,
             lang: l,
             quiet,
         } => run::consolidate(run::ConsolidateArgs {
@@ -120,6 +128,7 @@ fn main() -> ExitCode {
             out,
             json,
             prefer_newest: prefer == Some(PreferArg::Newest),
+            annotate,
             lang: lang(l),
             quiet,
         }),
@@ -129,6 +138,7 @@ fn main() -> ExitCode {
             prior,
             rules,
             json,
+            annotate,
             lang: l,
         } => check::check(check::CheckArgs {
             file,
@@ -136,6 +146,7 @@ fn main() -> ExitCode {
             prior,
             rules,
             json,
+            annotate,
             lang: lang(l),
         }),
     };

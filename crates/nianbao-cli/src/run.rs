@@ -9,9 +9,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use nianbao_consolidate::{Input, Options, Prefer, ReadReturn, Roster};
-use nianbao_format::{FileEntry, FileStatus, Lang, Msg, Report, Severity};
+use nianbao_format::{
+    FileEntry, FileStatus, Lang, Msg, Report, Severity, UnitEntry, UnitStatus, Violation,
+};
 use nianbao_rules::RuleSet;
-use nianbao_write::{WriteOptions, json_report, workbook_bytes, write_atomic};
+use nianbao_write::{
+    WriteOptions, annotated_file_name, annotated_return, json_report, workbook_bytes, write_atomic,
+};
 use std::collections::HashMap;
 
 use crate::discover::discover;
@@ -25,6 +29,7 @@ pub struct ConsolidateArgs {
     pub out: PathBuf,
     pub json: Option<PathBuf>,
     pub prefer_newest: bool,
+    pub annotate: Option<PathBuf>,
     pub lang: Lang,
     pub quiet: bool,
 }
@@ -182,6 +187,7 @@ pub fn consolidate(a: ConsolidateArgs) -> Result<u8> {
 
     let wopts = WriteOptions {
         lang: a.lang,
+        year: report.year,
         ..Default::default()
     };
     let bytes = workbook_bytes(&report, &wopts).context("生成汇总工作簿失败")?;
@@ -189,6 +195,17 @@ pub fn consolidate(a: ConsolidateArgs) -> Result<u8> {
     if let Some(json) = &a.json {
         let text = serde_json::to_vec_pretty(&json_report(&report, &wopts))?;
         write_atomic(json, &text).with_context(|| format!("无法写入 {}", json.display()))?;
+    }
+    if let Some(dir) = &a.annotate {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("无法创建文件夹 {}", dir.display()))?;
+        for u in report
+            .units
+            .iter()
+            .filter(|u| u.status == UnitStatus::Errors)
+        {
+            write_annotated(&report, u, &dir.join(annotated_file_name(u)), &wopts)?;
+        }
     }
     if !a.quiet {
         print_failures(&report, a.lang);
@@ -216,6 +233,24 @@ fn print_failures(report: &Report, lang: Lang) {
             Lang::En => eprintln!("failed: {}: {why}", f.file),
         }
     }
+}
+
+/// Writes the unit's return re-laid with its wrong cells marked: the file sent back to it.
+pub fn write_annotated(
+    report: &Report,
+    unit: &UnitEntry,
+    path: &Path,
+    wopts: &WriteOptions,
+) -> Result<()> {
+    let vs: Vec<Violation> = report
+        .violations
+        .iter()
+        .filter(|v| v.unit == unit.unit)
+        .map(|v| v.violation.clone())
+        .collect();
+    let bytes = annotated_return(unit, &vs, wopts)
+        .with_context(|| format!("无法生成 {} 的退回文件", unit.name))?;
+    write_atomic(path, &bytes).with_context(|| format!("无法写入 {}", path.display()))
 }
 
 /// The one line a clerk or a nightly log reads at the end.

@@ -8,6 +8,10 @@
 //!    formulas over the units in the totals (cached results equal to the totals);
 //! 3. `校验结果`: every violation, one per row;
 //! 4. `报送情况`: who filed what, and what became of every file.
+//!
+//! [`annotated_return`] builds the other workbook: the one the district office sends back to a
+//! unit whose return failed its checks (退回修改), its values in the same official layout with the
+//! failed rules marked on the cells and a list of the problems.
 
 mod atomic;
 mod json;
@@ -15,7 +19,7 @@ mod layout;
 mod sheets;
 mod style;
 
-use nianbao_format::{FIELD_COUNT, Lang, Report};
+use nianbao_format::{FIELD_COUNT, Lang, Report, UnitEntry, Violation};
 use rust_xlsxwriter::Workbook;
 
 pub use atomic::write_atomic;
@@ -26,6 +30,9 @@ pub const SHEET_SUMMARY: &str = "全区汇总";
 pub const SHEET_UNITS: &str = "分单位明细";
 pub const SHEET_CHECKS: &str = "校验结果";
 pub const SHEET_FILING: &str = "报送情况";
+/// The sheets of the annotated return: the unit's return, marked, and the list of problems.
+pub const SHEET_RETURN: &str = "年报统计表";
+pub const SHEET_PROBLEMS: &str = "问题清单";
 
 /// How the outputs are written.
 #[derive(Debug, Clone, Default)]
@@ -36,6 +43,10 @@ pub struct WriteOptions {
     /// The district's name, put before the year in the title of `全区汇总`
     /// ("金山区2022年政府信息公开工作年度报告统计表（汇总：42/42 单位）").
     pub district: Option<String>,
+    /// The report year, put in the title of [`annotated_return`] ("区教育局2022年政府信息公开
+    /// 工作年度报告统计表（退回修改）"; `Report::year`). [`workbook_bytes`] takes the year from
+    /// the report instead.
+    pub year: Option<i32>,
 }
 
 /// Why the workbook could not be built.
@@ -43,6 +54,14 @@ pub struct WriteOptions {
 pub enum WriteError {
     #[error("the report has {found} totals, expected {expected}")]
     Totals { found: usize, expected: usize },
+    #[error("unit {unit} has no values to annotate (its return was not read)")]
+    NoReadings { unit: String },
+    #[error("unit {unit} has {found} values, expected {expected}")]
+    Readings {
+        unit: String,
+        found: usize,
+        expected: usize,
+    },
     #[error("cannot build the workbook: {0}")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
 }
@@ -62,6 +81,75 @@ pub fn workbook_bytes(report: &Report, opts: &WriteOptions) -> Result<Vec<u8>, W
     sheets::checks::write(wb.add_worksheet(), report, opts, &styles)?;
     sheets::filing::write(wb.add_worksheet(), report, opts, &styles)?;
     Ok(wb.save_to_buffer()?)
+}
+
+/// The unit's return re-laid in the official format, every cell involved in a failed rule filled
+/// red, the top suspect of each failed rule marked, and a cell comment (note) giving the rule and
+/// the suggested value.
+///
+/// `violations` are the unit's own (`report.violations` whose `unit` is `unit.unit`); only errors
+/// and warnings mark cells, and field ids prefixed "prior." (last year's return) are not cells of
+/// this one. Sheet [`SHEET_RETURN`] is laid out like `全区汇总`: light red for every field of a
+/// failed rule; strong red, bold, with a note ("建议值：…") for the first suspect of a rule;
+/// orange with a note for each suspect when `suspects_tied`; strong red showing the text typed for
+/// a value that could not be read, with the read problem as note. Blank cells stay blank. Sheet
+/// [`SHEET_PROBLEMS`] lists every error and warning with its cells in sheet 1 and the change
+/// suggested. Notes and instructions are in `opts.lang`; the title (with `opts.year`) and the
+/// labels are the official Chinese ones, and "填报单位：{name}" names the unit, so that the file,
+/// corrected and sent again, reads back by `nianbao-read` as the unit's return with the same
+/// values.
+pub fn annotated_return(
+    unit: &UnitEntry,
+    violations: &[Violation],
+    opts: &WriteOptions,
+) -> Result<Vec<u8>, WriteError> {
+    let readings = unit
+        .readings
+        .as_deref()
+        .ok_or_else(|| WriteError::NoReadings {
+            unit: unit.unit.clone(),
+        })?;
+    if readings.len() != FIELD_COUNT {
+        return Err(WriteError::Readings {
+            unit: unit.unit.clone(),
+            found: readings.len(),
+            expected: FIELD_COUNT,
+        });
+    }
+    let styles = style::Styles::new();
+    let mut wb = Workbook::new();
+    let pos = sheets::annotated::write_return(
+        wb.add_worksheet(),
+        unit,
+        readings,
+        violations,
+        opts,
+        &styles,
+    )?;
+    sheets::annotated::write_problems(wb.add_worksheet(), unit, violations, &pos, opts, &styles)?;
+    Ok(wb.save_to_buffer()?)
+}
+
+/// A file name for a unit's annotated return: "U05_朱泾镇_退回修改.xlsx" ("朱泾镇_退回修改.xlsx"
+/// when the code is the name), with characters no file system takes replaced by "_".
+pub fn annotated_file_name(unit: &UnitEntry) -> String {
+    let stem = if unit.name.is_empty() || unit.name == unit.unit {
+        unit.unit.clone()
+    } else {
+        format!("{}_{}", unit.unit, unit.name)
+    };
+    let safe: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let safe = safe.trim_matches(|c: char| c == '.' || c.is_whitespace());
+    format!("{safe}_退回修改.xlsx")
 }
 
 /// Picks the Chinese or English text.

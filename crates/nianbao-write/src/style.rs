@@ -18,6 +18,46 @@ const BLANK_FILL: u32 = 0xE7E6E6;
 const RED: u32 = 0xC00000;
 const ORANGE: u32 = 0xC65911;
 const GREY: u32 = 0x7F7F7F;
+/// Fills of marked cells (the annotated return): Excel's light red with its dark red text, a
+/// strong red with white bold text, and orange with bold text.
+pub const INVOLVED_FILL: u32 = 0xFFC7CE;
+const INVOLVED_FONT: u32 = 0x9C0006;
+pub const SUSPECT_FILL: u32 = 0xFF0000;
+pub const TIED_FILL: u32 = 0xFFC000;
+
+/// How a value cell of the annotated return is marked, weakest first: when several rules mark
+/// one cell, the strongest mark shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Mark {
+    /// The cell takes part in a failed rule: light red.
+    Involved,
+    /// One of several equally likely repairs of a failed rule: orange, bold.
+    Tied,
+    /// The cell most likely wrong in a failed rule: strong red, white bold text.
+    Suspect,
+    /// The value could not be read: strong red, white bold text (the text as typed).
+    Unreadable,
+}
+
+impl Mark {
+    pub fn fill(self) -> u32 {
+        match self {
+            Mark::Involved => INVOLVED_FILL,
+            Mark::Tied => TIED_FILL,
+            Mark::Suspect | Mark::Unreadable => SUSPECT_FILL,
+        }
+    }
+}
+
+/// `base` with the fill and font of `mark`.
+pub fn marked(base: &Format, mark: Mark) -> Format {
+    let f = base.clone().set_background_color(Color::RGB(mark.fill()));
+    match mark {
+        Mark::Involved => f.set_font_color(Color::RGB(INVOLVED_FONT)),
+        Mark::Tied => f.set_bold().set_font_color(Color::Black),
+        Mark::Suspect | Mark::Unreadable => f.set_bold().set_font_color(Color::White),
+    }
+}
 
 fn base() -> Format {
     Format::new().set_font_name(FONT).set_font_size(FONT_SIZE)
@@ -59,6 +99,8 @@ pub struct Styles {
     pub text_muted: Format,
     pub text_error: Format,
     pub text_warning: Format,
+    /// Left-aligned wrapped text without borders (lines of text above a table).
+    pub note_wrap: Format,
     pub count: Format,
     pub amount: Format,
     /// Blank-but-zero readings.
@@ -105,6 +147,10 @@ impl Styles {
             text_muted: cell().set_font_color(Color::RGB(GREY)),
             text_error: cell().set_text_wrap().set_font_color(Color::RGB(RED)),
             text_warning: cell().set_text_wrap().set_font_color(Color::RGB(ORANGE)),
+            note_wrap: base()
+                .set_align(FormatAlign::Left)
+                .set_align(FormatAlign::VerticalCenter)
+                .set_text_wrap(),
             count: centred().set_num_format(COUNT_FORMAT),
             amount: centred().set_num_format(AMOUNT_FORMAT),
             blank: centred().set_background_color(Color::RGB(BLANK_FILL)),

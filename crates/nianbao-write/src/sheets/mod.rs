@@ -1,7 +1,10 @@
-//! The four sheets of the combined workbook.
+//! The four sheets of the combined workbook, the official layout they and the annotated return
+//! share, and the annotated return's sheets.
 
+pub mod annotated;
 pub mod checks;
 pub mod filing;
+pub mod official;
 pub mod summary;
 pub mod units;
 

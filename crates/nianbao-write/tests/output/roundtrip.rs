@@ -67,6 +67,7 @@ fn extreme_values_and_a_full_district_round_trip() {
             let opts = WriteOptions {
                 lang,
                 district: Some("金山区".into()),
+                ..WriteOptions::default()
             };
             let bytes = workbook_bytes(&report, &opts).expect("workbook");
             read_back(&report.totals, &bytes);
