@@ -147,7 +147,13 @@ pub fn write(
     // 合计: live sums over the units in the totals (the first `inside` rows).
     let inside = units.iter().take_while(|u| u.in_totals).count();
     let total_row = first_row + row(units.len());
-    s.ws.write_string_with_format(total_row, 0, tr(lang, "合计", "Total"), &st.total_label)?;
+    // Labelled with what the totals stand for ("合计（41/42 单位）"), as everywhere they appear.
+    let label = format!(
+        "{}（{}）",
+        tr(lang, "合计", "Total"),
+        report.coverage.label(lang)
+    );
+    s.ws.write_string_with_format(total_row, 0, &label, &st.total_label)?;
     let counted = match lang {
         Lang::Zh => format!("计入汇总 {inside} 个单位"),
         Lang::En => format!("{inside} units in the totals"),

@@ -66,7 +66,7 @@ struct Sums {
 
 fn parse_sums(range: &Range<Data>, formulas: &Range<String>) -> Sums {
     let total_row = (0..range.height() as u32 + 1)
-        .find(|&r| text(range, r, 0) == "合计")
+        .find(|&r| text(range, r, 0).starts_with("合计（"))
         .expect("a 合计 row");
     let ranges = fields()
         .iter()
