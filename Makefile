@@ -42,6 +42,10 @@ fixtures: $(PY)
 bench: build $(PY)
 	$(PY) scripts/bench.py --bin $(BIN) --sizes 42,1000,5000
 
+# Fuzz the reader: every cargo-fuzz target for FUZZ_SECONDS each (installs cargo-fuzz if needed).
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) CARGO=$(CARGO) fuzz/run.sh
+
 clean:
 	$(CARGO) clean
 	rm -rf out

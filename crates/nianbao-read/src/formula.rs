@@ -1,19 +1,28 @@
 //! Evaluates the formulas units put in total cells when the file carries no cached result:
 //! plain SUM over ranges and +/− of cells. Anything else is left to the unit to recalculate.
 
-use nianbao_format::Kind;
+use nianbao_format::{Kind, MAX_VALUE};
 
 use crate::grid::{Content, Grid};
-use crate::value::{Parsed, parse_content};
+use crate::value::{Invalid, Parsed, parse_content};
 
 const MAX_DEPTH: u32 = 8;
-/// Cells one evaluation may visit, over all the ranges and formulas it follows.
+/// Cells one evaluation may visit, over all the ranges and formulas it follows; each formula it
+/// follows also costs one per 16 characters of its text.
 const MAX_RANGE_CELLS: u64 = 10_000;
+/// Longer formulas are not the plain sums this evaluator is for (and each nested "SUM(" is one
+/// more level of recursion).
+const MAX_FORMULA_LEN: usize = 1_000;
 
 /// The formula's value, or None when it is not a plain sum this evaluator understands.
 pub fn evaluate(formula: &str, g: &Grid, all: &[Grid], kind: Kind) -> Option<Parsed> {
     let mut budget = MAX_RANGE_CELLS;
-    eval(formula, g, all, kind, 0, &mut budget)
+    // A difference can be negative and a literal huge: only values of the format get through.
+    Some(match eval(formula, g, all, kind, 0, &mut budget)? {
+        Parsed::Value(v) if v < 0 => Parsed::Invalid(Invalid::Negative),
+        Parsed::Value(v) if v > MAX_VALUE => Parsed::Invalid(Invalid::TooLarge),
+        parsed => parsed,
+    })
 }
 
 fn eval(
@@ -24,9 +33,10 @@ fn eval(
     depth: u32,
     budget: &mut u64,
 ) -> Option<Parsed> {
-    if depth > MAX_DEPTH {
+    if depth > MAX_DEPTH || formula.len() > MAX_FORMULA_LEN {
         return None;
     }
+    *budget = budget.checked_sub(1 + formula.len() as u64 / 16)?;
     let f = clean(formula);
     let mut total: i64 = 0;
     for (sign, term) in split_terms(&f)? {
@@ -46,7 +56,9 @@ fn eval(
 fn add(total: &mut i64, sign: i64, v: Parsed) -> Result<(), Option<Parsed>> {
     match v {
         Parsed::Value(x) => {
-            *total = total.checked_add(sign * x).ok_or(None)?;
+            *total = total
+                .checked_add(sign.checked_mul(x).ok_or(None)?)
+                .ok_or(None)?;
             Ok(())
         }
         Parsed::Blank => Ok(()),

@@ -10,6 +10,7 @@ mod ods;
 mod sniff;
 mod unit;
 mod value;
+mod xls_guard;
 
 pub use grid::{Content, Grid, GridCell};
 pub use load::MAX_CELLS;

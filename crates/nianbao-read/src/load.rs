@@ -9,6 +9,19 @@ use crate::sniff::Format;
 
 /// Cells read from one file at most; real returns have a few hundred.
 pub const MAX_CELLS: usize = 2_000_000;
+/// Text (cell and formula text) read from one file at most. MAX_CELLS bounds the cells, not
+/// what each holds, and a shared string or a repeated cell is copied into every cell that
+/// shows it: one 1 MB string in 20,000 cells would be 20 GB (real returns: a few KiB).
+pub const MAX_TEXT: usize = 64 << 20;
+
+/// The bytes a cell holds besides its fixed size, for [`MAX_TEXT`].
+pub fn weight(content: &Content, formula: &Option<String>) -> usize {
+    let text = match content {
+        Content::Text(s) | Content::Date(s) | Content::Error(s) => s.len(),
+        _ => 0,
+    };
+    text + formula.as_ref().map_or(0, String::len)
+}
 
 /// What a zipped workbook may unpack to at most (real returns unpack to well under 1 MiB).
 pub const MAX_UNZIPPED: u128 = 256 * 1024 * 1024;
@@ -55,6 +68,7 @@ pub fn load(bytes: &[u8], format: Format) -> Result<Vec<Grid>, LoadError> {
     match format {
         Format::Xlsx => load_xlsx(bytes),
         Format::Xls => {
+            crate::xls_guard::check_xls(bytes)?;
             let wb = Xls::new(Cursor::new(bytes)).map_err(|e| LoadError::Corrupt(e.to_string()))?;
             load_xls(wb)
         }
@@ -77,6 +91,7 @@ fn load_xlsx(bytes: &[u8]) -> Result<Vec<Grid>, LoadError> {
     let sheets = worksheets(wb.sheets_metadata());
     let mut grids = Vec::new();
     let mut total = 0usize;
+    let mut text = 0usize;
     for (name, is_hidden) in sheets {
         let mut reader = wb
             .worksheet_cells_reader(&name)
@@ -92,7 +107,8 @@ fn load_xlsx(bytes: &[u8]) -> Result<Vec<Grid>, LoadError> {
                 continue;
             }
             total += 1;
-            if total > MAX_CELLS {
+            text += weight(&content, &formula);
+            if total > MAX_CELLS || text > MAX_TEXT {
                 return Err(LoadError::TooManyCells);
             }
             cells.push(cell(c.pos.0, c.pos.1, content, formula));
@@ -108,6 +124,7 @@ fn load_xls(mut wb: Xls<Cursor<&[u8]>>) -> Result<Vec<Grid>, LoadError> {
     let sheets = worksheets(wb.sheets_metadata());
     let mut grids = Vec::new();
     let mut total = 0usize;
+    let mut text = 0usize;
     for (name, is_hidden) in sheets {
         let range = wb
             .worksheet_range(&name)
@@ -118,11 +135,13 @@ fn load_xls(mut wb: Xls<Cursor<&[u8]>>) -> Result<Vec<Grid>, LoadError> {
         };
         let mut cells: Vec<GridCell> = Vec::new();
         for (r, c, v) in range.used_cells() {
+            let content = from_data(v);
             total += 1;
-            if total > MAX_CELLS {
+            text += weight(&content, &None);
+            if total > MAX_CELLS || text > MAX_TEXT {
                 return Err(LoadError::TooManyCells);
             }
-            cells.push(cell(r0 + r as u32, c0 + c as u32, from_data(v), None));
+            cells.push(cell(r0 + r as u32, c0 + c as u32, content, None));
         }
         grids.push(Grid::new(name, is_hidden, cells));
     }

@@ -8,7 +8,7 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
 use crate::grid::{Content, Grid, GridCell, cell};
-use crate::load::{LoadError, MAX_CELLS};
+use crate::load::{LoadError, MAX_CELLS, MAX_TEXT, weight};
 
 /// Rows and columns beyond these are not spreadsheet positions any program writes.
 const MAX_ROW: u64 = 1 << 20;
@@ -68,6 +68,7 @@ fn parse<R: std::io::BufRead>(reader: &mut Reader<R>) -> Result<Vec<Grid>, LoadE
     let mut row_repeat: u64 = 1;
     let mut row_cells: Vec<GridCell> = Vec::new();
     let mut total = 0usize;
+    let mut text = 0usize;
     loop {
         buf.clear();
         let ev = reader.read_event_into(&mut buf).map_err(corrupt)?;
@@ -96,13 +97,15 @@ fn parse<R: std::io::BufRead>(reader: &mut Reader<R>) -> Result<Vec<Grid>, LoadE
                     let n = repeat(&e, "table:number-columns-repeated")?;
                     let (content, formula) = read_cell(reader, &e)?;
                     if content != Content::Empty || formula.is_some() {
+                        let w = weight(&content, &formula);
                         for k in 0..n {
                             let c = col + k;
                             if c >= MAX_COL || row >= MAX_ROW {
                                 break;
                             }
                             total += 1;
-                            if total > MAX_CELLS {
+                            text += w;
+                            if total > MAX_CELLS || text > MAX_TEXT {
                                 return Err(LoadError::TooManyCells);
                             }
                             row_cells.push(cell(
@@ -123,13 +126,18 @@ fn parse<R: std::io::BufRead>(reader: &mut Reader<R>) -> Result<Vec<Grid>, LoadE
                         && !row_cells.is_empty()
                     {
                         // A repeated row with content repeats its cells (rare; capped).
+                        let w: usize = row_cells
+                            .iter()
+                            .map(|c| weight(&c.content, &c.formula))
+                            .sum();
                         for k in 0..row_repeat {
                             if row + k >= MAX_ROW {
                                 break;
                             }
                             if k > 0 {
                                 total += row_cells.len();
-                                if total > MAX_CELLS {
+                                text += w;
+                                if total > MAX_CELLS || text > MAX_TEXT {
                                     return Err(LoadError::TooManyCells);
                                 }
                             }
