@@ -80,6 +80,16 @@ fn cref(g: &Grid, row: u32, col: u32) -> CellRef {
     }
 }
 
+/// A formula as the clerk sees it in Excel or WPS: "=SUM(D5:I5)", without ODF's "of:" prefix.
+fn formula_text(f: &str) -> String {
+    let f = f.strip_prefix("of:").unwrap_or(f);
+    if f.starts_with('=') {
+        f.to_string()
+    } else {
+        format!("={f}")
+    }
+}
+
 /// Reads the value cell at (row, col) of `g` into field `idx`.
 fn read_value(out: &mut Located, g: &Grid, all: &[Grid], idx: usize, row: u32, col: u32) {
     let field = &fields()[idx];
@@ -88,8 +98,8 @@ fn read_value(out: &mut Located, g: &Grid, all: &[Grid], idx: usize, row: u32, c
         None => (Parsed::Blank, String::new()),
         Some(c) if c.content == crate::grid::Content::Empty => match &c.formula {
             Some(f) => match formula::evaluate(f, g, all, field.kind) {
-                Some(v) => (v, format!("={f}")),
-                None => (Parsed::Invalid(Invalid::UncachedFormula), format!("={f}")),
+                Some(v) => (v, formula_text(f)),
+                None => (Parsed::Invalid(Invalid::UncachedFormula), formula_text(f)),
             },
             None => (Parsed::Blank, String::new()),
         },
