@@ -403,7 +403,12 @@ fn locate_t4(g: &Grid, all: &[Grid], out: &mut Located) -> bool {
         .map(|(c, _)| c.row)
         .max()
         .unwrap_or(anchor.row);
-    let value_row = header_bottom + 1;
+    // The values sit under the headers; a blank spacer row or two in between is skipped rather
+    // than read as fifteen blanks.
+    let cols: Vec<u32> = results.iter().map(|(c, _)| c.col).collect();
+    let value_row = (header_bottom + 1..=header_bottom + 3)
+        .find(|&r| g.row(r).iter().any(|c| cols.contains(&c.col)))
+        .unwrap_or(header_bottom + 1);
     for (gi, chunk) in results.chunks(T4_RESULTS.len()).enumerate() {
         let mut seen = [false; 5];
         for (c, ri) in chunk {
@@ -457,6 +462,32 @@ mod tests {
         assert_eq!(id("结转下年度继续办理"), Some("carried_forward"));
         assert!(is_t3_group("本年度办理结果"));
         assert!(is_t3_group("其他处理"));
+    }
+
+    #[test]
+    fn t4_values_below_a_spacer_row_are_found() {
+        use crate::grid::{Content, cell};
+        let mut cells = vec![cell(0, 0, Content::Text("行政复议".into()), None)];
+        for (i, label) in ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+            .iter()
+            .cycle()
+            .take(15)
+            .enumerate()
+        {
+            cells.push(cell(1, i as u32, Content::Text((*label).into()), None));
+            cells.push(cell(3, i as u32, Content::Int(i as i64), None));
+        }
+        let g = Grid::new("S".into(), false, cells);
+        let mut out = Located {
+            readings: vec![Reading::default(); FIELD_COUNT],
+            ..Default::default()
+        };
+        assert!(locate_t4(&g, std::slice::from_ref(&g), &mut out));
+        assert_eq!(out.readings[t4_index(2, 4)].value, Some(14));
+        assert_eq!(
+            out.readings[t4_index(2, 4)].cell.as_ref().map(|c| c.a1()),
+            Some("O4".into())
+        );
     }
 
     #[test]
