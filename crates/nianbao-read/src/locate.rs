@@ -404,11 +404,26 @@ fn locate_t4(g: &Grid, all: &[Grid], out: &mut Located) -> bool {
         .max()
         .unwrap_or(anchor.row);
     // The values sit under the headers; a blank spacer row or two in between is skipped rather
-    // than read as fifteen blanks.
+    // than read as fifteen blanks. Only a row that holds numbers (or blank markers such as "-")
+    // counts: a notes row under a table of blanks is not its values.
     let cols: Vec<u32> = results.iter().map(|(c, _)| c.col).collect();
-    let value_row = (header_bottom + 1..=header_bottom + 3)
-        .find(|&r| g.row(r).iter().any(|c| cols.contains(&c.col)))
-        .unwrap_or(header_bottom + 1);
+    let holds_values = |r: u32| {
+        g.row(r).iter().any(|c| {
+            cols.contains(&c.col)
+                && !matches!(
+                    parse_content(&c.content, nianbao_format::Kind::Count),
+                    Parsed::Invalid(_)
+                )
+        })
+    };
+    let next = header_bottom + 1;
+    let value_row = if g.row(next).iter().any(|c| cols.contains(&c.col)) {
+        next
+    } else {
+        (next + 1..=next + 2)
+            .find(|&r| holds_values(r))
+            .unwrap_or(next)
+    };
     for (gi, chunk) in results.chunks(T4_RESULTS.len()).enumerate() {
         let mut seen = [false; 5];
         for (c, ri) in chunk {
@@ -488,6 +503,36 @@ mod tests {
             out.readings[t4_index(2, 4)].cell.as_ref().map(|c| c.a1()),
             Some("O4".into())
         );
+    }
+
+    #[test]
+    fn a_notes_row_under_a_blank_table_4_is_not_its_values() {
+        use crate::grid::{Content, cell};
+        let mut cells = vec![cell(0, 0, Content::Text("行政复议".into()), None)];
+        for (i, label) in ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+            .iter()
+            .cycle()
+            .take(15)
+            .enumerate()
+        {
+            cells.push(cell(1, i as u32, Content::Text((*label).into()), None));
+        }
+        cells.push(cell(
+            3,
+            0,
+            Content::Text("注：统计期限为2022年1月1日至2022年12月31日。".into()),
+            None,
+        ));
+        let g = Grid::new("S".into(), false, cells);
+        let mut out = Located {
+            readings: vec![Reading::default(); FIELD_COUNT],
+            ..Default::default()
+        };
+        assert!(locate_t4(&g, std::slice::from_ref(&g), &mut out));
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        let first = &out.readings[t4_index(0, 0)];
+        assert_eq!((first.value, first.blank), (Some(0), true));
+        assert_eq!(first.cell.as_ref().map(|c| c.a1()), Some("A3".into()));
     }
 
     #[test]
