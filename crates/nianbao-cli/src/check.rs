@@ -42,8 +42,10 @@ pub fn check(a: CheckArgs) -> Result<u8> {
         rules,
         ..Default::default()
     };
-    let input = || read_input(&name_of(&a.file), &a.file);
-    let mut report = nianbao_consolidate::consolidate(vec![input()], roster.as_ref(), &opts).report;
+    // Read once; consolidated again only when last year's values join (keyed by the unit found).
+    let input = read_input(&name_of(&a.file), &a.file);
+    let mut report =
+        nianbao_consolidate::consolidate(vec![input.clone()], roster.as_ref(), &opts).report;
     if let Some(prior) = &a.prior {
         let last = nianbao_consolidate::consolidate(
             vec![read_input(&name_of(prior), prior)],
@@ -58,7 +60,7 @@ pub fn check(a: CheckArgs) -> Result<u8> {
             .map(|u| u.unit.clone());
         if let (Some(unit), Some(values)) = (unit, prior_values(last).into_values().next()) {
             opts.prior.insert(unit, values);
-            report = nianbao_consolidate::consolidate(vec![input()], roster.as_ref(), &opts).report;
+            report = nianbao_consolidate::consolidate(vec![input], roster.as_ref(), &opts).report;
         } else {
             eprintln!(
                 "{}",

@@ -18,7 +18,7 @@ use nianbao_format::{
 use nianbao_rules::{RuleSet, Values, check_unit, evaluate, fill_blank_totals};
 
 /// A return as read from one file, or why it could not be.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Input {
     /// Path relative to the returns folder, with '/' separators.
     pub file: String,
@@ -76,7 +76,7 @@ pub fn consolidate(inputs: Vec<Input>, roster: Option<&Roster>, opts: &Options) 
     // unit key -> (roster index if any, display name, candidate inputs)
     let mut by_unit: Vec<Claim> = Vec::new();
     let mut key_of: HashMap<String, usize> = HashMap::new();
-    let mut unknown: Vec<(Claimed, String)> = Vec::new();
+    let mut unknown: Vec<(Claimed, Msg)> = Vec::new();
     let mut year_votes: HashMap<i32, usize> = HashMap::new();
 
     for input in inputs {
@@ -166,11 +166,7 @@ pub fn consolidate(inputs: Vec<Input>, roster: Option<&Roster>, opts: &Options) 
         violations.push(UnitViolation {
             unit: name.clone(),
             file: Some(input.file.clone()),
-            violation: file_violation(
-                "unit.unknown",
-                Severity::Error,
-                Msg::new(why.clone(), why_en(&why)),
-            ),
+            violation: file_violation("unit.unknown", Severity::Error, why),
         });
         units.push(UnitEntry {
             unit: name.clone(),
@@ -281,32 +277,33 @@ fn file_stem(file: &str) -> String {
 }
 
 /// The roster unit a return belongs to: the name inside the file first, then the file's path.
-fn identify(roster: &Roster, found: Option<&str>, file: &str) -> Result<usize, String> {
+fn identify(roster: &Roster, found: Option<&str>, file: &str) -> Result<usize, Msg> {
     let in_file = found.map(|n| roster.match_name(n));
     if let Some(NameMatch::Unit(i)) = in_file {
         return Ok(i);
     }
     match roster.match_name(file) {
         NameMatch::Unit(i) => Ok(i),
-        NameMatch::Ambiguous(v) => Err(format!(
-            "无法确定报送单位：文件名同时符合 {}",
-            v.iter()
-                .map(|&i| roster.units[i].name.as_str())
-                .collect::<Vec<_>>()
-                .join("、")
-        )),
+        NameMatch::Ambiguous(v) => {
+            let names: Vec<&str> = v.iter().map(|&i| roster.units[i].name.as_str()).collect();
+            Err(Msg::new(
+                format!("无法确定报送单位：文件名同时符合 {}", names.join("、")),
+                format!(
+                    "cannot tell the unit: the file name fits {}",
+                    names.join(", ")
+                ),
+            ))
+        }
         NameMatch::None => Err(match found {
-            Some(n) => format!("填报单位“{n}”不在报送名单中，文件名也未注明名单内的单位"),
-            None => "文件中未写明填报单位，文件名也未注明名单内的单位".to_string(),
+            Some(n) => Msg::new(
+                format!("填报单位“{n}”不在报送名单中，文件名也未注明名单内的单位"),
+                format!("the unit \"{n}\" is not on the roster, nor does the file name name one"),
+            ),
+            None => Msg::new(
+                "文件中未写明填报单位，文件名也未注明名单内的单位",
+                "the file names no unit, nor does its file name name one on the roster",
+            ),
         }),
-    }
-}
-
-fn why_en(zh: &str) -> String {
-    if zh.starts_with("无法确定") {
-        "cannot tell the unit: the file name fits several roster units".into()
-    } else {
-        "the unit named in the file or its name is not on the roster".into()
     }
 }
 

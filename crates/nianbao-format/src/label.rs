@@ -18,7 +18,7 @@ pub fn normalize_label(s: &str) -> String {
 }
 
 /// Full-width forms (U+FF01–U+FF5E) to ASCII, the ideographic space to a space.
-pub(crate) fn fold_width(ch: char) -> char {
+pub fn fold_width(ch: char) -> char {
     match ch {
         '\u{3000}' => ' ',
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(ch as u32 - 0xFEE0).unwrap_or(ch),
@@ -26,7 +26,8 @@ pub(crate) fn fold_width(ch: char) -> char {
     }
 }
 
-fn is_invisible(ch: char) -> bool {
+/// Zero-width characters and the byte-order mark, which Word and PDF pastes leave in cells.
+pub fn is_invisible(ch: char) -> bool {
     matches!(ch, '\u{200B}'..='\u{200F}' | '\u{FEFF}' | '\u{00AD}')
 }
 

@@ -6,7 +6,7 @@ mod label;
 mod model;
 
 pub use amount::{DecimalError, MAX_VALUE, format_amount, parse_decimal};
-pub use label::{normalize_label, strip_enumerator};
+pub use label::{fold_width, is_invisible, normalize_label, strip_enumerator};
 pub use model::*;
 
 use std::sync::OnceLock;

@@ -72,14 +72,12 @@ fn clean(formula: &str) -> String {
     let f = f.strip_prefix("of:").unwrap_or(f);
     let f = f.strip_prefix('=').unwrap_or(f);
     let mut out = String::new();
-    let mut chars = f.chars().peekable();
-    while let Some(c) = chars.next() {
+    for c in f.chars() {
         match c {
             '$' | ' ' | '[' | ']' => {}
             '.' if out.is_empty() || out.ends_with([':', '(', '+', '-', ',', ';']) => {}
             _ => out.push(c),
         }
-        let _ = chars.peek();
     }
     out.to_ascii_uppercase()
 }

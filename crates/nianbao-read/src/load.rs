@@ -38,19 +38,21 @@ pub enum LoadError {
     Unzipped(u128),
 }
 
+/// A reader's error as the reason a file is corrupt.
+pub(crate) fn corrupt(e: impl std::fmt::Display) -> LoadError {
+    LoadError::Corrupt(e.to_string())
+}
+
 /// Refuses zips whose declared contents are far larger than any return, before unpacking.
 fn check_zip(bytes: &[u8]) -> Result<(), LoadError> {
-    let mut archive =
-        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| LoadError::Corrupt(e.to_string()))?;
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(corrupt)?;
     if archive.len() > MAX_ZIP_ENTRIES {
         return Err(LoadError::Unzipped(u128::MAX));
     }
     // The central directory's sizes (data descriptors, as rust_xlsxwriter writes, included).
     let mut total: u128 = 0;
     for i in 0..archive.len() {
-        let entry = archive
-            .by_index_raw(i)
-            .map_err(|e| LoadError::Corrupt(e.to_string()))?;
+        let entry = archive.by_index_raw(i).map_err(corrupt)?;
         total += u128::from(entry.size());
     }
     if total > MAX_UNZIPPED {
@@ -69,7 +71,7 @@ pub fn load(bytes: &[u8], format: Format) -> Result<Vec<Grid>, LoadError> {
         Format::Xlsx => load_xlsx(bytes),
         Format::Xls => {
             crate::xls_guard::check_xls(bytes)?;
-            let wb = Xls::new(Cursor::new(bytes)).map_err(|e| LoadError::Corrupt(e.to_string()))?;
+            let wb = Xls::new(Cursor::new(bytes)).map_err(corrupt)?;
             load_xls(wb)
         }
         Format::Ods => crate::ods::load_ods(bytes),
@@ -87,20 +89,15 @@ fn worksheets(meta: &[calamine::Sheet]) -> Vec<(String, bool)> {
 
 /// xlsx: stream the cells (no dense range), keeping formula texts.
 fn load_xlsx(bytes: &[u8]) -> Result<Vec<Grid>, LoadError> {
-    let mut wb = Xlsx::new(Cursor::new(bytes)).map_err(|e| LoadError::Corrupt(e.to_string()))?;
+    let mut wb = Xlsx::new(Cursor::new(bytes)).map_err(corrupt)?;
     let sheets = worksheets(wb.sheets_metadata());
     let mut grids = Vec::new();
     let mut total = 0usize;
     let mut text = 0usize;
     for (name, is_hidden) in sheets {
-        let mut reader = wb
-            .worksheet_cells_reader(&name)
-            .map_err(|e| LoadError::Corrupt(e.to_string()))?;
+        let mut reader = wb.worksheet_cells_reader(&name).map_err(corrupt)?;
         let mut cells = Vec::new();
-        while let Some(c) = reader
-            .next_cell_with_formula()
-            .map_err(|e| LoadError::Corrupt(e.to_string()))?
-        {
+        while let Some(c) = reader.next_cell_with_formula().map_err(corrupt)? {
             let content = from_data_ref(&c.value);
             let formula = c.formula.filter(|f| !f.is_empty());
             if content == Content::Empty && formula.is_none() {
@@ -126,9 +123,7 @@ fn load_xls(mut wb: Xls<Cursor<&[u8]>>) -> Result<Vec<Grid>, LoadError> {
     let mut total = 0usize;
     let mut text = 0usize;
     for (name, is_hidden) in sheets {
-        let range = wb
-            .worksheet_range(&name)
-            .map_err(|e| LoadError::Corrupt(e.to_string()))?;
+        let range = wb.worksheet_range(&name).map_err(corrupt)?;
         let Some((r0, c0)) = range.start() else {
             grids.push(Grid::new(name, is_hidden, vec![]));
             continue;

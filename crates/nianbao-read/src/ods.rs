@@ -8,15 +8,11 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
 use crate::grid::{Content, Grid, GridCell, cell};
-use crate::load::{LoadError, MAX_CELLS, MAX_TEXT, weight};
+use crate::load::{LoadError, MAX_CELLS, MAX_TEXT, corrupt, weight};
 
 /// Rows and columns beyond these are not spreadsheet positions any program writes.
 const MAX_ROW: u64 = 1 << 20;
 const MAX_COL: u64 = 1 << 14;
-
-fn corrupt(e: impl std::fmt::Display) -> LoadError {
-    LoadError::Corrupt(e.to_string())
-}
 
 /// Reads every table of the document's content.xml.
 pub fn load_ods(bytes: &[u8]) -> Result<Vec<Grid>, LoadError> {

@@ -1,6 +1,6 @@
 //! Cell normalisation: what number a unit meant, or why the cell holds none.
 
-use nianbao_format::{DecimalError, Kind, parse_decimal};
+use nianbao_format::{DecimalError, Kind, fold_width, is_invisible, parse_decimal};
 
 use crate::grid::Content;
 
@@ -122,12 +122,8 @@ const BLANK_MARKERS: &[&str] = &["-", "—", "——", "–", "/", "无", "\\"];
 pub fn parse_text(s: &str, kind: Kind) -> Parsed {
     let folded: String = s
         .chars()
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            '。' => '.',
-            c => c,
-        })
-        .filter(|c| !c.is_whitespace() && !matches!(c, '\u{200B}'..='\u{200F}' | '\u{FEFF}'))
+        .map(|c| if c == '。' { '.' } else { fold_width(c) })
+        .filter(|&c| !c.is_whitespace() && !is_invisible(c))
         .collect();
     let t = folded.strip_prefix('\'').unwrap_or(&folded);
     if t.is_empty() || BLANK_MARKERS.contains(&t) {
