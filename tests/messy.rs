@@ -946,7 +946,8 @@ fn an_encrypted_workbook_fails_asking_for_the_password_to_be_removed() {
 #[test]
 fn a_truncated_zip_fails_as_corrupt() {
     assert_failed(TRUNCATED, |r| {
-        r.starts_with("文件已损坏或格式不正确，无法打开（") && r.ends_with('）')
+        // Said in the clerk's words, the reader's own text kept in parentheses.
+        r.starts_with("不是完整的 xlsx/ods 压缩包，文件不完整或已损坏（") && r.ends_with('）')
     });
 }
 

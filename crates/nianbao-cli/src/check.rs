@@ -2,115 +2,37 @@
 //! in one short line, each failure in full with its cells and the cell most likely wrong, and the
 //! verdict last.
 
-use std::path::PathBuf;
-
-use anyhow::{Context, Result};
-
-use nianbao_consolidate::Options;
-use nianbao_format::{FileStatus, Lang, Report, Severity, UnitViolation};
+use nianbao_format::{FileStatus, Lang, Report, Scope, Severity, UnitViolation};
+use nianbao_pipeline::{CheckRequest, check_file};
 use nianbao_rules::{RuleSet, Values};
-use nianbao_write::{WriteOptions, json_report, write_atomic};
 
-use crate::run::{load_roster, load_rules, prior_values, read_input};
-use crate::{EXIT_FOUND_ERRORS, EXIT_OK};
+use crate::{EXIT_FOUND_ERRORS, EXIT_OK, cannot_run};
 
-pub struct CheckArgs {
-    pub file: PathBuf,
-    pub roster: Option<PathBuf>,
-    pub prior: Option<PathBuf>,
-    pub rules: Option<PathBuf>,
-    pub json: Option<PathBuf>,
-    pub annotate: Option<PathBuf>,
-    pub lang: Lang,
-}
-
-fn name_of(p: &std::path::Path) -> String {
-    p.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
-}
-
-pub fn check(a: CheckArgs) -> Result<u8> {
-    for p in std::iter::once(&a.file).chain(&a.prior) {
-        if !p.is_file() {
-            anyhow::bail!("文件不存在：{}", p.display());
-        }
-    }
-    let roster = load_roster(a.roster.as_deref())?;
-    let rules = load_rules(a.rules.as_deref())?;
-    let mut opts = Options {
-        rules,
-        ..Default::default()
+pub fn run(req: CheckRequest) -> u8 {
+    let lang = req.lang;
+    let outcome = match check_file(&req) {
+        Ok(o) => o,
+        Err(e) => return cannot_run(&e, lang),
     };
-    // Read once; consolidated again only when last year's values join (keyed by the unit found).
-    let input = read_input(&name_of(&a.file), &a.file);
-    let mut report =
-        nianbao_consolidate::consolidate(vec![input.clone()], roster.as_ref(), &opts).report;
-    if let Some(prior) = &a.prior {
-        let last = nianbao_consolidate::consolidate(
-            vec![read_input(&name_of(prior), prior)],
-            None,
-            &Options::default(),
-        )
-        .report;
-        let unit = report
-            .units
-            .iter()
-            .find(|u| u.readings.is_some())
-            .map(|u| u.unit.clone());
-        if let (Some(unit), Some(values)) = (unit, prior_values(last).into_values().next()) {
-            opts.prior.insert(unit, values);
-            report = nianbao_consolidate::consolidate(vec![input], roster.as_ref(), &opts).report;
-        } else {
-            eprintln!(
-                "{}",
-                if a.lang == Lang::Zh {
-                    "上年报表无法读取，跨年度规则未校验"
-                } else {
-                    "last year's return could not be read; cross-year rules not checked"
-                }
-            );
-        }
+    if outcome.prior_unreadable {
+        eprintln!(
+            "{}",
+            if lang == Lang::Zh {
+                "上年报表无法读取，跨年度规则未校验"
+            } else {
+                "last year's return could not be read; cross-year rules not checked"
+            }
+        );
     }
-    // The roster only names the unit here: the other roster units are not missing from a check.
-    report
-        .units
-        .retain(|u| u.status != nianbao_format::UnitStatus::Missing);
-    // One unit: the district's totals are that unit's values, checked already.
-    report
-        .violations
-        .retain(|v| v.violation.rule != "unit.missing" && v.unit != "district");
-    report.coverage.missing.clear();
-    report.coverage.expected = report.coverage.received;
     println!(
         "{}",
-        reconciliation(&report, &opts.rules, !opts.prior.is_empty(), a.lang)
+        reconciliation(&outcome.report, &outcome.rules, outcome.with_prior, lang)
     );
-    if let Some(out) = &a.annotate {
-        let wopts = WriteOptions {
-            lang: a.lang,
-            year: report.year,
-            ..Default::default()
-        };
-        if let Some(unit) = report.units.iter().find(|u| u.readings.is_some()) {
-            crate::run::write_annotated(&report, unit, out, &wopts)?;
-        }
-    }
-    if let Some(json) = &a.json {
-        let text = serde_json::to_vec_pretty(&json_report(
-            &report,
-            &WriteOptions {
-                lang: a.lang,
-                ..Default::default()
-            },
-        ))?;
-        write_atomic(json, &text).with_context(|| format!("无法写入 {}", json.display()))?;
-    }
-    Ok(if report.has_errors() {
+    if outcome.report.has_errors() {
         EXIT_FOUND_ERRORS
     } else {
         EXIT_OK
-    })
+    }
 }
 
 /// The printed reconciliation of a one-unit report.
@@ -132,25 +54,29 @@ pub fn reconciliation(report: &Report, rules: &RuleSet, with_prior: bool, lang: 
     let unit_violations: Vec<&UnitViolation> = report
         .violations
         .iter()
-        .filter(|v| v.unit != "district")
+        .filter(|v| v.scope() != Scope::District)
         .collect();
     for u in report.units.iter() {
         let Some(readings) = &u.readings else {
             continue;
         };
+        // Without a roster the unit goes by its own name: say it once.
+        let who = if u.unit == u.name {
+            u.name.clone()
+        } else if zh {
+            format!("{}（{}）", u.name, u.unit)
+        } else {
+            format!("{} ({})", u.name, u.unit)
+        };
         lines.push(if zh {
             format!(
-                "单位：{}（{}）　文件：{}　留空单元格：{} 个",
-                u.name,
-                u.unit,
+                "单位：{who}　文件：{}　留空单元格：{} 个",
                 u.files.join("、"),
                 u.blanks
             )
         } else {
             format!(
-                "unit: {} ({})  file: {}  blank cells: {}",
-                u.name,
-                u.unit,
+                "unit: {who}  file: {}  blank cells: {}",
                 u.files.join(", "),
                 u.blanks
             )

@@ -1,21 +1,26 @@
-//! The nianbao command line: consolidate a district's returns, or check one return.
+//! The nianbao command line: consolidate a district's returns, or check one return. Argument
+//! parsing and printing only; the work is `nianbao-pipeline`'s.
 
 mod check;
-mod discover;
-mod run;
+mod consolidate;
+mod summary;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use nianbao_format::Lang;
 
 /// Exit status: every unit read and no error.
 pub const EXIT_OK: u8 = 0;
 /// The run completed but found errors (failed files, violations, missing or duplicate units).
 pub const EXIT_FOUND_ERRORS: u8 = 1;
-/// The run could not be done (bad arguments, unreadable folder, output not writable).
+/// The run could not be done (bad arguments, unreadable folder, output not writable, an output
+/// that is an input, no return found); nothing was written.
 pub const EXIT_CANNOT_RUN: u8 = 2;
+/// Interrupted (Ctrl-C, SIGTERM): the previous outputs are left as they were, or the new ones
+/// whole.
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 #[derive(Parser)]
 #[command(
@@ -40,27 +45,44 @@ enum PreferArg {
     Newest,
 }
 
+/// Arguments every command takes.
+#[derive(Args)]
+struct Common {
+    /// Roster CSV: code,name,aliases,kind.
+    #[arg(long)]
+    roster: Option<PathBuf>,
+    /// Rule file replacing the built-in balance rules (see crates/nianbao-rules/rules.toml).
+    #[arg(long)]
+    rules: Option<PathBuf>,
+    /// Also write the JSON report here ("-": standard output).
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Language of messages.
+    #[arg(long, value_enum, default_value = "zh")]
+    lang: LangArg,
+}
+
+impl Common {
+    fn lang(&self) -> Lang {
+        match self.lang {
+            LangArg::Zh => Lang::Zh,
+            LangArg::En => Lang::En,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Consolidate every return in a folder into the district's tables and one workbook.
     Consolidate {
         /// Folder holding the returns (.xlsx, .xls, .ods; searched recursively).
         returns_dir: PathBuf,
-        /// Roster CSV: code,name,aliases,kind.
-        #[arg(long)]
-        roster: Option<PathBuf>,
         /// Folder of last year's returns, for the cross-year rules (matched by unit).
         #[arg(long)]
         prior: Option<PathBuf>,
-        /// Rule file replacing the built-in balance rules (see crates/nianbao-rules/rules.toml).
-        #[arg(long)]
-        rules: Option<PathBuf>,
-        /// The combined workbook to write.
+        /// The combined workbook to write (.xlsx).
         #[arg(long, default_value = "汇总.xlsx")]
         out: PathBuf,
-        /// Also write the JSON report here.
-        #[arg(long)]
-        json: Option<PathBuf>,
         /// Write, for every unit with errors, its return re-laid with the wrong cells marked
         /// (the file sent back to the unit) into this folder.
         #[arg(long, value_name = "DIR")]
@@ -68,93 +90,81 @@ enum Command {
         /// When a unit sent several files: take the newest instead of excluding the unit.
         #[arg(long, value_enum)]
         prefer: Option<PreferArg>,
-        /// Language of messages.
-        #[arg(long, value_enum, default_value = "zh")]
-        lang: LangArg,
-        /// No progress bar and no summary line.
+        /// No progress bar and no summary; failures are still printed.
         #[arg(long, short)]
         quiet: bool,
+        #[command(flatten)]
+        common: Common,
     },
     /// Check one return: its values and every balance rule, with the cells involved.
     Check {
         /// The return to check.
         file: PathBuf,
-        /// Roster CSV, to name the unit by its code.
-        #[arg(long)]
-        roster: Option<PathBuf>,
         /// Last year's return of the same unit, for the cross-year rules.
         #[arg(long)]
         prior: Option<PathBuf>,
-        /// Rule file replacing the built-in balance rules.
-        #[arg(long)]
-        rules: Option<PathBuf>,
-        /// Also write the JSON report here (same schema as consolidate).
-        #[arg(long)]
-        json: Option<PathBuf>,
         /// Write the return re-laid with the wrong cells marked and commented (to send back).
         #[arg(long, value_name = "OUT.xlsx")]
         annotate: Option<PathBuf>,
-        #[arg(long, value_enum, default_value = "zh")]
-        lang: LangArg,
+        #[command(flatten)]
+        common: Common,
     },
-}
-
-fn lang(l: LangArg) -> Lang {
-    match l {
-        LangArg::Zh => Lang::Zh,
-        LangArg::En => Lang::En,
-    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // An interrupt waits for outputs being renamed into place, then removes the temporaries.
+    let _ = ctrlc::set_handler(|| {
+        nianbao_pipeline::abandon_staged();
+        std::process::exit(i32::from(EXIT_INTERRUPTED));
+    });
     let code = match cli.command {
         Command::Consolidate {
             returns_dir,
-            roster,
             prior,
-            rules,
             out,
-            json,
+            annotate,
             prefer,
-            annotate,
-            lang: l,
             quiet,
-        } => run::consolidate(run::ConsolidateArgs {
-            returns_dir,
-            roster,
-            prior,
-            rules,
-            out,
-            json,
-            prefer_newest: prefer == Some(PreferArg::Newest),
-            annotate,
-            lang: lang(l),
+            common,
+        } => consolidate::run(
+            nianbao_pipeline::FolderRequest {
+                returns_dir,
+                roster: common.roster.clone(),
+                prior,
+                rules: common.rules.clone(),
+                prefer: if prefer == Some(PreferArg::Newest) {
+                    nianbao_pipeline::Prefer::Newest
+                } else {
+                    nianbao_pipeline::Prefer::Neither
+                },
+                workbook: out,
+                json: common.json.clone(),
+                annotate,
+                lang: common.lang(),
+            },
             quiet,
-        }),
+        ),
         Command::Check {
             file,
-            roster,
             prior,
-            rules,
-            json,
             annotate,
-            lang: l,
-        } => check::check(check::CheckArgs {
+            common,
+        } => check::run(nianbao_pipeline::CheckRequest {
             file,
-            roster,
+            roster: common.roster.clone(),
             prior,
-            rules,
-            json,
+            rules: common.rules.clone(),
+            json: common.json.clone(),
             annotate,
-            lang: lang(l),
+            lang: common.lang(),
         }),
     };
-    match code {
-        Ok(c) => ExitCode::from(c),
-        Err(e) => {
-            eprintln!("nianbao: {e:#}");
-            ExitCode::from(EXIT_CANNOT_RUN)
-        }
-    }
+    ExitCode::from(code)
+}
+
+/// Prints why the run could not be done; the exit status for it.
+fn cannot_run(e: &nianbao_pipeline::RunError, lang: Lang) -> u8 {
+    eprintln!("nianbao: {}", e.get(lang));
+    EXIT_CANNOT_RUN
 }

@@ -49,9 +49,18 @@ pub enum Prefer {
 pub struct Options {
     pub prefer: Prefer,
     pub rules: RuleSet,
-    /// Last year's values by unit key (roster code, or name without a roster): the cross-year
+    /// Last year's returns by unit key (roster code, or name without a roster): the cross-year
     /// rules run for the units found here.
-    pub prior: HashMap<String, Vec<Option<i64>>>,
+    pub prior: HashMap<String, Prior>,
+}
+
+/// Last year's return of a unit, for the cross-year rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prior {
+    /// Its file, as named in the messages (path relative to last year's folder).
+    pub file: String,
+    /// Its values in canonical field order; None where unreadable.
+    pub values: Vec<Option<i64>>,
 }
 
 impl Default for Options {
@@ -225,7 +234,7 @@ pub fn consolidate(inputs: Vec<Input>, roster: Option<&Roster>, opts: &Options) 
     let totals = column_totals(&frame).unwrap_or_else(|_| vec![0; FIELD_COUNT]);
     for v in evaluate(&opts.rules, &Values::from_totals(&totals)) {
         violations.push(UnitViolation {
-            unit: "district".into(),
+            unit: nianbao_format::DISTRICT.into(),
             file: None,
             violation: v,
         });
@@ -254,6 +263,22 @@ pub fn consolidate(inputs: Vec<Input>, roster: Option<&Roster>, opts: &Options) 
             coverage,
         },
         frame,
+    }
+}
+
+/// The key the unit of a readable input goes by in a report: its roster code, or without a
+/// roster the name in the file (else the file's name). None when it cannot be told.
+pub fn unit_key(roster: Option<&Roster>, input: &Input) -> Option<String> {
+    let ret = input.outcome.as_ref().ok()?;
+    match roster {
+        Some(r) => identify(r, ret.unit_name.as_deref(), &input.file)
+            .ok()
+            .map(|i| r.units[i].code.clone()),
+        None => Some(
+            ret.unit_name
+                .clone()
+                .unwrap_or_else(|| file_stem(&input.file)),
+        ),
     }
 }
 
@@ -434,7 +459,9 @@ fn settle(
     found.extend(fill_blank_totals(&opts.rules, &mut readings));
     let mut values = Values::from_readings(&readings);
     if let Some(prior) = opts.prior.get(&key) {
-        values = values.with_prior(prior.clone());
+        values = values
+            .with_prior(prior.values.clone())
+            .with_prior_file(prior.file.clone());
     }
     found.extend(check_unit(&opts.rules, &values));
     let blanks = readings.iter().filter(|r| r.blank).count();

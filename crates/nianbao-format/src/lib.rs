@@ -11,6 +11,47 @@ pub use model::*;
 
 use std::sync::OnceLock;
 
+/// The custom document property (docProps/custom.xml) that every workbook nianbao writes carries,
+/// with the kind of output as its value ([`GENERATED_SUMMARY`], [`GENERATED_ANNOTATED`]). A file
+/// carrying it is never read as a return, whatever its name or folder: it is listed as skipped
+/// (本工具生成的文件).
+pub const GENERATED_PROPERTY: &str = "nianbao-generated";
+/// [`GENERATED_PROPERTY`]'s value in the combined workbook (汇总.xlsx).
+pub const GENERATED_SUMMARY: &str = "summary";
+/// [`GENERATED_PROPERTY`]'s value in an annotated return sent back to a unit (退回修改).
+pub const GENERATED_ANNOTATED: &str = "annotated";
+
+/// A fingerprint of a return's values (FNV-1a over the values in canonical field order, an
+/// unreadable value hashed apart from every number), as 16 hex digits. An annotated return
+/// carries it in its [`GENERATED_PROPERTY`] (`annotated;values=…`): a 退回 file read back with
+/// the same values is our own output, one whose values changed is a unit's correction and is
+/// read as a return.
+pub fn values_fingerprint(values: impl IntoIterator<Item = Option<i64>>) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |b: u8| {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    };
+    for v in values {
+        match v {
+            Some(n) => {
+                eat(1);
+                n.to_le_bytes().into_iter().for_each(&mut eat);
+            }
+            None => eat(0),
+        }
+    }
+    format!("{h:016x}")
+}
+
+/// The [`GENERATED_PROPERTY`] value of an annotated return holding these values.
+pub fn annotated_mark(values: impl IntoIterator<Item = Option<i64>>) -> String {
+    format!(
+        "{GENERATED_ANNOTATED};values={}",
+        values_fingerprint(values)
+    )
+}
+
 /// The three statistical tables of a return.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Table {

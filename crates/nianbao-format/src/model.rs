@@ -25,6 +25,28 @@ impl Msg {
     }
 }
 
+/// A system error in the clerk's words, the system's own text kept in parentheses:
+/// "文件不存在（No such file or directory (os error 2)）".
+pub fn io_error_msg(e: &std::io::Error) -> Msg {
+    use std::io::ErrorKind as K;
+    let (zh, en) = match e.kind() {
+        K::NotFound => ("文件或文件夹不存在", "not found"),
+        K::PermissionDenied => ("没有访问权限", "permission denied"),
+        K::AlreadyExists => ("已存在", "already exists"),
+        K::IsADirectory => ("这是文件夹，不是文件", "is a folder, not a file"),
+        K::NotADirectory => ("不是文件夹", "not a folder"),
+        K::ReadOnlyFilesystem => ("磁盘或共享文件夹只读", "read-only file system"),
+        K::StorageFull | K::QuotaExceeded => ("磁盘空间不足", "no space left"),
+        K::InvalidData | K::UnexpectedEof => ("文件内容不完整或已损坏", "incomplete or corrupt"),
+        K::Interrupted => ("操作被中断", "interrupted"),
+        K::TimedOut => ("操作超时", "timed out"),
+        K::CrossesDevices => ("不能跨磁盘移动文件", "crosses devices"),
+        K::DirectoryNotEmpty => ("文件夹不为空", "folder not empty"),
+        _ => return Msg::new(format!("系统错误（{e}）"), e.to_string()),
+    };
+    Msg::new(format!("{zh}（{e}）"), format!("{en} ({e})"))
+}
+
 /// The language of everything a clerk reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -211,6 +233,27 @@ pub struct UnitEntry {
     pub blanks: usize,
     /// A note on how the unit was settled (e.g. which duplicate was taken).
     pub note: Option<Msg>,
+}
+
+/// The key the district's totals go by where a unit's code would stand (`UnitViolation.unit`,
+/// the JSON report's `"unit"`).
+pub const DISTRICT: &str = "district";
+
+/// What a violation is about: the district's totals or one unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope<'a> {
+    District,
+    Unit(&'a str),
+}
+
+impl UnitViolation {
+    pub fn scope(&self) -> Scope<'_> {
+        if self.unit == DISTRICT {
+            Scope::District
+        } else {
+            Scope::Unit(&self.unit)
+        }
+    }
 }
 
 /// A violation with the unit and file it concerns.

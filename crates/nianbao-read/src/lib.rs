@@ -6,6 +6,7 @@ mod formula;
 mod grid;
 mod load;
 mod locate;
+mod mark;
 mod ods;
 mod sniff;
 mod unit;
@@ -14,6 +15,7 @@ mod xls_guard;
 
 pub use grid::{Content, Grid, GridCell};
 pub use load::MAX_CELLS;
+pub use mark::generated_mark;
 pub use sniff::{Format, sniff};
 pub use value::{Invalid, Parsed, parse_content, parse_text};
 
@@ -35,6 +37,9 @@ pub struct Return {
     pub year: Option<i32>,
     pub readings: Vec<Reading>,
     pub problems: Vec<Violation>,
+    /// The value of the marker property when nianbao wrote this workbook itself
+    /// ([`nianbao_format::GENERATED_PROPERTY`]): `summary`, or `annotated;values=…`.
+    pub generated: Option<String>,
 }
 
 /// Why a file is not a return at all.
@@ -59,26 +64,52 @@ impl std::fmt::Display for FileError {
 
 /// Reads the return in the file at `path` (read-only).
 pub fn read_path(path: &Path) -> Result<Return, FileError> {
-    let meta = std::fs::metadata(path).map_err(|e| {
-        FileError::new(
-            format!("无法读取文件：{e}"),
-            format!("cannot read file: {e}"),
-        )
-    })?;
+    let meta = std::fs::metadata(path).map_err(|e| io_failure(&e))?;
+    if meta.is_dir() {
+        return Err(FileError::new(
+            "这是文件夹，不是文件",
+            "this is a folder, not a file",
+        ));
+    }
     if meta.len() > MAX_FILE_SIZE {
         return Err(too_large(meta.len()));
     }
-    let bytes = std::fs::read(path).map_err(|e| {
-        FileError::new(
-            format!("无法读取文件：{e}"),
-            format!("cannot read file: {e}"),
-        )
-    })?;
+    let bytes = std::fs::read(path).map_err(|e| io_failure(&e))?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     read_bytes(&bytes, &name)
+}
+
+/// "无法读取文件：没有访问权限（Permission denied (os error 13)）".
+fn io_failure(e: &std::io::Error) -> FileError {
+    let why = nianbao_format::io_error_msg(e);
+    FileError::new(
+        format!("无法读取文件：{}", why.zh),
+        format!("cannot read file: {}", why.en),
+    )
+}
+
+/// A reader's error text in the clerk's words, the original kept in parentheses.
+fn corrupt_reason(why: &str) -> Msg {
+    let lower = why.to_ascii_lowercase();
+    let (zh, en) = if lower.contains("zip") || lower.contains("eocd") {
+        (
+            "不是完整的 xlsx/ods 压缩包，文件不完整或已损坏",
+            "not a complete xlsx/ods zip archive; the file is incomplete or corrupt",
+        )
+    } else if lower.contains("xml") {
+        ("表格内部的 XML 内容有误", "the workbook's XML is malformed")
+    } else if lower.contains("cfb") || lower.contains("ole") || lower.contains("sector") {
+        ("xls 文件结构已损坏", "the .xls file's structure is damaged")
+    } else {
+        (
+            "文件已损坏或格式不正确，无法打开",
+            "the file is corrupt or malformed and cannot be opened",
+        )
+    };
+    Msg::new(format!("{zh}（{why}）"), format!("{en} ({why})"))
 }
 
 fn too_large(len: u64) -> FileError {
@@ -154,10 +185,9 @@ pub fn read_bytes(bytes: &[u8], file_name: &str) -> Result<Return, FileError> {
 
 fn read_workbook(bytes: &[u8], format: Format, file_name: &str) -> Result<Return, FileError> {
     let grids = load::load(bytes, format).map_err(|e| match e {
-        load::LoadError::Corrupt(why) => FileError::new(
-            format!("文件已损坏或格式不正确，无法打开（{why}）"),
-            format!("the file is corrupt or malformed and cannot be opened ({why})"),
-        ),
+        load::LoadError::Corrupt(why) => FileError {
+            message: corrupt_reason(&why),
+        },
         load::LoadError::Unzipped(n) => FileError::new(
             format!(
                 "文件解压后过大（声明 {} MB），不是年报统计表",
@@ -173,7 +203,11 @@ fn read_workbook(bytes: &[u8], format: Format, file_name: &str) -> Result<Return
             format!("too many cells (over {MAX_CELLS}) to be a return"),
         ),
     })?;
-    from_grids(&grids, format, file_name)
+    let mut ret = from_grids(&grids, format, file_name)?;
+    if format == Format::Xlsx {
+        ret.generated = generated_mark(bytes);
+    }
+    Ok(ret)
 }
 
 /// Reads a return out of already loaded sheets.
@@ -191,5 +225,6 @@ pub fn from_grids(grids: &[Grid], format: Format, file_name: &str) -> Result<Ret
         year: unit::year(grids, file_name),
         readings: located.readings,
         problems: located.problems,
+        generated: None,
     })
 }

@@ -83,6 +83,8 @@ pub struct Values<'a> {
     pub values: Vec<Option<i64>>,
     cells: Option<&'a [Reading]>,
     prior: Option<Vec<Option<i64>>>,
+    /// Last year's file, named in the messages of cross-year checks.
+    prior_file: Option<String>,
 }
 
 impl<'a> Values<'a> {
@@ -91,6 +93,7 @@ impl<'a> Values<'a> {
             values: readings.iter().map(|r| r.value).collect(),
             cells: Some(readings),
             prior: None,
+            prior_file: None,
         }
     }
 
@@ -99,12 +102,19 @@ impl<'a> Values<'a> {
             values: totals.iter().map(|&v| Some(v)).collect(),
             cells: None,
             prior: None,
+            prior_file: None,
         }
     }
 
     /// Adds last year's values (for the cross-year rules).
     pub fn with_prior(mut self, prior: Vec<Option<i64>>) -> Values<'a> {
         self.prior = Some(prior);
+        self
+    }
+
+    /// Names last year's file (path relative to its folder) in cross-year messages.
+    pub fn with_prior_file(mut self, file: impl Into<String>) -> Values<'a> {
+        self.prior_file = Some(file.into());
         self
     }
 
@@ -214,6 +224,15 @@ fn evaluate_check(check: &Check, values: &Values<'_>) -> Option<Violation> {
         side(&check.lhs, lhs, false),
         side(&check.rhs, rhs, false)
     );
+    let (mut zh, mut en) = (zh, en);
+    if let Some(file) = values
+        .prior_file
+        .as_ref()
+        .filter(|_| check.lhs.iter().chain(&check.rhs).any(|t| t.prior))
+    {
+        zh.push_str(&format!("（上年报表：{file}）"));
+        en.push_str(&format!(" (last year's return: {file})"));
+    }
     let all = check.lhs.iter().chain(&check.rhs);
     Some(Violation {
         rule: check.rule.clone(),

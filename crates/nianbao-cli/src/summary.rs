@@ -1,0 +1,218 @@
+//! What a clerk or a nightly log reads at the end of `consolidate`: counts that add up and say
+//! what they count, and the units concerned by name.
+
+use std::collections::HashMap;
+
+use nianbao_format::{FileStatus, Lang, Report, Scope, Severity, UnitEntry, UnitStatus};
+use nianbao_pipeline::{FolderOutcome, FolderRequest};
+
+/// Units named in a line before "等 N 个".
+const NAMED: usize = 5;
+
+/// One line per file that could not be read.
+pub fn failures(report: &Report, lang: Lang) -> Vec<String> {
+    report
+        .files
+        .iter()
+        .filter(|f| f.status == FileStatus::Failed)
+        .map(|f| {
+            let why = f.error.as_ref().map(|m| m.get(lang)).unwrap_or_default();
+            match lang {
+                Lang::Zh => format!("无法读取：{}：{why}", f.file),
+                Lang::En => format!("failed: {}: {why}", f.file),
+            }
+        })
+        .collect()
+}
+
+fn who(u: &UnitEntry) -> String {
+    if u.unit == u.name || u.name.is_empty() {
+        u.unit.clone()
+    } else {
+        format!("{} {}", u.unit, u.name)
+    }
+}
+
+/// "U05 朱泾镇、U12 漕泾镇…等 7 个" (the first few, then how many in all).
+fn names(units: &[&UnitEntry], lang: Lang) -> String {
+    let shown: Vec<String> = units.iter().take(NAMED).map(|u| who(u)).collect();
+    match (lang, units.len() > NAMED) {
+        (Lang::Zh, false) => shown.join("、"),
+        (Lang::Zh, true) => format!("{}等 {} 个", shown.join("、"), units.len()),
+        (Lang::En, false) => shown.join(", "),
+        (Lang::En, true) => format!("{}, … ({} in all)", shown.join(", "), units.len()),
+    }
+}
+
+pub fn summary(out: &FolderOutcome, req: &FolderRequest, lang: Lang, secs: f64) -> Vec<String> {
+    let report = &out.report;
+    let zh = lang == Lang::Zh;
+    let mut lines = Vec::new();
+
+    let count = |s: FileStatus| report.files.iter().filter(|f| f.status == s).count();
+    let (read, failed, skipped) = (
+        count(FileStatus::Ok),
+        count(FileStatus::Failed),
+        count(FileStatus::Skipped),
+    );
+    let all = report.files.len();
+    lines.push(if zh {
+        format!("共 {all} 个文件：读取 {read}，失败 {failed}，跳过 {skipped}")
+    } else {
+        format!("{all} files: {read} read, {failed} failed, {skipped} skipped")
+    });
+
+    let with = |f: &dyn Fn(&UnitEntry) -> bool| -> Vec<&UnitEntry> {
+        report.units.iter().filter(|u| f(u)).collect()
+    };
+    let listed = report
+        .units
+        .iter()
+        .filter(|u| u.status != UnitStatus::Unknown)
+        .count();
+    let in_totals = with(&|u| u.in_totals).len();
+    let groups: [(Vec<&UnitEntry>, &str, &str); 5] = [
+        (
+            with(&|u| u.status == UnitStatus::Missing),
+            "未报送",
+            "missing",
+        ),
+        (
+            with(&|u| u.status == UnitStatus::Failed),
+            "无法读取",
+            "unreadable",
+        ),
+        (
+            with(&|u| u.status == UnitStatus::Duplicate),
+            "重复报送",
+            "duplicate",
+        ),
+        (
+            with(&|u| u.status.in_totals() && !u.in_totals),
+            "有无法读取的数值",
+            "with unreadable values",
+        ),
+        (
+            with(&|u| u.status == UnitStatus::Unknown),
+            "名单外单位",
+            "not on the roster",
+        ),
+    ];
+    let mut line = if zh {
+        format!("应报 {listed} 个单位：计入汇总 {in_totals}")
+    } else {
+        format!("{listed} units expected: {in_totals} in the totals")
+    };
+    for (units, z, e) in &groups {
+        if units.is_empty() {
+            continue;
+        }
+        let n = units.len();
+        let named = names(units, lang);
+        line.push_str(&if zh {
+            format!("，{z} {n}（{named}）")
+        } else {
+            format!(", {n} {e} ({named})")
+        });
+    }
+    lines.push(line);
+
+    let of_units = |sev: Severity| {
+        report
+            .violations
+            .iter()
+            .filter(move |v| v.violation.severity == sev && v.scope() != Scope::District)
+    };
+    let status: HashMap<&str, UnitStatus> = report
+        .units
+        .iter()
+        .map(|u| (u.unit.as_str(), u.status))
+        .collect();
+    let rule_errors = of_units(Severity::Error)
+        .filter(|v| status.get(v.unit.as_str()) == Some(&UnitStatus::Errors))
+        .count();
+    let wrong = with(&|u| u.status == UnitStatus::Errors);
+    let district = report
+        .violations
+        .iter()
+        .filter(|v| v.scope() == Scope::District && v.violation.severity == Severity::Error)
+        .count();
+    let warnings = of_units(Severity::Warning).count();
+    let warned = with(&|u| u.warnings > 0).len();
+    let mut line = match (wrong.is_empty(), zh) {
+        (true, true) => "各单位勾稽关系全部成立".to_string(),
+        (true, false) => "every unit's balance rules hold".to_string(),
+        (false, true) => format!(
+            "{} 个单位有错误（{rule_errors} 处）：{}",
+            wrong.len(),
+            names(&wrong, lang)
+        ),
+        (false, false) => format!(
+            "{} units with errors ({rule_errors} in all): {}",
+            wrong.len(),
+            names(&wrong, lang)
+        ),
+    };
+    if district > 0 {
+        line.push_str(&if zh {
+            format!("；全区合计不平 {district} 处，均来自计入汇总的有错误单位")
+        } else {
+            format!("; the district totals fail {district} checks, all from units with errors in the totals")
+        });
+    }
+    if warnings > 0 {
+        line.push_str(&if zh {
+            format!("；警告 {warnings} 处（{warned} 个单位）")
+        } else {
+            format!("; {warnings} warnings ({warned} units)")
+        });
+    }
+    lines.push(line);
+
+    let mut wrote = vec![req.workbook.display().to_string()];
+    if let Some(j) = &req.json {
+        wrote.push(j.display().to_string());
+    }
+    let mut line = if zh {
+        format!("已写入 {}", wrote.join("、"))
+    } else {
+        format!("wrote {}", wrote.join(", "))
+    };
+    if let Some(dir) = &req.annotate {
+        line.push_str(&if zh {
+            format!(
+                "；退回修改文件 {} 个，在 {}",
+                out.annotated.len(),
+                dir.display()
+            )
+        } else {
+            format!(
+                "; {} annotated returns in {}",
+                out.annotated.len(),
+                dir.display()
+            )
+        });
+        if !out.stale_removed.is_empty() {
+            line.push_str(&if zh {
+                format!(
+                    "；已删除单位改正后不再需要的旧退回文件 {} 个（{}）",
+                    out.stale_removed.len(),
+                    out.stale_removed.join("、")
+                )
+            } else {
+                format!(
+                    "; removed {} annotated returns no longer needed ({})",
+                    out.stale_removed.len(),
+                    out.stale_removed.join(", ")
+                )
+            });
+        }
+    }
+    line.push_str(&if zh {
+        format!("（{secs:.1} 秒）")
+    } else {
+        format!(" ({secs:.1} s)")
+    });
+    lines.push(line);
+    lines
+}

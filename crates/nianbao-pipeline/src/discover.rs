@@ -1,0 +1,115 @@
+//! Finds the files of a returns folder: spreadsheets to read, the rest listed as skipped, and
+//! subfolders that could not be listed (each named; the run goes on without them).
+
+use std::path::{Path, PathBuf};
+
+use nianbao_format::{Msg, io_error_msg};
+
+use crate::RunError;
+
+/// Extensions read as returns (case-insensitive); the format itself is told from the content.
+const SPREADSHEET: &[&str] = &["xlsx", "xlsm", "xls", "ods", "et", "ett"];
+/// Folders deeper than this below the returns folder are not searched.
+const MAX_DEPTH: usize = 16;
+
+/// One file found below the returns folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// Path relative to the returns folder, with '/' separators (how reports name it).
+    pub rel: String,
+    pub path: PathBuf,
+    /// Has a spreadsheet's extension: read as a return. Other files are listed as skipped.
+    pub spreadsheet: bool,
+}
+
+/// What a folder holds.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// Sorted by relative path.
+    pub files: Vec<Found>,
+    /// Subfolders (relative path with a trailing '/') that could not be listed, and why.
+    pub unreadable: Vec<(String, Msg)>,
+}
+
+/// Lists the folder's files. Only the folder itself failing to open stops the run.
+pub fn discover(root: &Path) -> Result<Discovery, RunError> {
+    let meta = std::fs::metadata(root).map_err(|e| {
+        RunError::io(
+            "无法打开报表文件夹",
+            "cannot open the returns folder",
+            root,
+            &e,
+        )
+    })?;
+    if !meta.is_dir() {
+        return Err(RunError::new(
+            format!("不是文件夹：{}", root.display()),
+            format!("not a folder: {}", root.display()),
+        ));
+    }
+    let entries = std::fs::read_dir(root).map_err(|e| {
+        RunError::io(
+            "无法读取报表文件夹",
+            "cannot list the returns folder",
+            root,
+            &e,
+        )
+    })?;
+    let mut out = Discovery::default();
+    walk(root, entries, &mut out, 0);
+    out.files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    out.unreadable.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
+fn rel_of(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+fn walk(root: &Path, entries: std::fs::ReadDir, out: &mut Discovery, depth: usize) {
+    for entry in entries {
+        let Ok(entry) = entry else { continue };
+        let name = entry.file_name().to_string_lossy().into_owned();
+        // Hidden files (our own temporaries among them) and Excel/WPS lock files ("~$汇总.xlsx",
+        // ".~lock.x.ods#").
+        if name.starts_with('.') || name.starts_with("~$") {
+            continue;
+        }
+        let path = entry.path();
+        let Ok(ft) = entry.file_type() else { continue };
+        if ft.is_dir() {
+            if depth + 1 > MAX_DEPTH {
+                continue;
+            }
+            match std::fs::read_dir(&path) {
+                Ok(sub) => walk(root, sub, out, depth + 1),
+                Err(e) => {
+                    let why = io_error_msg(&e);
+                    out.unreadable.push((
+                        format!("{}/", rel_of(root, &path)),
+                        Msg::new(
+                            format!("无法读取文件夹，其中的文件未读取：{}", why.zh),
+                            format!(
+                                "cannot list the folder; its files were not read: {}",
+                                why.en
+                            ),
+                        ),
+                    ));
+                }
+            }
+        } else if ft.is_file() || (ft.is_symlink() && path.is_file()) {
+            let ext = path
+                .extension()
+                .map(|e| e.to_string_lossy().to_ascii_lowercase())
+                .unwrap_or_default();
+            out.files.push(Found {
+                rel: rel_of(root, &path),
+                spreadsheet: SPREADSHEET.contains(&ext.as_str()),
+                path,
+            });
+        }
+    }
+}

@@ -1,0 +1,282 @@
+//! `consolidate` a folder: check the outputs, find and read the returns, load last year,
+//! consolidate, and write the workbook, the JSON report and the annotated returns as one set.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use nianbao_consolidate::{Options, Prefer, Prior, Roster};
+use nianbao_format::{FileEntry, FileStatus, GENERATED_ANNOTATED, Lang, Msg, Report, UnitStatus};
+use nianbao_rules::RuleSet;
+use nianbao_write::{WriteOptions, annotated_file_name, json_report, workbook_bytes};
+
+use crate::discover::{Discovery, discover};
+use crate::outputs::{self, Kind, OutputSet, Target};
+use crate::read::{Progress, Silent, read_all};
+use crate::{RunError, annotated_bytes, load_roster, load_rules};
+
+/// What `consolidate` is asked to do.
+#[derive(Debug, Clone)]
+pub struct FolderRequest {
+    pub returns_dir: PathBuf,
+    pub roster: Option<PathBuf>,
+    /// Last year's returns folder, for the cross-year rules.
+    pub prior: Option<PathBuf>,
+    pub rules: Option<PathBuf>,
+    pub prefer: Prefer,
+    /// The combined workbook (.xlsx).
+    pub workbook: PathBuf,
+    /// The JSON report; `-` is standard output.
+    pub json: Option<PathBuf>,
+    /// The folder for the annotated returns of units with errors.
+    pub annotate: Option<PathBuf>,
+    pub lang: Lang,
+}
+
+/// What a consolidation did.
+#[derive(Debug)]
+pub struct FolderOutcome {
+    pub report: Report,
+    /// Annotated returns written (file names in the annotate folder).
+    pub annotated: Vec<String>,
+    /// Annotated returns of earlier runs removed because their unit no longer has errors (or
+    /// no longer sends the same file).
+    pub stale_removed: Vec<String>,
+}
+
+/// The checked output locations of a run.
+struct Planned {
+    workbook: Target,
+    json: Option<Target>,
+    annotate: Option<PathBuf>,
+}
+
+fn plan(req: &FolderRequest) -> Result<Planned, RunError> {
+    let workbook = outputs::resolve(&req.workbook, Kind::Workbook)?;
+    let json = req
+        .json
+        .as_deref()
+        .map(|j| outputs::resolve(j, Kind::Json))
+        .transpose()?;
+    let annotate = req
+        .annotate
+        .as_deref()
+        .map(outputs::resolve_folder)
+        .transpose()?;
+    let targets: Vec<&Target> = std::iter::once(&workbook).chain(&json).collect();
+    outputs::refuse_same_twice(&targets)?;
+    Ok(Planned {
+        workbook,
+        json,
+        annotate,
+    })
+}
+
+/// Refuses any output that is an input: the roster, the rule file, or a return (this year's or
+/// last year's) that nianbao did not write itself.
+fn refuse_inputs(planned: &Planned, fixed: &[&Path], found: &[&Discovery]) -> Result<(), RunError> {
+    let targets: Vec<&Target> = std::iter::once(&planned.workbook)
+        .chain(&planned.json)
+        .collect();
+    for t in &targets {
+        for input in fixed {
+            outputs::refuse_input(t, input)?;
+        }
+        for d in found {
+            for f in d.files.iter().filter(|f| f.spreadsheet) {
+                if t.file().is_some_and(|p| outputs::same_file(p, &f.path)) && !is_ours(&f.path) {
+                    outputs::refuse_input(t, &f.path)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether a file carries nianbao's marker (an earlier output, safe to replace).
+fn is_ours(path: &Path) -> bool {
+    std::fs::read(path)
+        .ok()
+        .and_then(|b| nianbao_read::generated_mark(&b))
+        .is_some()
+}
+
+/// Last year's returns by unit key, read from last year's folder.
+fn load_prior(
+    found: &Discovery,
+    roster: Option<&Roster>,
+) -> Result<HashMap<String, Prior>, RunError> {
+    let sheets: Vec<_> = found.files.iter().filter(|f| f.spreadsheet).collect();
+    let (inputs, _) = read_all(&sheets, &Silent);
+    let report = nianbao_consolidate::consolidate(inputs, roster, &Options::default()).report;
+    Ok(prior_of(report))
+}
+
+/// The values of every unit with exactly one readable return, with its file.
+pub fn prior_of(report: Report) -> HashMap<String, Prior> {
+    report
+        .units
+        .into_iter()
+        .filter(|u| u.status.in_totals())
+        .filter_map(|u| {
+            let file = u.files.first().cloned().unwrap_or_default();
+            let values = u.readings?.into_iter().map(|r| r.value).collect();
+            Some((u.unit, Prior { file, values }))
+        })
+        .collect()
+}
+
+/// Consolidates a folder of returns and writes the outputs as one set.
+pub fn consolidate_folder(
+    req: &FolderRequest,
+    progress: &dyn Progress,
+) -> Result<FolderOutcome, RunError> {
+    let planned = plan(req)?;
+    let roster = load_roster(req.roster.as_deref())?;
+    let rules: RuleSet = load_rules(req.rules.as_deref())?;
+    let found = discover(&req.returns_dir)?;
+    let prior_found = req.prior.as_deref().map(discover).transpose()?;
+    let fixed: Vec<&Path> = req
+        .roster
+        .iter()
+        .chain(&req.rules)
+        .map(PathBuf::as_path)
+        .collect();
+    let all_found: Vec<&Discovery> = std::iter::once(&found).chain(&prior_found).collect();
+    refuse_inputs(&planned, &fixed, &all_found)?;
+
+    let prior = match &prior_found {
+        Some(p) => load_prior(p, roster.as_ref())?,
+        None => HashMap::new(),
+    };
+    let sheets: Vec<_> = found.files.iter().filter(|f| f.spreadsheet).collect();
+    let (inputs, own_outputs) = read_all(&sheets, progress);
+    if inputs.is_empty() {
+        return Err(RunError::new(
+            format!("未找到任何报表文件：{}", req.returns_dir.display()),
+            format!("no return found in {}", req.returns_dir.display()),
+        ));
+    }
+    let opts = Options {
+        prefer: req.prefer,
+        rules,
+        prior,
+    };
+    let mut report = nianbao_consolidate::consolidate(inputs, roster.as_ref(), &opts).report;
+    report.files.extend(own_outputs);
+    for f in found.files.iter().filter(|f| !f.spreadsheet) {
+        report.files.push(FileEntry {
+            file: f.rel.clone(),
+            status: FileStatus::Skipped,
+            unit: None,
+            error: Some(Msg::new(
+                "不是表格文件（.xlsx/.xls/.ods），已跳过",
+                "not a spreadsheet (.xlsx/.xls/.ods); skipped",
+            )),
+        });
+    }
+    for (dir, why) in &found.unreadable {
+        report.files.push(FileEntry {
+            file: dir.clone(),
+            status: FileStatus::Failed,
+            unit: None,
+            error: Some(why.clone()),
+        });
+    }
+    report.files.sort_by(|x, y| x.file.cmp(&y.file));
+
+    let wopts = WriteOptions {
+        lang: req.lang,
+        year: report.year,
+        ..Default::default()
+    };
+    let mut set = OutputSet::default();
+    let bytes = workbook_bytes(&report, &wopts).map_err(|e| {
+        RunError::new(
+            format!("生成汇总工作簿失败：{e}"),
+            format!("cannot build the workbook: {e}"),
+        )
+    })?;
+    set.add(&planned.workbook, bytes);
+    if let Some(json) = &planned.json {
+        let text = serde_json::to_vec_pretty(&json_report(&report, &wopts)).map_err(|e| {
+            RunError::new(
+                format!("生成 JSON 报告失败：{e}"),
+                format!("cannot build the JSON report: {e}"),
+            )
+        })?;
+        set.add(json, text);
+    }
+    let mut annotated = Vec::new();
+    if let Some(dir) = &planned.annotate {
+        set.add_folder(dir.clone());
+        for u in report
+            .units
+            .iter()
+            .filter(|u| u.status == UnitStatus::Errors)
+        {
+            let name = annotated_file_name(u);
+            let path = dir.join(&name);
+            let target = Target {
+                given: path.clone(),
+                dest: outputs::Dest::File(path.clone()),
+            };
+            if path.exists() && !is_ours(&path) {
+                outputs::refuse_input(&target, &path)?;
+            }
+            set.add(&target, annotated_bytes(&report, u, &wopts)?);
+            annotated.push(target);
+        }
+    }
+    let all: Vec<&Target> = std::iter::once(&planned.workbook)
+        .chain(&planned.json)
+        .chain(&annotated)
+        .collect();
+    outputs::refuse_same_twice(&all)?;
+    let annotated: Vec<String> = annotated
+        .iter()
+        .filter_map(|t| t.given.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .collect();
+    set.commit()?;
+    let stale_removed = match &planned.annotate {
+        Some(dir) => remove_stale_annotated(dir, &annotated),
+        None => Vec::new(),
+    };
+    Ok(FolderOutcome {
+        report,
+        annotated,
+        stale_removed,
+    })
+}
+
+/// Removes the annotated returns an earlier run left in `dir` that this run did not write
+/// again (their unit has no errors now), as long as nobody changed them: a 退回 file whose
+/// values were edited is a unit's correction and stays.
+fn remove_stale_annotated(dir: &Path, written: &[String]) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut removed = Vec::new();
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if written.contains(&name) || !name.to_ascii_lowercase().ends_with(".xlsx") {
+            continue;
+        }
+        let path = e.path();
+        let Ok(ret) = nianbao_read::read_path(&path) else {
+            continue;
+        };
+        let annotated = ret
+            .generated
+            .as_deref()
+            .is_some_and(|m| m.starts_with(GENERATED_ANNOTATED));
+        if annotated
+            && crate::read::own_output(ret.generated.as_deref(), &ret.readings).is_some()
+            && std::fs::remove_file(&path).is_ok()
+        {
+            removed.push(name);
+        }
+    }
+    removed.sort();
+    removed
+}

@@ -1,0 +1,77 @@
+//! The path from files to outputs that every front end runs: find the returns, read them in parallel, load last year, consolidate, and write the outputs as one set.
+//!
+//! One entry per use: [`consolidate_folder`] (the batch and the nightly run) and [`check_file`]
+//! (one unit's return, on the phone). A run that cannot be done is a [`RunError`] (exit status
+//! 2) raised before anything is written; a file that cannot be read fails alone inside the
+//! report.
+
+mod check;
+mod discover;
+mod error;
+mod folder;
+pub mod outputs;
+mod read;
+
+pub use check::{CheckOutcome, CheckRequest, check_file};
+pub use discover::{Discovery, Found, discover};
+pub use error::RunError;
+pub use folder::{FolderOutcome, FolderRequest, consolidate_folder, prior_of};
+pub use nianbao_consolidate::Prefer;
+pub use outputs::abandon_staged;
+pub use read::{Progress, Read, Silent, annotated_mark_for, own_output, read_all, read_file};
+
+use std::path::Path;
+
+use nianbao_consolidate::Roster;
+use nianbao_format::{Report, UnitEntry, Violation};
+use nianbao_rules::RuleSet;
+use nianbao_write::{WriteOptions, annotated_return};
+
+/// The roster at `path`, if one is given.
+pub fn load_roster(path: Option<&Path>) -> Result<Option<Roster>, RunError> {
+    let Some(path) = path else { return Ok(None) };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| RunError::io("无法读取名单", "cannot read the roster", path, &e))?;
+    let roster = Roster::from_csv(&text).map_err(|e| {
+        RunError::new(
+            format!("名单 {} 有误：{e}", path.display()),
+            format!("the roster {} is invalid: {e}", path.display()),
+        )
+    })?;
+    Ok(Some(roster))
+}
+
+/// The built-in rules, or the rule file given.
+pub fn load_rules(path: Option<&Path>) -> Result<RuleSet, RunError> {
+    let Some(path) = path else {
+        return Ok(RuleSet::builtin().clone());
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| RunError::io("无法读取规则文件", "cannot read the rule file", path, &e))?;
+    RuleSet::parse(&text).map_err(|e| {
+        RunError::new(
+            format!("规则文件 {} 有误：{e}", path.display()),
+            format!("the rule file {} is invalid: {e}", path.display()),
+        )
+    })
+}
+
+/// The unit's annotated return (the file sent back to it), from its violations in the report.
+pub fn annotated_bytes(
+    report: &Report,
+    unit: &UnitEntry,
+    wopts: &WriteOptions,
+) -> Result<Vec<u8>, RunError> {
+    let vs: Vec<Violation> = report
+        .violations
+        .iter()
+        .filter(|v| v.unit == unit.unit)
+        .map(|v| v.violation.clone())
+        .collect();
+    annotated_return(unit, &vs, wopts).map_err(|e| {
+        RunError::new(
+            format!("无法生成 {} 的退回文件：{e}", unit.name),
+            format!("cannot build the annotated return of {}: {e}", unit.name),
+        )
+    })
+}

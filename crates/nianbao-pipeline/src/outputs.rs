@@ -1,0 +1,461 @@
+//! The outputs of a run as one set. Every location is checked before anything is read (folder
+//! there and writable, not a folder or device where a file goes, not read-only, not an input, no
+//! two outputs on one path); every file is written whole to a temporary beside its target, and
+//! all are renamed into place only once every one is written, under a lock on their folders, so
+//! that a failed, interrupted or concurrent run leaves a set that belongs together.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::RunError;
+
+/// What an output is, for the checks that depend on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// An .xlsx workbook (the combined workbook, an annotated return): a regular file only.
+    Workbook,
+    /// The JSON report: also `-` (standard output) or a device or pipe such as /dev/stdout.
+    Json,
+}
+
+/// Where an output goes, once checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dest {
+    Stdout,
+    /// An existing device or pipe: written straight to it (there is nothing to rename over).
+    Stream(PathBuf),
+    /// A regular file, replaced atomically: the real path when the given one is a link (the
+    /// link stays a link), under the folder's canonical path.
+    File(PathBuf),
+}
+
+/// An output path as the user gave it, and where it really goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub given: PathBuf,
+    pub dest: Dest,
+}
+
+impl Target {
+    /// The file to be replaced, if this output is one.
+    pub fn file(&self) -> Option<&Path> {
+        match &self.dest {
+            Dest::File(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+fn refuse(zh: String, en: String) -> RunError {
+    RunError::new(zh, en)
+}
+
+/// Checks an output file's path: for a workbook, ends in .xlsx; a link is followed to its
+/// target; a folder, a dangling link or a read-only file is refused, and so is a folder that
+/// does not exist or cannot be written to.
+pub fn resolve(given: &Path, kind: Kind) -> Result<Target, RunError> {
+    let shown = given.display();
+    if given.as_os_str() == "-" {
+        return match kind {
+            Kind::Json => Ok(Target {
+                given: given.into(),
+                dest: Dest::Stdout,
+            }),
+            Kind::Workbook => Err(refuse(
+                "工作簿不能写到标准输出（-），请给出 .xlsx 文件名".into(),
+                "a workbook cannot go to standard output (-): give an .xlsx file name".into(),
+            )),
+        };
+    }
+    if kind == Kind::Workbook && !has_xlsx_extension(given) {
+        return Err(refuse(
+            format!("输出工作簿须为 .xlsx 文件：{shown}"),
+            format!("the output workbook must be an .xlsx file: {shown}"),
+        ));
+    }
+    let link = fs::symlink_metadata(given).map(|m| m.file_type().is_symlink());
+    let meta = fs::metadata(given); // follows links
+    match (link, meta) {
+        (Ok(true), Err(_)) => Err(refuse(
+            format!("输出路径是一个指向不存在位置的链接：{shown}"),
+            format!("the output path is a link to nowhere: {shown}"),
+        )),
+        (_, Ok(m)) if m.is_dir() => Err(refuse(
+            format!("输出路径是文件夹，不是文件：{shown}"),
+            format!("the output path is a folder, not a file: {shown}"),
+        )),
+        (_, Ok(m)) if !m.is_file() => match kind {
+            Kind::Json => Ok(Target {
+                given: given.into(),
+                dest: Dest::Stream(given.into()),
+            }),
+            Kind::Workbook => Err(refuse(
+                format!("输出路径不是普通文件（设备或管道），工作簿无法写入：{shown}"),
+                format!("the output path is not a regular file (a device or pipe): {shown}"),
+            )),
+        },
+        (_, Ok(m)) => {
+            if m.permissions().readonly() {
+                return Err(refuse(
+                    format!("输出文件是只读的，未覆盖：{shown}；请解除只读或换一个文件名"),
+                    format!("the output file is read-only and was not replaced: {shown}"),
+                ));
+            }
+            let real = fs::canonicalize(given)
+                .map_err(|e| RunError::io("无法解析输出路径", "cannot resolve", given, &e))?;
+            writable_folder(real.parent().unwrap_or(Path::new("/")), given)?;
+            Ok(Target {
+                given: given.into(),
+                dest: Dest::File(real),
+            })
+        }
+        (_, Err(e)) if e.kind() == io::ErrorKind::NotFound => {
+            let parent = parent_of(given);
+            let name = given.file_name().ok_or_else(|| {
+                refuse(
+                    format!("不是文件路径：{shown}"),
+                    format!("not a file path: {shown}"),
+                )
+            })?;
+            match fs::metadata(&parent) {
+                Ok(p) if p.is_dir() => {}
+                _ => {
+                    return Err(refuse(
+                        format!("输出文件夹不存在：{}", parent.display()),
+                        format!("the output folder does not exist: {}", parent.display()),
+                    ));
+                }
+            }
+            let real_parent = fs::canonicalize(&parent)
+                .map_err(|e| RunError::io("无法打开输出文件夹", "cannot open", &parent, &e))?;
+            writable_folder(&real_parent, given)?;
+            Ok(Target {
+                given: given.into(),
+                dest: Dest::File(real_parent.join(name)),
+            })
+        }
+        (_, Err(e)) => Err(RunError::io(
+            "无法访问输出路径",
+            "cannot access the output path",
+            given,
+            &e,
+        )),
+    }
+}
+
+fn has_xlsx_extension(p: &Path) -> bool {
+    p.extension()
+        .is_some_and(|e| e.to_string_lossy().eq_ignore_ascii_case("xlsx"))
+}
+
+fn parent_of(p: &Path) -> PathBuf {
+    match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// A folder where files will be written: it exists (or will be created inside a folder that
+/// exists), and a file can be created in it. The path returned is canonical.
+pub fn resolve_folder(given: &Path) -> Result<PathBuf, RunError> {
+    let shown = given.display();
+    match fs::metadata(given) {
+        Ok(m) if m.is_dir() => {
+            let real = fs::canonicalize(given)
+                .map_err(|e| RunError::io("无法打开文件夹", "cannot open folder", given, &e))?;
+            writable_folder(&real, given)?;
+            Ok(real)
+        }
+        Ok(_) => Err(refuse(
+            format!("不是文件夹：{shown}"),
+            format!("not a folder: {shown}"),
+        )),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            // Created when the outputs are written: its nearest existing ancestor must take it.
+            let mut base = parent_of(given);
+            let mut rest = vec![given.file_name().map(PathBuf::from).unwrap_or_default()];
+            while !base.is_dir() {
+                rest.push(base.file_name().map(PathBuf::from).unwrap_or_default());
+                match base.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => base = p.to_path_buf(),
+                    _ => base = PathBuf::from("."),
+                }
+                if rest.len() > 64 {
+                    break;
+                }
+            }
+            let mut real = fs::canonicalize(&base)
+                .map_err(|e| RunError::io("无法打开文件夹", "cannot open folder", &base, &e))?;
+            writable_folder(&real, given)?;
+            for part in rest.iter().rev() {
+                real.push(part);
+            }
+            Ok(real)
+        }
+        Err(e) => Err(RunError::io(
+            "无法访问文件夹",
+            "cannot access folder",
+            given,
+            &e,
+        )),
+    }
+}
+
+/// Proves a file can be created in `dir` by creating (and removing) a temporary one.
+fn writable_folder(dir: &Path, given: &Path) -> Result<(), RunError> {
+    match create_temp(dir, "probe") {
+        Ok((tmp, f)) => {
+            drop(f);
+            let _ = fs::remove_file(tmp);
+            Ok(())
+        }
+        Err(e) => Err(RunError::io(
+            "无法在输出文件夹中写入文件，输出",
+            "cannot write in the output folder of",
+            given,
+            &e,
+        )),
+    }
+}
+
+/// Whether two paths are the same existing file (hard links and links included).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (fs::metadata(a), fs::metadata(b)) {
+            (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    match (fs::canonicalize(a), fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// Refuses two outputs on one path.
+pub fn refuse_same_twice(targets: &[&Target]) -> Result<(), RunError> {
+    for (i, a) in targets.iter().enumerate() {
+        for b in &targets[..i] {
+            let clash = match (&a.dest, &b.dest) {
+                (Dest::File(x), Dest::File(y)) => x == y,
+                (Dest::Stdout, Dest::Stdout) => true,
+                (Dest::Stream(x), Dest::Stream(y)) => x == y || same_file(x, y),
+                _ => false,
+            };
+            if clash {
+                return Err(refuse(
+                    format!(
+                        "两个输出指向同一个文件：{} 与 {}",
+                        b.given.display(),
+                        a.given.display()
+                    ),
+                    format!(
+                        "two outputs go to the same file: {} and {}",
+                        b.given.display(),
+                        a.given.display()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Refuses an output that would replace an input of the run.
+pub fn refuse_input(target: &Target, input: &Path) -> Result<(), RunError> {
+    let Some(file) = target.file() else {
+        return Ok(());
+    };
+    if same_file(file, input) {
+        return Err(refuse(
+            format!(
+                "输出文件 {} 是本次读取的输入文件，不能覆盖；请换一个输出位置",
+                target.given.display()
+            ),
+            format!(
+                "the output {} is an input of this run and would be overwritten: choose another path",
+                target.given.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Temporaries written and not yet renamed into place; the commit lock.
+static STAGED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Removes the temporaries of a commit that has not happened, waiting for one in progress to
+/// finish first: called when the process is interrupted, it leaves either the previous set of
+/// outputs or the new one, whole.
+pub fn abandon_staged() {
+    let mut staged = STAGED.lock().unwrap_or_else(|e| e.into_inner());
+    for p in staged.drain(..) {
+        let _ = fs::remove_file(p);
+    }
+}
+
+/// Outputs to write together.
+#[derive(Debug, Default)]
+pub struct OutputSet {
+    files: Vec<(PathBuf, Vec<u8>)>,
+    streams: Vec<(Dest, Vec<u8>)>,
+    folders: Vec<PathBuf>,
+}
+
+impl OutputSet {
+    pub fn add(&mut self, target: &Target, bytes: Vec<u8>) {
+        match &target.dest {
+            Dest::File(p) => self.files.push((p.clone(), bytes)),
+            d => self.streams.push((d.clone(), bytes)),
+        }
+    }
+
+    /// Adds a file by its (already checked) real path.
+    pub fn add_file(&mut self, path: PathBuf, bytes: Vec<u8>) {
+        self.files.push((path, bytes));
+    }
+
+    /// A folder to create (with its parents) before the files are written.
+    pub fn add_folder(&mut self, dir: PathBuf) {
+        self.folders.push(dir);
+    }
+
+    /// Writes every file to a temporary beside it, then renames them all into place under a
+    /// lock on their folders; then the streams. Nothing is renamed unless every file was written.
+    pub fn commit(self) -> Result<(), RunError> {
+        let mut staged = STAGED.lock().unwrap_or_else(|e| e.into_inner());
+        for dir in &self.folders {
+            fs::create_dir_all(dir)
+                .map_err(|e| RunError::io("无法创建文件夹", "cannot create folder", dir, &e))?;
+        }
+        let mut temps: Vec<(PathBuf, &Path)> = Vec::new();
+        for (path, bytes) in &self.files {
+            match stage(path, bytes) {
+                Ok(tmp) => {
+                    staged.push(tmp.clone());
+                    temps.push((tmp, path));
+                }
+                Err(e) => {
+                    for p in staged.drain(..) {
+                        let _ = fs::remove_file(p);
+                    }
+                    return Err(RunError::io("无法写入", "cannot write", path, &e));
+                }
+            }
+        }
+        let mut folders: Vec<PathBuf> = temps.iter().map(|(_, p)| parent_of(p)).collect();
+        folders.sort();
+        folders.dedup();
+        // Another run committing into the same folders waits for this one (and the reverse).
+        let locks: Vec<File> = folders
+            .iter()
+            .filter_map(|d| File::open(d).ok())
+            .filter(|f| f.lock().is_ok())
+            .collect();
+        let mut failure = None;
+        for (tmp, path) in &temps {
+            if let Err(e) = fs::rename(tmp, path) {
+                failure = Some(RunError::io("无法写入", "cannot write", path, &e));
+                break;
+            }
+        }
+        for d in &folders {
+            sync_dir(d);
+        }
+        drop(locks);
+        for p in staged.drain(..) {
+            let _ = fs::remove_file(p); // renamed ones are gone already
+        }
+        drop(staged);
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        for (dest, bytes) in &self.streams {
+            match dest {
+                Dest::Stdout => {
+                    let mut out = io::stdout().lock();
+                    out.write_all(bytes)
+                        .and_then(|()| out.flush())
+                        .map_err(|e| {
+                            RunError::io("无法写入", "cannot write", Path::new("-"), &e)
+                        })?;
+                }
+                Dest::Stream(p) | Dest::File(p) => {
+                    OpenOptions::new()
+                        .write(true)
+                        .open(p)
+                        .and_then(|mut f| f.write_all(bytes))
+                        .map_err(|e| RunError::io("无法写入", "cannot write", p, &e))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes a whole temporary file beside `path`, flushed to disk, with the permissions of the
+/// file it will replace.
+fn stage(path: &Path, bytes: &[u8]) -> io::Result<PathBuf> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (tmp, mut file) = create_temp(&parent_of(path), &name)?;
+    let filled = file.write_all(bytes).and_then(|()| {
+        if let Ok(meta) = fs::metadata(path) {
+            // Best effort: a file we may not re-permission is still written.
+            let _ = file.set_permissions(meta.permissions());
+        }
+        file.sync_all()
+    });
+    if let Err(e) = filled {
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
+    Ok(tmp)
+}
+
+/// Creates a fresh hidden temporary file in `dir` (hidden files are never read as returns),
+/// never reusing an existing name.
+fn create_temp(dir: &Path, name: &str) -> io::Result<(PathBuf, File)> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let mut last_err = None;
+    for _ in 0..16 {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let tmp = dir.join(format!(".{name}.{}-{nanos:x}-{n}.tmp", std::process::id()));
+        match OpenOptions::new().write(true).create_new(true).open(&tmp) {
+            Ok(f) => return Ok((tmp, f)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last_err = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last_err.unwrap_or_else(|| io::Error::other("no free temporary file name")))
+}
+
+/// Makes the renames durable where the platform allows syncing a directory.
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+/// Writes one file atomically on its own (a set of one).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), RunError> {
+    let target = resolve(path, Kind::Json)?;
+    let mut set = OutputSet::default();
+    set.add(&target, bytes.to_vec());
+    set.commit()
+}

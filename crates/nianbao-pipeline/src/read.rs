@@ -1,0 +1,165 @@
+//! Reads the returns of a folder in parallel, and tells our own earlier outputs from returns.
+
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use nianbao_consolidate::{Input, ReadReturn};
+use nianbao_format::{
+    FileEntry, FileStatus, GENERATED_ANNOTATED, GENERATED_SUMMARY, Msg, Reading, values_fingerprint,
+};
+
+use crate::discover::Found;
+
+/// Told how far reading has got (a progress bar, a log line, nothing).
+pub trait Progress: Sync {
+    fn start(&self, _files: usize) {}
+    fn file_done(&self) {}
+}
+
+/// Reports nothing.
+pub struct Silent;
+
+impl Progress for Silent {}
+
+/// What one file turned out to be.
+#[derive(Debug, Clone)]
+pub enum Read {
+    /// A return (or a file that should have been one and could not be read).
+    Input(Input),
+    /// A workbook nianbao wrote itself: never a return; listed as skipped with why.
+    Ours(FileEntry),
+}
+
+/// The values as a written workbook lays them: a blank cell is blank whatever was inferred for
+/// it, so it reads back as 0.
+fn laid_values(readings: &[Reading]) -> impl Iterator<Item = Option<i64>> + '_ {
+    readings
+        .iter()
+        .map(|r| if r.blank { Some(0) } else { r.value })
+}
+
+/// The fingerprint an annotated return carries for these readings (see
+/// [`nianbao_format::annotated_mark`]).
+pub fn annotated_mark_for(readings: &[Reading]) -> String {
+    nianbao_format::annotated_mark(laid_values(readings))
+}
+
+/// Why a workbook that carries nianbao's marker is not read as a return, if it is not: the
+/// combined workbook always; an annotated return while its values are those nianbao wrote (one
+/// a unit corrected is its new return).
+pub fn own_output(mark: Option<&str>, readings: &[Reading]) -> Option<Msg> {
+    let mark = mark?;
+    if mark == GENERATED_SUMMARY {
+        return Some(Msg::new(
+            "本工具生成的文件（汇总工作簿），不作为报表读取",
+            "written by nianbao (a consolidated workbook); not read as a return",
+        ));
+    }
+    if let Some(rest) = mark.strip_prefix(GENERATED_ANNOTATED) {
+        let fingerprint = rest.strip_prefix(";values=").unwrap_or_default();
+        if fingerprint == values_fingerprint(laid_values(readings)) {
+            return Some(Msg::new(
+                "本工具生成的文件（退回修改文件，未经改动），不作为报表读取",
+                "written by nianbao (an annotated return, unchanged); not read as a return",
+            ));
+        }
+        return None;
+    }
+    Some(Msg::new(
+        "本工具生成的文件，不作为报表读取",
+        "written by nianbao; not read as a return",
+    ))
+}
+
+/// Reads one file: a return, a failure, or one of our own outputs.
+pub fn read_file(rel: &str, path: &Path) -> Read {
+    let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    let outcome = match nianbao_read::read_path(path) {
+        Ok(r) => {
+            if let Some(why) = own_output(r.generated.as_deref(), &r.readings) {
+                return Read::Ours(FileEntry {
+                    file: rel.to_string(),
+                    status: FileStatus::Skipped,
+                    unit: None,
+                    error: Some(why),
+                });
+            }
+            Ok(ReadReturn {
+                unit_name: r.unit_name,
+                year: r.year,
+                readings: r.readings,
+                problems: r.problems,
+            })
+        }
+        Err(e) => Err(e.message),
+    };
+    Read::Input(Input {
+        file: rel.to_string(),
+        modified,
+        outcome,
+    })
+}
+
+/// Reads every spreadsheet found, in parallel; the inputs keep the order of `files`.
+pub fn read_all(files: &[&Found], progress: &dyn Progress) -> (Vec<Input>, Vec<FileEntry>) {
+    progress.start(files.len());
+    let read: Vec<Read> = files
+        .par_iter()
+        .map(|f| {
+            let r = read_file(&f.rel, &f.path);
+            progress.file_done();
+            r
+        })
+        .collect();
+    let mut inputs = Vec::with_capacity(read.len());
+    let mut ours = Vec::new();
+    for r in read {
+        match r {
+            Read::Input(i) => inputs.push(i),
+            Read::Ours(f) => ours.push(f),
+        }
+    }
+    (inputs, ours)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn readings(values: &[i64]) -> Vec<Reading> {
+        values
+            .iter()
+            .map(|&v| Reading {
+                value: Some(v),
+                ..Default::default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_summary_workbook_is_always_ours() {
+        assert!(own_output(Some("summary"), &readings(&[1, 2])).is_some());
+        assert!(own_output(None, &readings(&[1, 2])).is_none());
+    }
+
+    #[test]
+    fn an_annotated_return_is_ours_only_while_unchanged() {
+        let sent = readings(&[1, 2, 3]);
+        let mark = annotated_mark_for(&sent);
+        assert!(own_output(Some(&mark), &sent).is_some());
+        let corrected = readings(&[1, 2, 4]);
+        assert!(own_output(Some(&mark), &corrected).is_none());
+    }
+
+    #[test]
+    fn a_blank_cell_reads_back_as_the_blank_it_was_written() {
+        // A blank total filled from its parts is written blank and reads back as a blank 0.
+        let mut sent = readings(&[1, 2, 3]);
+        sent[2].blank = true;
+        let mark = annotated_mark_for(&sent);
+        let mut back = readings(&[1, 2, 0]);
+        back[2].blank = true;
+        assert!(own_output(Some(&mark), &back).is_some());
+    }
+}
