@@ -3,11 +3,10 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 use nianbao_format::{Coverage, Report, field_index, fields};
 use serde_json::Value;
 

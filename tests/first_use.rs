@@ -1,0 +1,334 @@
+//! What a clerk and an operator met on first use: outputs that would overwrite inputs, our own
+//! outputs read back as returns, outputs not written as a set, an empty folder that "succeeds",
+//! paths that are not plain files, summaries that do not add up, and smaller faults. One test
+//! per item of the issue; each failed on the code before it.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use serde_json::Value;
+
+use crate::common::*;
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run nianbao")
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A copy of the 42 Jinshan 2022 returns (and their roster) in a fresh folder.
+fn jinshan_copy(name: &str) -> (PathBuf, PathBuf) {
+    let dir = temp_dir(name);
+    let returns = dir.join("returns");
+    std::fs::create_dir_all(&returns).unwrap();
+    let src = root().join("fixtures/jinshan-2022");
+    for e in std::fs::read_dir(&src).unwrap() {
+        let e = e.unwrap();
+        let n = e.file_name().to_string_lossy().into_owned();
+        if n.ends_with(".xlsx") || n.ends_with(".xls") || n.ends_with(".ods") {
+            std::fs::copy(e.path(), returns.join(&n)).unwrap();
+        }
+    }
+    std::fs::copy(src.join("roster.csv"), dir.join("roster.csv")).unwrap();
+    (dir, returns)
+}
+
+/// One return of the folder (the first in name order).
+fn a_return(returns: &Path, ext: &str) -> PathBuf {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(returns)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .collect();
+    files.sort();
+    files.remove(0)
+}
+
+fn consolidate(returns: &Path, roster: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["consolidate", s(returns), "--roster", s(roster)];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+fn json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).expect("json written")).expect("valid json")
+}
+
+// 1. An output path that is an input is refused, before anything is read or written.
+#[test]
+fn an_output_that_is_an_input_is_refused_and_the_input_kept() {
+    let (dir, returns) = jinshan_copy("out-is-input");
+    let roster = dir.join("roster.csv");
+    let u = a_return(&returns, "xlsx");
+    let before = std::fs::read(&u).unwrap();
+    let o_xlsx = dir.join("o.xlsx");
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["--out", s(&u)],
+        vec!["--out", s(&o_xlsx), "--json", s(&u)],
+        vec!["--out", s(&o_xlsx), "--json", s(&roster)],
+    ];
+    for args in cases {
+        let o = consolidate(&returns, &roster, &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("是本次读取的输入文件"), "{}", stderr(&o));
+        assert_eq!(std::fs::read(&u).unwrap(), before, "{args:?}");
+        assert!(!dir.join("o.xlsx").exists(), "nothing written: {args:?}");
+    }
+    // Two outputs on one path.
+    let x = dir.join("x.xlsx");
+    let o = consolidate(&returns, &roster, &["--out", s(&x), "--json", s(&x)]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("两个输出指向同一个文件"), "{}", stderr(&o));
+    assert!(!x.exists());
+    // check F --json F, check F --annotate F.
+    for flag in ["--json", "--annotate"] {
+        let o = run(&["check", s(&u), flag, s(&u)]);
+        assert_eq!(o.status.code(), Some(2), "{flag}: {}", stderr(&o));
+        assert_eq!(std::fs::read(&u).unwrap(), before, "{flag}");
+    }
+}
+
+// 2. A re-run does not read our own earlier outputs; stale 退回 files go.
+#[test]
+fn a_rerun_never_reads_our_own_outputs() {
+    let (dir, returns) = jinshan_copy("rerun");
+    let roster = dir.join("roster.csv");
+    let out = returns.join("汇总.xlsx");
+    let back = returns.join("退回");
+    let report = dir.join("r.json");
+    let args = [
+        "--out",
+        s(&out),
+        "--json",
+        s(&report),
+        "--annotate",
+        s(&back),
+    ];
+    let first = consolidate(&returns, &roster, &args);
+    assert!(first.status.code().unwrap() <= 1, "{}", stderr(&first));
+    let r1 = json(&report);
+    let second = consolidate(&returns, &roster, &args);
+    assert_eq!(first.status.code(), second.status.code(), "{}", stderr(&second));
+    let r2 = json(&report);
+    assert_eq!(r1["coverage"], r2["coverage"]);
+    assert_eq!(r1["totals"], r2["totals"]);
+    assert_eq!(r1["units"].as_array().unwrap().len(), r2["units"].as_array().unwrap().len());
+    let ours: Vec<&Value> = r2["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["file"].as_str().unwrap().contains("汇总.xlsx"))
+        .collect();
+    assert_eq!(ours.len(), 1, "{ours:?}");
+    assert_eq!(ours[0]["status"], "skipped");
+    assert!(
+        ours[0]["error"].as_str().unwrap().contains("本工具生成的文件"),
+        "{ours:?}"
+    );
+    assert!(r2["units"].as_array().unwrap().iter().all(|u| u["status"] != "duplicate" && u["status"] != "unknown"));
+}
+
+// 3. Every output location is checked before reading; a failed write leaves the old set.
+#[test]
+fn outputs_are_checked_before_reading_and_written_as_a_set() {
+    let (dir, returns) = jinshan_copy("set");
+    let roster = dir.join("roster.csv");
+    let out = dir.join("o.xlsx");
+    let rep = dir.join("r.json");
+    // A first, good set.
+    let o = consolidate(&returns, &roster, &["--out", s(&out), "--json", s(&rep)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let (wb, js) = (std::fs::read(&out).unwrap(), std::fs::read(&rep).unwrap());
+    // JSON into a missing folder: nothing written, the old workbook stays.
+    let o = consolidate(
+        &returns,
+        &roster,
+        &["--out", s(&out), "--json", s(&dir.join("missing/r.json"))],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("输出文件夹不存在"), "{}", stderr(&o));
+    // Annotated returns into a folder that cannot take files (/proc refuses even root).
+    let o = consolidate(
+        &returns,
+        &roster,
+        &["--out", s(&out), "--json", s(&rep), "--annotate", "/proc/1/nianbao-退回"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // Not .xlsx.
+    let o = consolidate(&returns, &roster, &["--out", s(&dir.join("o.csv"))]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains(".xlsx"), "{}", stderr(&o));
+    assert!(!dir.join("o.csv").exists());
+    assert_eq!(std::fs::read(&out).unwrap(), wb, "the old workbook stays");
+    assert_eq!(std::fs::read(&rep).unwrap(), js, "the old JSON stays");
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "no temporaries left: {leftovers:?}");
+}
+
+// 4. No return found is exit 2 and nothing written (an unmounted share is not a success).
+#[test]
+fn an_empty_folder_is_exit_2_and_writes_nothing() {
+    let dir = temp_dir("empty");
+    let returns = dir.join("returns");
+    std::fs::create_dir_all(&returns).unwrap();
+    std::fs::write(returns.join("说明.txt"), "not a return").unwrap();
+    let out = dir.join("o.xlsx");
+    for roster in [None, Some(root().join("fixtures/jinshan-2022/roster.csv"))] {
+        let mut args = vec!["consolidate", s(&returns), "--out", s(&out)];
+        if let Some(r) = &roster {
+            args.extend(["--roster", s(r)]);
+        }
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains(&format!("未找到任何报表文件：{}", returns.display())),
+            "{}",
+            stderr(&o)
+        );
+        assert!(!out.exists());
+    }
+}
+
+// 5. `-` is standard output; /dev/stdout is written to, not replaced; a link is written through.
+#[test]
+fn stdout_devices_and_links_are_outputs_not_files_to_replace() {
+    let (dir, returns) = jinshan_copy("paths");
+    let roster = dir.join("roster.csv");
+    let out = dir.join("o.xlsx");
+    for target in ["-", "/dev/stdout"] {
+        let o = consolidate(&returns, &roster, &["--out", s(&out), "--json", target, "-q"]);
+        assert_eq!(o.status.code(), Some(0), "{target}: {}", stderr(&o));
+        let v: Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
+        assert_eq!(v["coverage"]["in_totals"], 42, "{target}");
+        assert!(!dir.join("-").exists());
+    }
+    assert!(Path::new("/dev/stdout").exists());
+    // A workbook cannot go to stdout.
+    let o = consolidate(&returns, &roster, &["--out", "-"]);
+    assert_eq!(o.status.code(), Some(2));
+    // Through a link: the target is replaced, the link stays a link.
+    #[cfg(unix)]
+    {
+        let real = dir.join("real.xlsx");
+        std::fs::write(&real, b"old").unwrap();
+        let link = dir.join("link.xlsx");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let o = consolidate(&returns, &roster, &["--out", s(&link)]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(std::fs::read(&real).unwrap().starts_with(b"PK"), "target replaced");
+        // A link to nowhere, a folder: refused.
+        let dangling = dir.join("dangling.xlsx");
+        std::os::unix::fs::symlink(dir.join("nowhere/x.xlsx"), &dangling).unwrap();
+        let o = consolidate(&returns, &roster, &["--out", s(&dangling)]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        std::fs::create_dir_all(dir.join("d.xlsx")).unwrap();
+        let o = consolidate(&returns, &roster, &["--out", s(&dir.join("d.xlsx"))]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("文件夹"), "{}", stderr(&o));
+    }
+}
+
+// 8. The summary: counts that add up and say what they count, units named, -q keeps failures.
+#[test]
+fn the_summary_adds_up_and_names_units() {
+    let dir = temp_dir("summary");
+    let returns = dir.join("returns");
+    std::fs::create_dir_all(&returns).unwrap();
+    let src = root().join("fixtures/jinshan-2022");
+    let mut n = 0;
+    for e in std::fs::read_dir(&src).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "xlsx") && n < 5 {
+            std::fs::copy(&p, returns.join(p.file_name().unwrap())).unwrap();
+            n += 1;
+        }
+    }
+    std::fs::copy(root().join("fixtures/bad/bad-truncated.xlsx"), returns.join("坏文件.xlsx"))
+        .unwrap();
+    std::fs::write(returns.join("说明.txt"), "x").unwrap();
+    let roster = src.join("roster.csv");
+    let out = dir.join("o.xlsx");
+    let o = consolidate(&returns, &roster, &["--out", s(&out)]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("共 7 个文件：读取 5，失败 1，跳过 1"), "{err}");
+    // 42 expected: 5 in the totals, the rest missing (named, the first few then how many).
+    assert!(err.contains("应报 42 个单位：计入汇总 5，未报送 37（"), "{err}");
+    assert!(err.contains("等 37 个）"), "{err}");
+    assert!(err.contains("无法读取：坏文件.xlsx："), "{err}");
+    // -q: no summary, but the failure still reaches stderr.
+    let o = consolidate(&returns, &roster, &["--out", s(&out), "-q"]);
+    let err = stderr(&o);
+    assert!(err.contains("无法读取：坏文件.xlsx："), "{err}");
+    assert!(!err.contains("共 7 个文件"), "{err}");
+}
+
+// 9. Smaller faults.
+#[test]
+fn check_on_a_folder_points_at_consolidate() {
+    let dir = temp_dir("check-dir");
+    let o = run(&["check", s(&dir)]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("是文件夹，不是文件") && err.contains("nianbao consolidate"), "{err}");
+}
+
+#[test]
+fn a_read_only_output_is_not_replaced() {
+    let (dir, returns) = jinshan_copy("readonly");
+    let out = dir.join("o.xlsx");
+    std::fs::write(&out, b"keep").unwrap();
+    let mut perm = std::fs::metadata(&out).unwrap().permissions();
+    perm.set_readonly(true);
+    std::fs::set_permissions(&out, perm).unwrap();
+    let o = consolidate(&returns, &dir.join("roster.csv"), &["--out", s(&out)]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("只读"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&out).unwrap(), b"keep");
+}
+
+#[test]
+fn system_errors_are_said_in_chinese_with_the_original_kept() {
+    let dir = temp_dir("syserr");
+    let o = run(&["check", s(&dir.join("没有这个文件.xlsx"))]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("不存在（"), "{err}");
+    assert!(err.contains("os error 2"), "the original kept: {err}");
+}
+
+#[test]
+fn without_a_roster_check_names_the_unit_once() {
+    let file = a_return(&root().join("fixtures/jinshan-2022"), "xlsx");
+    let o = run(&["check", s(&file)]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    let line = text.lines().find(|l| l.starts_with("单位：")).unwrap();
+    let name = line["单位：".len()..].split('　').next().unwrap();
+    assert!(!name.contains('（'), "{line}");
+}
+
+#[test]
+fn a_cross_year_message_names_last_years_file() {
+    let last = root().join("fixtures/jinshan-2021/U02_朱泾镇_2021年报统计表.xlsx");
+    // This year's return of another unit: its 上年结转 will not match 朱泾镇's 结转下年度.
+    let this = a_return(&root().join("fixtures/jinshan-2022"), "xls");
+    let o = run(&["check", s(&this), "--prior", s(&last)]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("上年报表：U02_朱泾镇_2021年报统计表.xlsx"),
+        "{text}"
+    );
+}
