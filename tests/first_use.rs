@@ -332,3 +332,71 @@ fn a_cross_year_message_names_last_years_file() {
         "{text}"
     );
 }
+
+// 3 (cont.). Interrupted at any moment, a run leaves the workbook and the JSON of one run.
+#[test]
+fn an_interrupted_run_leaves_a_set_that_belongs_together() {
+    let (dir, all) = jinshan_copy("interrupt");
+    let roster = dir.join("roster.csv");
+    // Two folders whose totals differ: every return, and every return but one.
+    let fewer = dir.join("fewer");
+    std::fs::create_dir_all(&fewer).unwrap();
+    let skip = a_return(&all, "xlsx");
+    for e in std::fs::read_dir(&all).unwrap() {
+        let p = e.unwrap().path();
+        if p != skip {
+            std::fs::copy(&p, fewer.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    let out = dir.join("o.xlsx");
+    let rep = dir.join("r.json");
+    let belong_together = |what: &str| {
+        let totals = json(&rep)["totals"].clone();
+        let back = nianbao_read::read_path(&out).expect("the workbook reads");
+        let from_sheet: Vec<String> = back
+            .readings
+            .iter()
+            .map(|r| r.value.unwrap().to_string())
+            .collect();
+        let from_json: Vec<String> = nianbao_format::fields()
+            .iter()
+            .map(|f| {
+                let v = json_text(&totals[f.id.as_str()]);
+                if f.kind == nianbao_format::Kind::Amount {
+                    nianbao_format::parse_decimal(&v, 2).unwrap().to_string()
+                } else {
+                    v
+                }
+            })
+            .collect();
+        assert_eq!(from_sheet, from_json, "{what}: workbook and JSON of different runs");
+    };
+    let o = consolidate(&all, &roster, &["--out", s(&out), "--json", s(&rep)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    belong_together("first run");
+    // Interrupt runs at moments spread over a run's length (about 0.3 s in a debug build).
+    for i in 0..16u64 {
+        let returns = if i % 2 == 0 { &fewer } else { &all };
+        let mut child = bin()
+            .args(["consolidate", s(returns), "--roster", s(&roster), "-q"])
+            .args(["--out", s(&out), "--json", s(&rep)])
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(40 * i));
+        let _ = std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status();
+        let status = child.wait().unwrap();
+        assert!(
+            matches!(status.code(), Some(0 | 1 | 130) | None),
+            "run {i}: {status:?}"
+        );
+        belong_together(&format!("run {i} ({status:?})"));
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "no temporaries left: {leftovers:?}");
+}
