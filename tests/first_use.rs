@@ -266,7 +266,7 @@ fn the_summary_adds_up_and_names_units() {
     let err = stderr(&o);
     assert!(err.contains("共 7 个文件：读取 5，失败 1，跳过 1"), "{err}");
     // 42 expected: 5 in the totals, the rest missing (named, the first few then how many).
-    assert!(err.contains("应报 42 个单位：计入汇总 5，未报送 37（"), "{err}");
+    assert!(err.contains("应报 42 个单位：计入汇总 5/42 单位，未报送 37 个（"), "{err}");
     assert!(err.contains("等 37 个）"), "{err}");
     assert!(err.contains("无法读取：坏文件.xlsx："), "{err}");
     // -q: no summary, but the failure still reaches stderr.

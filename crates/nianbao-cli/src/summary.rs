@@ -70,7 +70,6 @@ pub fn summary(out: &FolderOutcome, req: &FolderRequest, lang: Lang, secs: f64) 
         .iter()
         .filter(|u| u.status != UnitStatus::Unknown)
         .count();
-    let in_totals = with(&|u| u.in_totals).len();
     let groups: [(Vec<&UnitEntry>, &str, &str); 5] = [
         (
             with(&|u| u.status == UnitStatus::Missing),
@@ -98,10 +97,11 @@ pub fn summary(out: &FolderOutcome, req: &FolderRequest, lang: Lang, secs: f64) 
             "not on the roster",
         ),
     ];
+    let totals_over = report.coverage.label(lang);
     let mut line = if zh {
-        format!("应报 {listed} 个单位：计入汇总 {in_totals}")
+        format!("应报 {listed} 个单位：计入汇总 {totals_over}")
     } else {
-        format!("{listed} units expected: {in_totals} in the totals")
+        format!("{listed} units expected: totals over {totals_over}")
     };
     for (units, z, e) in &groups {
         if units.is_empty() {
@@ -110,7 +110,7 @@ pub fn summary(out: &FolderOutcome, req: &FolderRequest, lang: Lang, secs: f64) 
         let n = units.len();
         let named = names(units, lang);
         line.push_str(&if zh {
-            format!("，{z} {n}（{named}）")
+            format!("，{z} {n} 个（{named}）")
         } else {
             format!(", {n} {e} ({named})")
         });

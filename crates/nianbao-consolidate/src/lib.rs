@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use std::time::SystemTime;
 
 use nianbao_format::{
-    Coverage, FIELD_COUNT, FileEntry, FileStatus, Msg, Reading, Report, Severity, Unit, UnitEntry,
-    UnitStatus, UnitViolation, Violation,
+    Coverage, FileEntry, FileStatus, Msg, Report, Severity, Unit, UnitEntry, UnitStatus,
+    UnitViolation, Violation,
 };
 use nianbao_rules::{RuleSet, Values, check_unit, evaluate, fill_blank_totals};
 
@@ -26,13 +26,22 @@ pub struct Input {
     pub outcome: Result<ReadReturn, Msg>,
 }
 
-/// What the reader got out of a file that holds a return.
-#[derive(Debug, Clone)]
-pub struct ReadReturn {
-    pub unit_name: Option<String>,
-    pub year: Option<i32>,
-    pub readings: Vec<Reading>,
-    pub problems: Vec<Violation>,
+/// What the reader got out of a file that holds a return (the reader's own type).
+pub use nianbao_read::Return as ReadReturn;
+
+/// Why a consolidation could not be done: the frame the totals come from failed. Never zeros.
+#[derive(Debug, thiserror::Error)]
+#[error("汇总表（DataFrame）计算失败：{0}")]
+pub struct ConsolidateError(#[from] polars::error::PolarsError);
+
+impl ConsolidateError {
+    /// The message in the clerk's language or in English.
+    pub fn message(&self) -> Msg {
+        Msg::new(
+            format!("汇总表（DataFrame）计算失败：{}", self.0),
+            format!("the unit frame could not be summed: {}", self.0),
+        )
+    }
 }
 
 /// What to do when two files are returns of the same unit.
@@ -80,7 +89,11 @@ pub struct Consolidation {
 }
 
 /// The district a set of returns adds up to.
-pub fn consolidate(inputs: Vec<Input>, roster: Option<&Roster>, opts: &Options) -> Consolidation {
+pub fn consolidate(
+    inputs: Vec<Input>,
+    roster: Option<&Roster>,
+    opts: &Options,
+) -> Result<Consolidation, ConsolidateError> {
     let mut files = Vec::new();
     // unit key -> (roster index if any, display name, candidate inputs)
     let mut by_unit: Vec<Claim> = Vec::new();
@@ -196,21 +209,26 @@ pub fn consolidate(inputs: Vec<Input>, roster: Option<&Roster>, opts: &Options) 
     }
     let mut missing = Vec::new();
     if let Some(roster) = roster {
+        let filed: std::collections::HashSet<&str> =
+            units.iter().map(|e| e.unit.as_str()).collect();
+        let mut failed_by_unit: HashMap<&str, Vec<&FileEntry>> = HashMap::new();
+        for f in &files {
+            if let Some(u) = &f.unit {
+                failed_by_unit.entry(u.as_str()).or_default().push(f);
+            }
+        }
+        let mut absent: Vec<(usize, UnitEntry)> = Vec::new();
         for (i, u) in roster.units.iter().enumerate() {
-            if units.iter().any(|e| e.unit == u.code) {
+            if filed.contains(u.code.as_str()) {
                 continue;
             }
-            let failed: Vec<&FileEntry> = files
-                .iter()
-                .filter(|f| f.unit.as_deref() == Some(u.code.as_str()))
-                .collect();
-            if !failed.is_empty() {
+            if let Some(failed) = failed_by_unit.get(u.code.as_str()) {
                 // It did file, but nothing it sent could be read: failed, not missing.
                 let mut entry = missing_entry(u);
                 entry.status = UnitStatus::Failed;
                 entry.files = failed.iter().map(|f| f.file.clone()).collect();
                 entry.note = failed[0].error.clone();
-                units.insert(position_for(&units, roster, i), entry);
+                absent.push((i, entry));
                 continue;
             }
             missing.push(u.code.clone());
@@ -226,12 +244,13 @@ pub fn consolidate(inputs: Vec<Input>, roster: Option<&Roster>, opts: &Options) 
                     ),
                 ),
             });
-            units.insert(position_for(&units, roster, i), missing_entry(u));
+            absent.push((i, missing_entry(u)));
         }
+        units = merge_in_roster_order(units, absent, roster);
     }
 
-    let frame = unit_frame(&units).unwrap_or_default();
-    let totals = column_totals(&frame).unwrap_or_else(|_| vec![0; FIELD_COUNT]);
+    let frame = unit_frame(&units)?;
+    let totals = column_totals(&frame)?;
     for v in evaluate(&opts.rules, &Values::from_totals(&totals)) {
         violations.push(UnitViolation {
             unit: nianbao_format::DISTRICT.into(),
@@ -253,7 +272,7 @@ pub fn consolidate(inputs: Vec<Input>, roster: Option<&Roster>, opts: &Options) 
         .into_iter()
         .max_by_key(|(y, n)| (*n, *y))
         .map(|(y, _)| y);
-    Consolidation {
+    Ok(Consolidation {
         report: Report {
             year,
             units,
@@ -263,7 +282,7 @@ pub fn consolidate(inputs: Vec<Input>, roster: Option<&Roster>, opts: &Options) 
             coverage,
         },
         frame,
-    }
+    })
 }
 
 /// The key the unit of a readable input goes by in a report: its roster code, or without a
@@ -357,19 +376,30 @@ fn missing_entry(u: &Unit) -> UnitEntry {
     }
 }
 
-/// Where a missing roster unit goes so that units stay in roster order.
-fn position_for(units: &[UnitEntry], roster: &Roster, idx: usize) -> usize {
-    let rank = |code: &str| {
-        roster
-            .units
-            .iter()
-            .position(|u| u.code == code)
-            .unwrap_or(usize::MAX)
-    };
-    units
+/// Puts the units that did not file (by roster index) among those that did, in roster order;
+/// units off the roster stay last, in their order. Linear in the number of units.
+fn merge_in_roster_order(
+    filed: Vec<UnitEntry>,
+    absent: Vec<(usize, UnitEntry)>,
+    roster: &Roster,
+) -> Vec<UnitEntry> {
+    let rank: HashMap<&str, usize> = roster
+        .units
         .iter()
-        .position(|e| rank(&e.unit) > idx)
-        .unwrap_or(units.len())
+        .enumerate()
+        .map(|(i, u)| (u.code.as_str(), i))
+        .collect();
+    let mut out = Vec::with_capacity(filed.len() + absent.len());
+    let mut absent = absent.into_iter().peekable();
+    for e in filed {
+        let r = rank.get(e.unit.as_str()).copied().unwrap_or(usize::MAX);
+        while let Some((_, a)) = absent.next_if(|(i, _)| *i < r) {
+            out.push(a);
+        }
+        out.push(e);
+    }
+    out.extend(absent.map(|(_, a)| a));
+    out
 }
 
 /// Turns one unit's claimed returns into its entry, violations and file lines.

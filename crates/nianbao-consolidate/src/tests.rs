@@ -1,6 +1,7 @@
 use super::*;
 use nianbao_format::{
-    CellRef, T3_CARRIED_FORWARD, T3_NEW, T3_TOTAL, T3_TOTAL_COL, field_index, t3_index,
+    CellRef, FIELD_COUNT, Reading, T3_CARRIED_FORWARD, T3_NEW, T3_TOTAL, T3_TOTAL_COL, field_index,
+    t3_index,
 };
 
 const ROSTER: &str = "code,name,aliases,kind\nU01,石化街道,石化,town\nU02,朱泾镇,朱泾,town\nU03,金山区教育局,区教育局;教育局,department\n";
@@ -33,10 +34,12 @@ fn ret(name: Option<&str>, n: i64, cents: i64) -> ReadReturn {
         });
     }
     ReadReturn {
+        format: nianbao_read::Format::Xlsx,
         unit_name: name.map(String::from),
         year: Some(2022),
         readings,
         problems: vec![],
+        generated: None,
     }
 }
 
@@ -63,7 +66,7 @@ fn sums_units_exactly_and_lists_the_missing() {
         input("a.xlsx", ret(Some("上海市金山区教育局"), 3, 70395)),
         input("石化2022.xls", ret(None, 4, 1)),
     ];
-    let c = consolidate(inputs, Some(&roster), &Options::default());
+    let c = consolidate(inputs, Some(&roster), &Options::default()).unwrap();
     let r = &c.report;
     assert_eq!(total(r, "t3.new.natural_person"), 7);
     assert_eq!(total(r, "t2.fees.amount"), 70396);
@@ -94,7 +97,7 @@ fn duplicates_are_excluded_unless_newest_is_preferred() {
         b.modified = Some(SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(20));
         vec![a, b]
     };
-    let c = consolidate(make(), Some(&roster), &Options::default());
+    let c = consolidate(make(), Some(&roster), &Options::default()).unwrap();
     assert_eq!(status(&c.report, "U02"), UnitStatus::Duplicate);
     assert_eq!(total(&c.report, "t3.new.natural_person"), 0);
     assert!(
@@ -111,7 +114,8 @@ fn duplicates_are_excluded_unless_newest_is_preferred() {
             prefer: Prefer::Newest,
             ..Default::default()
         },
-    );
+    )
+    .unwrap();
     assert_eq!(status(&c.report, "U02"), UnitStatus::Ok);
     assert_eq!(total(&c.report, "t3.new.natural_person"), 5);
     let skipped: Vec<_> = c
@@ -136,7 +140,7 @@ fn unknown_units_and_failed_files_stay_out_of_the_totals() {
         },
         input("教育局.xlsx", ret(None, 2, 0)),
     ];
-    let c = consolidate(inputs, Some(&roster), &Options::default());
+    let c = consolidate(inputs, Some(&roster), &Options::default()).unwrap();
     assert_eq!(status(&c.report, "枫泾镇"), UnitStatus::Unknown);
     assert_eq!(total(&c.report, "t3.new.natural_person"), 2);
     assert!(
@@ -156,7 +160,8 @@ fn unreadable_values_keep_a_unit_out_of_the_totals() {
         vec![input("石化.xlsx", bad), input("朱泾.xlsx", ret(None, 1, 0))],
         Some(&roster),
         &Options::default(),
-    );
+    )
+    .unwrap();
     let u = c.report.units.iter().find(|u| u.unit == "U01").unwrap();
     assert!(!u.in_totals);
     assert_eq!(total(&c.report, "t3.new.natural_person"), 1);
@@ -167,7 +172,7 @@ fn unreadable_values_keep_a_unit_out_of_the_totals() {
 fn rule_violations_name_unit_and_cells() {
     let mut r = ret(None, 4, 0);
     r.readings[t3_index(T3_TOTAL, 0)].value = Some(5);
-    let c = consolidate(vec![input("石化.xlsx", r)], None, &Options::default());
+    let c = consolidate(vec![input("石化.xlsx", r)], None, &Options::default()).unwrap();
     let v: Vec<_> = c
         .report
         .violations

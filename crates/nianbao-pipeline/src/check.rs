@@ -3,13 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
-use nianbao_consolidate::{Input, Options, Prior, ReadReturn};
+use nianbao_consolidate::{Input, Options, Prior};
 use nianbao_format::{Lang, Report, Scope, UnitStatus};
 use nianbao_rules::RuleSet;
 use nianbao_write::{WriteOptions, json_report};
 
 use crate::outputs::{self, Kind, OutputSet, Target};
-use crate::{RunError, annotated_bytes, load_roster, load_rules};
+use crate::{RunError, annotated_bytes, consolidate_failed, load_roster, load_rules};
 
 /// What `check` is asked to do.
 #[derive(Debug, Clone)]
@@ -75,14 +75,7 @@ fn read(path: &Path) -> Input {
     Input {
         file: name_of(path),
         modified,
-        outcome: nianbao_read::read_path(path)
-            .map(|r| ReadReturn {
-                unit_name: r.unit_name,
-                year: r.year,
-                readings: r.readings,
-                problems: r.problems,
-            })
-            .map_err(|e| e.message),
+        outcome: nianbao_read::read_path(path).map_err(|e| e.message),
     }
 }
 
@@ -140,7 +133,9 @@ pub fn check_file(req: &CheckRequest) -> Result<CheckOutcome, RunError> {
             _ => prior_unreadable = true,
         }
     }
-    let mut report = nianbao_consolidate::consolidate(vec![input], roster.as_ref(), &opts).report;
+    let mut report = nianbao_consolidate::consolidate(vec![input], roster.as_ref(), &opts)
+        .map_err(consolidate_failed)?
+        .report;
     // The roster only names the unit: its other units are not missing from a check, and the
     // district's totals are this unit's values, checked already.
     report.units.retain(|u| u.status != UnitStatus::Missing);
@@ -159,7 +154,11 @@ pub fn check_file(req: &CheckRequest) -> Result<CheckOutcome, RunError> {
     if let Some(target) = &annotate
         && let Some(unit) = report.units.iter().find(|u| u.readings.is_some())
     {
-        set.add(target, annotated_bytes(&report, unit, &wopts)?);
+        let by_unit = crate::violations_by_unit(&report);
+        let own = by_unit
+            .get(unit.unit.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        set.add(target, annotated_bytes(unit, own, &wopts)?);
     }
     if let Some(target) = &json {
         let text = serde_json::to_vec_pretty(&json_report(&report, &wopts)).map_err(|e| {

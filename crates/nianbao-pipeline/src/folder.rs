@@ -12,7 +12,7 @@ use nianbao_write::{WriteOptions, annotated_file_name, json_report, workbook_byt
 use crate::discover::{Discovery, discover};
 use crate::outputs::{self, Kind, OutputSet, Target};
 use crate::read::{Progress, Silent, read_all};
-use crate::{RunError, annotated_bytes, load_roster, load_rules};
+use crate::{RunError, annotated_bytes, consolidate_failed, load_roster, load_rules};
 
 /// What `consolidate` is asked to do.
 #[derive(Debug, Clone)]
@@ -107,7 +107,9 @@ fn load_prior(
 ) -> Result<HashMap<String, Prior>, RunError> {
     let sheets: Vec<_> = found.files.iter().filter(|f| f.spreadsheet).collect();
     let (inputs, _) = read_all(&sheets, &Silent);
-    let report = nianbao_consolidate::consolidate(inputs, roster, &Options::default()).report;
+    let report = nianbao_consolidate::consolidate(inputs, roster, &Options::default())
+        .map_err(consolidate_failed)?
+        .report;
     Ok(prior_of(report))
 }
 
@@ -161,7 +163,9 @@ pub fn consolidate_folder(
         rules,
         prior,
     };
-    let mut report = nianbao_consolidate::consolidate(inputs, roster.as_ref(), &opts).report;
+    let mut report = nianbao_consolidate::consolidate(inputs, roster.as_ref(), &opts)
+        .map_err(consolidate_failed)?
+        .report;
     report.files.extend(own_outputs);
     for f in found.files.iter().filter(|f| !f.spreadsheet) {
         report.files.push(FileEntry {
@@ -209,6 +213,7 @@ pub fn consolidate_folder(
     let mut annotated = Vec::new();
     if let Some(dir) = &planned.annotate {
         set.add_folder(dir.clone());
+        let by_unit = crate::violations_by_unit(&report);
         for u in report
             .units
             .iter()
@@ -223,7 +228,8 @@ pub fn consolidate_folder(
             if path.exists() && !is_ours(&path) {
                 outputs::refuse_input(&target, &path)?;
             }
-            set.add(&target, annotated_bytes(&report, u, &wopts)?);
+            let own = by_unit.get(u.unit.as_str()).map_or(&[][..], Vec::as_slice);
+            set.add(&target, annotated_bytes(u, own, &wopts)?);
             annotated.push(target);
         }
     }

@@ -27,6 +27,13 @@ use nianbao_format::{Report, UnitEntry, Violation};
 use nianbao_rules::RuleSet;
 use nianbao_write::{WriteOptions, annotated_return};
 
+/// A consolidation that failed (its frame could not be summed) as the run's error.
+pub(crate) fn consolidate_failed(e: nianbao_consolidate::ConsolidateError) -> RunError {
+    RunError {
+        message: e.message(),
+    }
+}
+
 /// The roster at `path`, if one is given.
 pub fn load_roster(path: Option<&Path>) -> Result<Option<Roster>, RunError> {
     let Some(path) = path else { return Ok(None) };
@@ -56,22 +63,27 @@ pub fn load_rules(path: Option<&Path>) -> Result<RuleSet, RunError> {
     })
 }
 
-/// The unit's annotated return (the file sent back to it), from its violations in the report.
+/// The unit's annotated return (the file sent back to it), from its own violations.
 pub fn annotated_bytes(
-    report: &Report,
     unit: &UnitEntry,
+    violations: &[Violation],
     wopts: &WriteOptions,
 ) -> Result<Vec<u8>, RunError> {
-    let vs: Vec<Violation> = report
-        .violations
-        .iter()
-        .filter(|v| v.unit == unit.unit)
-        .map(|v| v.violation.clone())
-        .collect();
-    annotated_return(unit, &vs, wopts).map_err(|e| {
+    annotated_return(unit, violations, wopts).map_err(|e| {
         RunError::new(
             format!("无法生成 {} 的退回文件：{e}", unit.name),
             format!("cannot build the annotated return of {}: {e}", unit.name),
         )
     })
+}
+
+/// Each unit's violations, in one pass over the report.
+pub fn violations_by_unit(report: &Report) -> std::collections::HashMap<&str, Vec<Violation>> {
+    let mut by: std::collections::HashMap<&str, Vec<Violation>> = Default::default();
+    for v in &report.violations {
+        by.entry(v.unit.as_str())
+            .or_default()
+            .push(v.violation.clone());
+    }
+    by
 }

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use nianbao_consolidate::{Input, ReadReturn};
+use nianbao_consolidate::Input;
 use nianbao_format::{
     FileEntry, FileStatus, GENERATED_ANNOTATED, GENERATED_SUMMARY, Msg, Reading, values_fingerprint,
 };
@@ -85,12 +85,7 @@ pub fn read_file(rel: &str, path: &Path) -> Read {
                     error: Some(why),
                 });
             }
-            Ok(ReadReturn {
-                unit_name: r.unit_name,
-                year: r.year,
-                readings: r.readings,
-                problems: r.problems,
-            })
+            Ok(r)
         }
         Err(e) => Err(e.message),
     };

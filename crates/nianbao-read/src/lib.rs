@@ -29,7 +29,7 @@ pub const MAX_FILE_SIZE: u64 = 50 * 1024 * 1024;
 
 /// A return as read: values with provenance, and the problems found. Never partial silently:
 /// a value that could not be read is `None` with a problem naming its cell.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Return {
     pub format: Format,
     /// The unit as named inside the file (填报单位), if it is.
