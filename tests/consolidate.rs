@@ -2,7 +2,6 @@
 
 #![allow(clippy::unwrap_used)]
 
-
 use std::path::Path;
 use std::process::Output;
 

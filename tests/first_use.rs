@@ -78,7 +78,11 @@ fn an_output_that_is_an_input_is_refused_and_the_input_kept() {
     for args in cases {
         let o = consolidate(&returns, &roster, &args);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
-        assert!(stderr(&o).contains("是本次读取的输入文件"), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("是本次读取的输入文件"),
+            "{}",
+            stderr(&o)
+        );
         assert_eq!(std::fs::read(&u).unwrap(), before, "{args:?}");
         assert!(!dir.join("o.xlsx").exists(), "nothing written: {args:?}");
     }
@@ -86,7 +90,11 @@ fn an_output_that_is_an_input_is_refused_and_the_input_kept() {
     let x = dir.join("x.xlsx");
     let o = consolidate(&returns, &roster, &["--out", s(&x), "--json", s(&x)]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("两个输出指向同一个文件"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("两个输出指向同一个文件"),
+        "{}",
+        stderr(&o)
+    );
     assert!(!x.exists());
     // check F --json F, check F --annotate F.
     for flag in ["--json", "--annotate"] {
@@ -116,11 +124,19 @@ fn a_rerun_never_reads_our_own_outputs() {
     assert!(first.status.code().unwrap() <= 1, "{}", stderr(&first));
     let r1 = json(&report);
     let second = consolidate(&returns, &roster, &args);
-    assert_eq!(first.status.code(), second.status.code(), "{}", stderr(&second));
+    assert_eq!(
+        first.status.code(),
+        second.status.code(),
+        "{}",
+        stderr(&second)
+    );
     let r2 = json(&report);
     assert_eq!(r1["coverage"], r2["coverage"]);
     assert_eq!(r1["totals"], r2["totals"]);
-    assert_eq!(r1["units"].as_array().unwrap().len(), r2["units"].as_array().unwrap().len());
+    assert_eq!(
+        r1["units"].as_array().unwrap().len(),
+        r2["units"].as_array().unwrap().len()
+    );
     let ours: Vec<&Value> = r2["files"]
         .as_array()
         .unwrap()
@@ -130,10 +146,19 @@ fn a_rerun_never_reads_our_own_outputs() {
     assert_eq!(ours.len(), 1, "{ours:?}");
     assert_eq!(ours[0]["status"], "skipped");
     assert!(
-        ours[0]["error"].as_str().unwrap().contains("本工具生成的文件"),
+        ours[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("本工具生成的文件"),
         "{ours:?}"
     );
-    assert!(r2["units"].as_array().unwrap().iter().all(|u| u["status"] != "duplicate" && u["status"] != "unknown"));
+    assert!(
+        r2["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["status"] != "duplicate" && u["status"] != "unknown")
+    );
 }
 
 // 3. Every output location is checked before reading; a failed write leaves the old set.
@@ -159,7 +184,14 @@ fn outputs_are_checked_before_reading_and_written_as_a_set() {
     let o = consolidate(
         &returns,
         &roster,
-        &["--out", s(&out), "--json", s(&rep), "--annotate", "/proc/1/nianbao-退回"],
+        &[
+            "--out",
+            s(&out),
+            "--json",
+            s(&rep),
+            "--annotate",
+            "/proc/1/nianbao-退回",
+        ],
     );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     // Not .xlsx.
@@ -208,7 +240,11 @@ fn stdout_devices_and_links_are_outputs_not_files_to_replace() {
     let roster = dir.join("roster.csv");
     let out = dir.join("o.xlsx");
     for target in ["-", "/dev/stdout"] {
-        let o = consolidate(&returns, &roster, &["--out", s(&out), "--json", target, "-q"]);
+        let o = consolidate(
+            &returns,
+            &roster,
+            &["--out", s(&out), "--json", target, "-q"],
+        );
         assert_eq!(o.status.code(), Some(0), "{target}: {}", stderr(&o));
         let v: Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
         assert_eq!(v["coverage"]["in_totals"], 42, "{target}");
@@ -227,8 +263,16 @@ fn stdout_devices_and_links_are_outputs_not_files_to_replace() {
         std::os::unix::fs::symlink(&real, &link).unwrap();
         let o = consolidate(&returns, &roster, &["--out", s(&link)]);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
-        assert!(std::fs::read(&real).unwrap().starts_with(b"PK"), "target replaced");
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert!(
+            std::fs::read(&real).unwrap().starts_with(b"PK"),
+            "target replaced"
+        );
         // A link to nowhere, a folder: refused.
         let dangling = dir.join("dangling.xlsx");
         std::os::unix::fs::symlink(dir.join("nowhere/x.xlsx"), &dangling).unwrap();
@@ -256,8 +300,11 @@ fn the_summary_adds_up_and_names_units() {
             n += 1;
         }
     }
-    std::fs::copy(root().join("fixtures/bad/bad-truncated.xlsx"), returns.join("坏文件.xlsx"))
-        .unwrap();
+    std::fs::copy(
+        root().join("fixtures/bad/bad-truncated.xlsx"),
+        returns.join("坏文件.xlsx"),
+    )
+    .unwrap();
     std::fs::write(returns.join("说明.txt"), "x").unwrap();
     let roster = src.join("roster.csv");
     let out = dir.join("o.xlsx");
@@ -266,7 +313,10 @@ fn the_summary_adds_up_and_names_units() {
     let err = stderr(&o);
     assert!(err.contains("共 7 个文件：读取 5，失败 1，跳过 1"), "{err}");
     // 42 expected: 5 in the totals, the rest missing (named, the first few then how many).
-    assert!(err.contains("应报 42 个单位：计入汇总 5/42 单位，未报送 37 个（"), "{err}");
+    assert!(
+        err.contains("应报 42 个单位：计入汇总 5/42 单位，未报送 37 个（"),
+        "{err}"
+    );
     assert!(err.contains("等 37 个）"), "{err}");
     assert!(err.contains("无法读取：坏文件.xlsx："), "{err}");
     // -q: no summary, but the failure still reaches stderr.
@@ -283,7 +333,10 @@ fn check_on_a_folder_points_at_consolidate() {
     let o = run(&["check", s(&dir)]);
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
-    assert!(err.contains("是文件夹，不是文件") && err.contains("nianbao consolidate"), "{err}");
+    assert!(
+        err.contains("是文件夹，不是文件") && err.contains("nianbao consolidate"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -369,7 +422,10 @@ fn an_interrupted_run_leaves_a_set_that_belongs_together() {
                 }
             })
             .collect();
-        assert_eq!(from_sheet, from_json, "{what}: workbook and JSON of different runs");
+        assert_eq!(
+            from_sheet, from_json,
+            "{what}: workbook and JSON of different runs"
+        );
     };
     let o = consolidate(&all, &roster, &["--out", s(&out), "--json", s(&rep)]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -399,4 +455,45 @@ fn an_interrupted_run_leaves_a_set_that_belongs_together() {
         .filter(|n| n.starts_with('.'))
         .collect();
     assert!(leftovers.is_empty(), "no temporaries left: {leftovers:?}");
+}
+
+#[test]
+fn fatal_errors_follow_lang() {
+    let dir = temp_dir("lang");
+    let roster = dir.join("roster.csv");
+    std::fs::write(&roster, "code,name\nU01,\n").unwrap();
+    let returns = root().join("fixtures/jinshan-2022");
+    let out = dir.join("o.xlsx");
+    let rules = dir.join("rules.toml");
+    std::fs::write(&rules, "[[rules]]\nid = 1\n").unwrap();
+    for (flag, file, zh, en) in [
+        (
+            "--roster",
+            &roster,
+            "名单",
+            "roster, line 2: code and name cannot be empty",
+        ),
+        ("--rules", &rules, "规则文件", "rule file, line"),
+    ] {
+        let o = run(&["consolidate", s(&returns), flag, s(file), "--out", s(&out)]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).contains(zh), "{}", stderr(&o));
+        let o = run(&[
+            "consolidate",
+            s(&returns),
+            flag,
+            s(file),
+            "--out",
+            s(&out),
+            "--lang",
+            "en",
+        ]);
+        assert_eq!(o.status.code(), Some(2));
+        let err = stderr(&o);
+        assert!(err.contains(en), "{err}");
+        assert!(
+            !err.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{err}"
+        );
+    }
 }

@@ -5,7 +5,6 @@
 
 #![allow(clippy::unwrap_used)]
 
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;

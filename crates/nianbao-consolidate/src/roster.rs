@@ -1,18 +1,29 @@
 //! The roster: which units must file, and the names they go by.
 
-use nianbao_format::{Unit, normalize_label};
+use nianbao_format::{Msg, Unit, normalize_label};
 
 /// Why a roster file cannot be used.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum RosterError {
-    #[error("名单格式错误（第 {line} 行）：{reason}")]
-    Invalid { line: usize, reason: String },
+    #[error("名单格式错误（第 {line} 行）：{}", reason.zh)]
+    Invalid { line: usize, reason: Msg },
 }
 
-fn invalid(line: usize, reason: impl Into<String>) -> RosterError {
+impl RosterError {
+    /// "名单格式错误（第 3 行）：…" / "roster, line 3: …".
+    pub fn message(&self) -> Msg {
+        let RosterError::Invalid { line, reason } = self;
+        Msg::new(
+            format!("名单格式错误（第 {line} 行）：{}", reason.zh),
+            format!("roster, line {line}: {}", reason.en),
+        )
+    }
+}
+
+fn invalid(line: usize, zh: impl Into<String>, en: impl Into<String>) -> RosterError {
     RosterError::Invalid {
         line,
-        reason: reason.into(),
+        reason: Msg::new(zh, en),
     }
 }
 
@@ -43,17 +54,33 @@ impl Roster {
             .from_reader(text.as_bytes());
         let headers = rdr
             .headers()
-            .map_err(|e| invalid(1, e.to_string()))?
+            .map_err(|e| {
+                invalid(
+                    1,
+                    format!("无法读取表头：{e}"),
+                    format!("cannot read the header: {e}"),
+                )
+            })?
             .clone();
         let col = |name: &str| headers.iter().position(|h| h.trim() == name);
         let (Some(c_code), Some(c_name)) = (col("code"), col("name")) else {
-            return Err(invalid(1, "表头须为 code,name,aliases,kind"));
+            return Err(invalid(
+                1,
+                "表头须为 code,name,aliases,kind",
+                "the header must be code,name,aliases,kind",
+            ));
         };
         let (c_aliases, c_kind) = (col("aliases"), col("kind"));
         let mut units: Vec<Unit> = Vec::new();
         for (i, rec) in rdr.records().enumerate() {
             let line = i + 2;
-            let rec = rec.map_err(|e| invalid(line, e.to_string()))?;
+            let rec = rec.map_err(|e| {
+                invalid(
+                    line,
+                    format!("无法读取此行：{e}"),
+                    format!("cannot read the line: {e}"),
+                )
+            })?;
             let get =
                 |c: Option<usize>| c.and_then(|c| rec.get(c)).unwrap_or("").trim().to_string();
             let code = get(Some(c_code));
@@ -62,10 +89,18 @@ impl Roster {
                 continue;
             }
             if code.is_empty() || name.is_empty() {
-                return Err(invalid(line, "code 和 name 不能为空"));
+                return Err(invalid(
+                    line,
+                    "code 和 name 不能为空",
+                    "code and name cannot be empty",
+                ));
             }
             if units.iter().any(|u| u.code == code) {
-                return Err(invalid(line, format!("单位代码 {code} 重复")));
+                return Err(invalid(
+                    line,
+                    format!("单位代码 {code} 重复"),
+                    format!("unit code {code} appears twice"),
+                ));
             }
             let aliases = get(c_aliases)
                 .split([';', '；'])
@@ -78,6 +113,7 @@ impl Roster {
                 return Err(invalid(
                     line,
                     format!("kind 应为 town 或 department，而不是 {kind}"),
+                    format!("kind must be town or department, not {kind}"),
                 ));
             }
             units.push(Unit {
@@ -87,11 +123,11 @@ impl Roster {
                 kind,
             });
         }
-        Roster::new(units).map_err(|reason| invalid(0, reason))
+        Roster::new(units).map_err(|reason| RosterError::Invalid { line: 0, reason })
     }
 
     /// A roster from units; fails when one name or alias belongs to two units.
-    pub fn new(units: Vec<Unit>) -> Result<Roster, String> {
+    pub fn new(units: Vec<Unit>) -> Result<Roster, Msg> {
         let mut names: Vec<(String, usize)> = Vec::new();
         for (i, u) in units.iter().enumerate() {
             for n in std::iter::once(&u.name).chain(&u.aliases) {
@@ -100,9 +136,12 @@ impl Roster {
                     continue;
                 }
                 if let Some((_, j)) = names.iter().find(|(k, j)| *k == key && *j != i) {
-                    return Err(format!(
-                        "名称“{n}”同时属于 {} 和 {}",
-                        units[*j].code, u.code
+                    return Err(Msg::new(
+                        format!("名称“{n}”同时属于 {} 和 {}", units[*j].code, u.code),
+                        format!(
+                            "the name \"{n}\" belongs to both {} and {}",
+                            units[*j].code, u.code
+                        ),
                     ));
                 }
                 names.push((key, i));

@@ -33,13 +33,14 @@ pub fn is_invisible(ch: char) -> bool {
 
 const NUMERALS: &str = "一二三四五六七八九十0123456789";
 
-/// Removes one leading enumerator from a normalised label: "(三)", "三、", "3.", "3、", "(3)".
+/// Removes one leading enumerator from a label, normalised or official: "(三)", "（三）",
+/// "三、", "3.", "3、", "(3)". The one enumerator stripper of the project.
 pub fn strip_enumerator(s: &str) -> &str {
     let is_num = |c: char| NUMERALS.contains(c);
-    if let Some(rest) = s.strip_prefix('(') {
+    if let Some(rest) = s.strip_prefix(['(', '（']) {
         let end = rest.find(|c: char| !is_num(c)).unwrap_or(rest.len());
         if end > 0
-            && let Some(after) = rest[end..].strip_prefix(')')
+            && let Some(after) = rest[end..].strip_prefix([')', '）'])
         {
             return after;
         }
@@ -82,5 +83,8 @@ mod tests {
         assert_eq!(strip_enumerator("总计"), "总计");
         assert_eq!(strip_enumerator("(区分处理的)"), "(区分处理的)");
         assert_eq!(strip_enumerator("12345"), "12345");
+        // Official labels, before normalisation.
+        assert_eq!(strip_enumerator("（一）予以公开"), "予以公开");
+        assert_eq!(strip_enumerator("本年新收（件）"), "本年新收（件）");
     }
 }

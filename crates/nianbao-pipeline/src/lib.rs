@@ -40,9 +40,10 @@ pub fn load_roster(path: Option<&Path>) -> Result<Option<Roster>, RunError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| RunError::io("无法读取名单", "cannot read the roster", path, &e))?;
     let roster = Roster::from_csv(&text).map_err(|e| {
+        let why = e.message();
         RunError::new(
-            format!("名单 {} 有误：{e}", path.display()),
-            format!("the roster {} is invalid: {e}", path.display()),
+            format!("名单 {} 有误：{}", path.display(), why.zh),
+            format!("the roster {} is invalid: {}", path.display(), why.en),
         )
     })?;
     Ok(Some(roster))
@@ -56,9 +57,10 @@ pub fn load_rules(path: Option<&Path>) -> Result<RuleSet, RunError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| RunError::io("无法读取规则文件", "cannot read the rule file", path, &e))?;
     RuleSet::parse(&text).map_err(|e| {
+        let why = e.message();
         RunError::new(
-            format!("规则文件 {} 有误：{e}", path.display()),
-            format!("the rule file {} is invalid: {e}", path.display()),
+            format!("规则文件 {} 有误：{}", path.display(), why.zh),
+            format!("the rule file {} is invalid: {}", path.display(), why.en),
         )
     })
 }

@@ -62,6 +62,8 @@ impl std::fmt::Display for FileError {
     }
 }
 
+impl std::error::Error for FileError {}
+
 /// Reads the return in the file at `path` (read-only).
 pub fn read_path(path: &Path) -> Result<Return, FileError> {
     let meta = std::fs::metadata(path).map_err(|e| io_failure(&e))?;

@@ -70,12 +70,6 @@ impl Check {
     }
 }
 
-pub(crate) fn strip_enum(label: &str) -> &str {
-    label
-        .split_once(['.', '、', '）'])
-        .map_or(label, |(_, rest)| rest)
-}
-
 /// The values a check sees: one per field, None when unreadable, with cells when known, and
 /// last year's values of the same unit when given.
 #[derive(Debug, Clone)]

@@ -10,10 +10,20 @@ use crate::{Check, Op, Term};
 
 /// Why a rule file cannot be used: the line and the reason.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("规则文件第 {line} 行：{reason}")]
+#[error("规则文件第 {line} 行：{}", reason.zh)]
 pub struct RuleError {
     pub line: usize,
-    pub reason: String,
+    pub reason: Msg,
+}
+
+impl RuleError {
+    /// "规则文件第 3 行：…" / "rule file, line 3: …".
+    pub fn message(&self) -> Msg {
+        Msg::new(
+            format!("规则文件第 {} 行：{}", self.line, self.reason.zh),
+            format!("rule file, line {}: {}", self.line, self.reason.en),
+        )
+    }
 }
 
 /// A rule as written in the file.
@@ -93,7 +103,10 @@ impl RuleSet {
     pub fn parse(text: &str) -> Result<RuleSet, RuleError> {
         let file: File = toml::from_str(text).map_err(|e| RuleError {
             line: e.span().map_or(1, |s| line_of(text, s.start)),
-            reason: e.message().to_string(),
+            reason: Msg::new(
+                format!("TOML 格式有误：{}", e.message()),
+                format!("not valid TOML: {}", e.message()),
+            ),
         })?;
         let mut rules = Vec::new();
         let mut checks = Vec::new();
@@ -101,24 +114,34 @@ impl RuleSet {
         for spanned in &file.rules {
             let line = line_of(text, spanned.span().start);
             let def = spanned.get_ref();
-            let err = |reason: String| RuleError { line, reason };
+            let err = |zh: String, en: String| RuleError {
+                line,
+                reason: Msg::new(zh, en),
+            };
             if !ids.insert(def.id.clone()) {
-                return Err(err(format!("规则 id “{}” 重复", def.id)));
+                return Err(err(
+                    format!("规则 id “{}” 重复", def.id),
+                    format!("rule id \"{}\" appears twice", def.id),
+                ));
             }
             let severity = match def.severity.as_str() {
                 "error" => Severity::Error,
                 "warning" => Severity::Warning,
                 other => {
-                    return Err(err(format!(
-                        "severity 应为 error 或 warning，而不是 “{other}”"
-                    )));
+                    return Err(err(
+                        format!("severity 应为 error 或 warning，而不是 “{other}”"),
+                        format!("severity must be error or warning, not \"{other}\""),
+                    ));
                 }
             };
             if def.tolerance < 0 {
-                return Err(err("tolerance 不能为负数".into()));
+                return Err(err(
+                    "tolerance 不能为负数".into(),
+                    "tolerance cannot be negative".into(),
+                ));
             }
             let check_line = line_of(text, def.check.span().start);
-            let cerr = |reason: String| RuleError {
+            let cerr = |reason: Msg| RuleError {
                 line: check_line,
                 reason,
             };
@@ -126,13 +149,20 @@ impl RuleSet {
                 0 => (None, vec![String::new()]),
                 1 => {
                     let (var, set) = def.for_each.iter().next().expect("one entry");
-                    let members = file
-                        .sets
-                        .get(set)
-                        .ok_or_else(|| err(format!("未定义的集合 “{set}”")))?;
+                    let members = file.sets.get(set).ok_or_else(|| {
+                        err(
+                            format!("未定义的集合 “{set}”"),
+                            format!("undefined set \"{set}\""),
+                        )
+                    })?;
                     (Some(var.as_str()), members.clone())
                 }
-                _ => return Err(err("for 只能绑定一个变量".into())),
+                _ => {
+                    return Err(err(
+                        "for 只能绑定一个变量".into(),
+                        "for binds one variable only".into(),
+                    ));
+                }
             };
             let mut cross_year = false;
             for member in &members {
@@ -181,7 +211,10 @@ fn member_label(m: &str) -> (String, String) {
         return (c.1.to_string(), m.to_string());
     }
     if let Some(r) = T3_ROWS.iter().find(|r| r.id == m) {
-        return (crate::strip_enum(r.label).to_string(), m.to_string());
+        return (
+            nianbao_format::strip_enumerator(r.label).to_string(),
+            m.to_string(),
+        );
     }
     if let Some(g) = T4_GROUPS.iter().find(|g| g.0 == m) {
         return (g.1.to_string(), m.to_string());
@@ -199,7 +232,7 @@ fn expand(
     var: Option<&str>,
     member: &str,
     sets: &BTreeMap<String, Vec<String>>,
-) -> Result<Sides, String> {
+) -> Result<Sides, Msg> {
     let (op, l, r) = if let Some((l, r)) = check.split_once(">=") {
         (Op::Ge, l, r)
     } else if let Some((l, r)) = check.split_once("<=") {
@@ -207,10 +240,16 @@ fn expand(
     } else if let Some((l, r)) = check.split_once('=') {
         (Op::Eq, l, r)
     } else {
-        return Err(format!("check 缺少 =、>= 或 <=：“{check}”"));
+        return Err(Msg::new(
+            format!("check 缺少 =、>= 或 <=：“{check}”"),
+            format!("check lacks =, >= or <=: \"{check}\""),
+        ));
     };
     if r.contains('=') {
-        return Err(format!("check 只能有一个比较符：“{check}”"));
+        return Err(Msg::new(
+            format!("check 只能有一个比较符：“{check}”"),
+            format!("check has more than one comparison: \"{check}\""),
+        ));
     }
     Ok((op, side(l, var, member, sets)?, side(r, var, member, sets)?))
 }
@@ -220,15 +259,18 @@ fn side(
     var: Option<&str>,
     member: &str,
     sets: &BTreeMap<String, Vec<String>>,
-) -> Result<Vec<Term>, String> {
+) -> Result<Vec<Term>, Msg> {
     let text = text.replace('−', "-");
     let mut terms = Vec::new();
     let mut sign = 1i64;
     let mut cur = String::new();
-    let flush = |cur: &mut String, sign: i64, terms: &mut Vec<Term>| -> Result<(), String> {
+    let flush = |cur: &mut String, sign: i64, terms: &mut Vec<Term>| -> Result<(), Msg> {
         let t = cur.trim();
         if t.is_empty() {
-            return Err("表达式中缺少字段".into());
+            return Err(Msg::new(
+                "表达式中缺少字段",
+                "a field is missing in the expression",
+            ));
         }
         terms.extend(expand_term(t, sign, var, member, sets)?);
         cur.clear();
@@ -253,7 +295,7 @@ fn expand_term(
     var: Option<&str>,
     member: &str,
     sets: &BTreeMap<String, Vec<String>>,
-) -> Result<Vec<Term>, String> {
+) -> Result<Vec<Term>, Msg> {
     let (prior, t) = match t.strip_prefix("prior.") {
         Some(rest) => (true, rest),
         None => (false, t),
@@ -263,25 +305,41 @@ fn expand_term(
         id = id.replace(&format!("${v}"), member);
     }
     if let Some(pos) = id.find('$') {
-        return Err(format!("未绑定的变量 “{}”", &id[pos..]));
+        return Err(Msg::new(
+            format!("未绑定的变量 “{}”", &id[pos..]),
+            format!("unbound variable \"{}\"", &id[pos..]),
+        ));
     }
     let ids: Vec<String> = match (id.find('['), id.find(']')) {
         (Some(a), Some(b)) if a < b => {
             let set = &id[a + 1..b];
-            let members = sets
-                .get(set)
-                .ok_or_else(|| format!("未定义的集合 “{set}”"))?;
+            let members = sets.get(set).ok_or_else(|| {
+                Msg::new(
+                    format!("未定义的集合 “{set}”"),
+                    format!("undefined set \"{set}\""),
+                )
+            })?;
             members
                 .iter()
                 .map(|m| format!("{}{}{}", &id[..a], m, &id[b + 1..]))
                 .collect()
         }
         (None, None) => vec![id],
-        _ => return Err(format!("集合写法有误：“{t}”")),
+        _ => {
+            return Err(Msg::new(
+                format!("集合写法有误：“{t}”"),
+                format!("malformed set: \"{t}\""),
+            ));
+        }
     };
     ids.into_iter()
         .map(|id| {
-            let field = field_index(&id).ok_or_else(|| format!("未知字段 “{id}”"))?;
+            let field = field_index(&id).ok_or_else(|| {
+                Msg::new(
+                    format!("未知字段 “{id}”"),
+                    format!("unknown field \"{id}\""),
+                )
+            })?;
             let (zh, en) = term_name(field, member, prior);
             Ok(Term {
                 field,
@@ -309,7 +367,7 @@ fn term_name(field: usize, member: &str, prior: bool) -> (String, String) {
             "carried_over" => "上年结转",
             "total" => "办理结果总计",
             "carried_forward" => "结转下年度",
-            _ => crate::strip_enum(T3_ROWS[f.row].label),
+            _ => nianbao_format::strip_enumerator(T3_ROWS[f.row].label),
         };
         (short.to_string(), row_id.to_string())
     } else if f.table == nianbao_format::Table::T2 {

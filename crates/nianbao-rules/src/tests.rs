@@ -312,7 +312,7 @@ fn rule_file_errors_name_the_line() {
     for (text, line, words) in cases {
         let err = RuleSet::parse(text).expect_err(text);
         assert_eq!(err.line, line, "{text}: {err}");
-        assert!(err.reason.contains(words), "{text}: {err}");
+        assert!(err.reason.zh.contains(words), "{text}: {err}");
     }
 }
 
