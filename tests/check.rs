@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::common::*;
-use nianbao_format::{Coverage, Report, field_index, fields};
+use nianbao_format::{field_index, fields};
 use serde_json::Value;
 
 /// The seed's 200 values as stored (amount in hundredths).
@@ -23,20 +23,9 @@ fn seed() -> Vec<i64> {
 /// Writes `values` as a return in the official layout (the 全区汇总 sheet of nianbao's own
 /// workbook, which is itself a return).
 fn write_return(dir: &Path, name: &str, values: &[i64]) -> PathBuf {
-    let report = Report {
-        year: Some(2022),
-        units: vec![],
-        totals: values.to_vec(),
-        violations: vec![],
-        files: vec![],
-        coverage: Coverage {
-            expected: 1,
-            received: 1,
-            in_totals: 1,
-            missing: vec![],
-        },
-    };
-    let bytes = nianbao_write::workbook_bytes(&report, &Default::default()).unwrap();
+    // The unit as the file names it: "朱泾镇.xlsx" is 朱泾镇's return.
+    let unit = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    let bytes = nianbao_write::return_bytes(unit, Some(2022), values).unwrap();
     let path = dir.join(name);
     std::fs::write(&path, bytes).unwrap();
     path

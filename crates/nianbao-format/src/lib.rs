@@ -44,11 +44,19 @@ pub fn values_fingerprint(values: impl IntoIterator<Item = Option<i64>>) -> Stri
     format!("{h:016x}")
 }
 
-/// The [`GENERATED_PROPERTY`] value of an annotated return holding these values.
-pub fn annotated_mark(values: impl IntoIterator<Item = Option<i64>>) -> String {
+/// The values as a written workbook lays them: a blank cell stays blank whatever was inferred
+/// for it (a blank total filled from its parts), so it reads back as 0.
+pub fn laid_values(readings: &[Reading]) -> impl Iterator<Item = Option<i64>> + '_ {
+    readings
+        .iter()
+        .map(|r| if r.blank { Some(0) } else { r.value })
+}
+
+/// The [`GENERATED_PROPERTY`] value of an annotated return laying these readings.
+pub fn annotated_mark(readings: &[Reading]) -> String {
     format!(
         "{GENERATED_ANNOTATED};values={}",
-        values_fingerprint(values)
+        values_fingerprint(laid_values(readings))
     )
 }
 

@@ -148,6 +148,8 @@ pub fn check_file(req: &CheckRequest) -> Result<CheckOutcome, RunError> {
     let wopts = WriteOptions {
         lang: req.lang,
         year: report.year,
+        // The rules the run checked, so that messages and titles are rendered from them.
+        rules: Some(std::sync::Arc::new(opts.rules.clone())),
         ..Default::default()
     };
     let mut set = OutputSet::default();

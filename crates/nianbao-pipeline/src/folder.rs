@@ -191,6 +191,8 @@ pub fn consolidate_folder(
     let wopts = WriteOptions {
         lang: req.lang,
         year: report.year,
+        // The rules the run checked, so that messages and titles are rendered from them.
+        rules: Some(std::sync::Arc::new(opts.rules.clone())),
         ..Default::default()
     };
     let mut set = OutputSet::default();

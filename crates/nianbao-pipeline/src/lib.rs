@@ -18,7 +18,7 @@ pub use error::RunError;
 pub use folder::{FolderOutcome, FolderRequest, consolidate_folder, prior_of};
 pub use nianbao_consolidate::Prefer;
 pub use outputs::abandon_staged;
-pub use read::{Progress, Read, Silent, annotated_mark_for, own_output, read_all, read_file};
+pub use read::{Progress, Read, Silent, own_output, read_all, read_file};
 
 use std::path::Path;
 

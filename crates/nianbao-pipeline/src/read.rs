@@ -6,7 +6,8 @@ use rayon::prelude::*;
 
 use nianbao_consolidate::Input;
 use nianbao_format::{
-    FileEntry, FileStatus, GENERATED_ANNOTATED, GENERATED_SUMMARY, Msg, Reading, values_fingerprint,
+    FileEntry, FileStatus, GENERATED_ANNOTATED, GENERATED_SUMMARY, Msg, Reading, laid_values,
+    values_fingerprint,
 };
 
 use crate::discover::Found;
@@ -29,20 +30,6 @@ pub enum Read {
     Input(Input),
     /// A workbook nianbao wrote itself: never a return; listed as skipped with why.
     Ours(FileEntry),
-}
-
-/// The values as a written workbook lays them: a blank cell is blank whatever was inferred for
-/// it, so it reads back as 0.
-fn laid_values(readings: &[Reading]) -> impl Iterator<Item = Option<i64>> + '_ {
-    readings
-        .iter()
-        .map(|r| if r.blank { Some(0) } else { r.value })
-}
-
-/// The fingerprint an annotated return carries for these readings (see
-/// [`nianbao_format::annotated_mark`]).
-pub fn annotated_mark_for(readings: &[Reading]) -> String {
-    nianbao_format::annotated_mark(laid_values(readings))
 }
 
 /// Why a workbook that carries nianbao's marker is not read as a return, if it is not: the
@@ -141,7 +128,7 @@ mod tests {
     #[test]
     fn an_annotated_return_is_ours_only_while_unchanged() {
         let sent = readings(&[1, 2, 3]);
-        let mark = annotated_mark_for(&sent);
+        let mark = nianbao_format::annotated_mark(&sent);
         assert!(own_output(Some(&mark), &sent).is_some());
         let corrected = readings(&[1, 2, 4]);
         assert!(own_output(Some(&mark), &corrected).is_none());
@@ -152,7 +139,7 @@ mod tests {
         // A blank total filled from its parts is written blank and reads back as a blank 0.
         let mut sent = readings(&[1, 2, 3]);
         sent[2].blank = true;
-        let mark = annotated_mark_for(&sent);
+        let mark = nianbao_format::annotated_mark(&sent);
         let mut back = readings(&[1, 2, 0]);
         back[2].blank = true;
         assert!(own_output(Some(&mark), &back).is_some());

@@ -24,7 +24,10 @@ fn expected(dir: &str) -> Vec<(String, Vec<Option<i64>>)> {
     assert_eq!(header[0], "file");
     let ids: Vec<&str> = header[2..].to_vec();
     let canonical: Vec<&str> = fields().iter().map(|f| f.id.as_str()).collect();
-    assert_eq!(ids, canonical, "expected.csv columns are the field ids in order");
+    assert_eq!(
+        ids, canonical,
+        "expected.csv columns are the field ids in order"
+    );
     lines
         .filter(|l| !l.trim().is_empty())
         .map(|l| {

@@ -1,5 +1,6 @@
-//! Measuring text in Excel column-width units and writing cells (merged or not) while keeping
-//! track of the row heights their wrapped text needs.
+//! Measuring text in Excel column-width units, writing cells (merged or not) while keeping track
+//! of the row heights their wrapped text needs, fitting column widths to their texts, and the
+//! print setup every sheet shares ([`Print`]).
 
 use std::collections::BTreeMap;
 
@@ -62,6 +63,77 @@ pub fn height_for(lines: usize, font_size: f64) -> f64 {
 pub fn fit_width(s: &str, min: f64, max: f64) -> f64 {
     let widest = s.split('\n').map(line_width).fold(0.0, f64::max);
     (widest + CELL_MARGIN + 1.0).clamp(min, max)
+}
+
+/// Column widths fitted to a table's texts (the header row among them): each column as wide as
+/// its widest text on one line, within its `(min, max)`; a text wider than `max` wraps. Columns
+/// beyond `limits` are left out.
+pub fn fitted_widths<R, T>(limits: &[(f64, f64)], rows: impl IntoIterator<Item = R>) -> Vec<f64>
+where
+    R: IntoIterator<Item = T>,
+    T: AsRef<str>,
+{
+    let mut widths: Vec<f64> = limits.iter().map(|&(min, _)| min).collect();
+    for r in rows {
+        for (c, text) in r.into_iter().enumerate().take(limits.len()) {
+            let (min, max) = limits[c];
+            widths[c] = widths[c].max(fit_width(text.as_ref(), min, max));
+        }
+    }
+    widths
+}
+
+/// How a sheet prints: A4 landscape, one page wide and as many pages tall as it takes. Every
+/// sheet writer ends with [`Print::apply`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Print {
+    /// Rows printed again at the top of every page (the header).
+    pub repeat_rows: Option<(RowNum, RowNum)>,
+    /// The last row and column printed, when not every used cell.
+    pub area: Option<(RowNum, ColNum)>,
+    /// A form (the official tables): centred on the page, narrow margins, no gridlines on
+    /// screen, no page footer.
+    pub form: bool,
+    /// A page footer "第 1 页，共 3 页" in this language (lists that run over pages).
+    pub footer: Option<nianbao_format::Lang>,
+}
+
+impl Print {
+    /// A list whose header rows r0..=r1 repeat on every page, with page numbers.
+    pub fn list(r0: RowNum, r1: RowNum, lang: nianbao_format::Lang) -> Print {
+        Print {
+            repeat_rows: Some((r0, r1)),
+            footer: Some(lang),
+            ..Print::default()
+        }
+    }
+
+    pub fn apply(&self, ws: &mut Worksheet) -> Result<(), XlsxError> {
+        ws.set_landscape();
+        ws.set_paper_size(9); // A4
+        ws.set_print_fit_to_pages(1, 0);
+        if self.form {
+            ws.set_screen_gridlines(false);
+            ws.set_print_center_horizontally(true);
+            ws.set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3);
+        }
+        if let Some((r0, r1)) = self.repeat_rows {
+            ws.set_repeat_rows(r0, r1)?;
+        }
+        if let Some((r, c)) = self.area {
+            ws.set_print_area(0, 0, r, c)?;
+        }
+        match self.footer {
+            Some(nianbao_format::Lang::Zh) => {
+                ws.set_footer("&C第 &P 页，共 &N 页");
+            }
+            Some(nianbao_format::Lang::En) => {
+                ws.set_footer("&CPage &P of &N");
+            }
+            None => {}
+        }
+        Ok(())
+    }
 }
 
 /// Writes cells on one worksheet, remembering the heights rows need.
@@ -208,6 +280,17 @@ mod tests {
         assert_eq!(lines_needed("", 12.0, 11.0), 1);
         assert!(height_for(2, 11.0) > height_for(1, 11.0));
         assert!(height_for(1000, 11.0) <= 409.0);
+    }
+
+    #[test]
+    fn fitted_widths_take_the_widest_text_within_limits() {
+        let long = "很长的说明".repeat(30);
+        let rows = [vec!["单位", "说明"], vec!["U01 石化街道", &long]];
+        let w = fitted_widths(&[(4.0, 30.0), (10.0, 40.0)], rows);
+        assert_eq!(w[0], fit_width("U01 石化街道", 4.0, 30.0));
+        assert_eq!(w[1], 40.0);
+        let none: [[&str; 0]; 0] = [];
+        assert_eq!(fitted_widths(&[(6.0, 9.0)], none), vec![6.0]);
     }
 
     #[test]

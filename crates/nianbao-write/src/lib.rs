@@ -11,16 +11,28 @@
 //!
 //! [`annotated_return`] builds the other workbook: the one the district office sends back to a
 //! unit whose return failed its checks (退回修改), its values in the same official layout with the
-//! failed rules marked on the cells and a list of the problems.
+//! failed rules marked on the cells and a list of the problems, every text naming the cells of
+//! that file.
+//!
+//! Both carry the custom document property [`nianbao_format::GENERATED_PROPERTY`], by which
+//! `nianbao-read` tells them from the returns of units.
 
 mod atomic;
 mod json;
+mod labels;
 mod layout;
+mod messages;
 mod sheets;
 mod style;
 
-use nianbao_format::{FIELD_COUNT, Lang, Report, UnitEntry, Violation};
-use rust_xlsxwriter::Workbook;
+use std::sync::Arc;
+
+use nianbao_format::{
+    FIELD_COUNT, GENERATED_PROPERTY, GENERATED_SUMMARY, Lang, Msg, Report, UnitEntry, Violation,
+    annotated_mark,
+};
+use nianbao_rules::RuleSet;
+use rust_xlsxwriter::{DocProperties, Workbook};
 
 pub use atomic::write_atomic;
 pub use json::json_report;
@@ -47,6 +59,22 @@ pub struct WriteOptions {
     /// 工作年度报告统计表（退回修改）"; `Report::year`). [`workbook_bytes`] takes the year from
     /// the report instead.
     pub year: Option<i32>,
+    /// The rules the violations came from (`--rules`); None: the built-in rules. Their
+    /// descriptions title the rules in `校验结果`, and [`annotated_return`] words a failed check
+    /// again from its terms with the cells of the annotated file.
+    pub rules: Option<Arc<RuleSet>>,
+}
+
+impl WriteOptions {
+    /// The rule set in use.
+    pub fn rule_set(&self) -> &RuleSet {
+        self.rules.as_deref().unwrap_or_else(|| RuleSet::builtin())
+    }
+}
+
+/// The marker property: every workbook written says that nianbao wrote it, and what it is.
+fn mark(wb: &mut Workbook, value: &str) {
+    wb.set_properties(&DocProperties::new().set_custom_property(GENERATED_PROPERTY, value));
 }
 
 /// Why the workbook could not be built.
@@ -76,6 +104,7 @@ pub fn workbook_bytes(report: &Report, opts: &WriteOptions) -> Result<Vec<u8>, W
     }
     let styles = style::Styles::new();
     let mut wb = Workbook::new();
+    mark(&mut wb, GENERATED_SUMMARY);
     sheets::summary::write(wb.add_worksheet(), report, opts, &styles)?;
     sheets::units::write(wb.add_worksheet(), report, opts, &styles)?;
     sheets::checks::write(wb.add_worksheet(), report, opts, &styles)?;
@@ -94,10 +123,13 @@ pub fn workbook_bytes(report: &Report, opts: &WriteOptions) -> Result<Vec<u8>, W
 /// orange with a note for each suspect when `suspects_tied`; strong red showing the text typed for
 /// a value that could not be read, with the read problem as note. Blank cells stay blank. Sheet
 /// [`SHEET_PROBLEMS`] lists every error and warning with its cells in sheet 1 and the change
-/// suggested. Notes and instructions are in `opts.lang`; the title (with `opts.year`) and the
-/// labels are the official Chinese ones, and "填报单位：{name}" names the unit, so that the file,
-/// corrected and sent again, reads back by `nianbao-read` as the unit's return with the same
-/// values.
+/// suggested. The messages are worded again for this file: every address and every "=value" in
+/// a note or the list is a cell of sheet 1 ("prior." values, from last year's return, are named
+/// "上年报表 …" without one). Notes and instructions are in `opts.lang`; the title (with
+/// `opts.year`) and the labels are the official Chinese ones, and "填报单位：{name}" names the
+/// unit, so that the file, corrected and sent again, reads back by `nianbao-read` as the unit's
+/// return with the same values. The file carries the marker property with the fingerprint of its
+/// values ([`nianbao_format::annotated_mark`]).
 pub fn annotated_return(
     unit: &UnitEntry,
     violations: &[Violation],
@@ -116,17 +148,54 @@ pub fn annotated_return(
             expected: FIELD_COUNT,
         });
     }
+    let pos = sheets::annotated::positions();
+    let texts: Vec<String> = violations
+        .iter()
+        .map(|v| messages::render(v, readings, &pos, opts.rule_set()))
+        .map(|m: Msg| m.get(opts.lang).to_string())
+        .collect();
     let styles = style::Styles::new();
     let mut wb = Workbook::new();
-    let pos = sheets::annotated::write_return(
+    mark(&mut wb, &annotated_mark(readings));
+    let written = sheets::annotated::write_return(
         wb.add_worksheet(),
         unit,
         readings,
         violations,
+        &texts,
         opts,
         &styles,
     )?;
-    sheets::annotated::write_problems(wb.add_worksheet(), unit, violations, &pos, opts, &styles)?;
+    debug_assert_eq!(written, pos);
+    sheets::annotated::write_problems(
+        wb.add_worksheet(),
+        unit,
+        violations,
+        &texts,
+        &pos,
+        opts,
+        &styles,
+    )?;
+    Ok(wb.save_to_buffer()?)
+}
+
+/// A unit's return as the unit sends it: the official layout, the year in the title, 填报单位
+/// filled in, the 200 `values` in canonical order (amounts in hundredths). It carries no marker:
+/// it is a return, read like any other (tests write planted returns with it).
+pub fn return_bytes(
+    unit_name: &str,
+    year: Option<i32>,
+    values: &[i64],
+) -> Result<Vec<u8>, WriteError> {
+    if values.len() != FIELD_COUNT {
+        return Err(WriteError::Totals {
+            found: values.len(),
+            expected: FIELD_COUNT,
+        });
+    }
+    let styles = style::Styles::new();
+    let mut wb = Workbook::new();
+    sheets::summary::write_return(wb.add_worksheet(), unit_name, year, values, &styles)?;
     Ok(wb.save_to_buffer()?)
 }
 

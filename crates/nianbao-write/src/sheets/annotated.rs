@@ -9,33 +9,35 @@
 //!    text as typed, with the read problem as note.
 //! 2. `问题清单`: one row per error or warning: severity, the cells in sheet 1 (linked), the
 //!    message and the suggested change, for a clerk who does not hover over notes.
+//!
+//! Every text names the cells of this file: the messages are rendered again for its layout
+//! ([`crate::messages`]), never copied with the addresses of the file the unit sent.
 
-use nianbao_format::{
-    FIELD_COUNT, Lang, Reading, Severity, Suspect, UnitEntry, Violation, column_name, field_index,
+use nianbao_format::{FIELD_COUNT, Lang, Reading, Severity, Suspect, UnitEntry, Violation};
+use rust_xlsxwriter::{
+    ColNum, Color, Format, FormatUnderline, Formula, RowNum, Worksheet, XlsxError,
 };
-use rust_xlsxwriter::{ColNum, Color, Format, FormatUnderline, RowNum, Url, Worksheet, XlsxError};
 
 use super::official::{self, Cells, Decoration, LAST, MIN_ROW_HEIGHT, Shown};
-use crate::layout::{Sheet, col, row};
+use crate::layout::{Print, Sheet, col, fitted_widths, row};
+use crate::messages::{a1, suspects, this_year};
 use crate::style::{Mark, Styles, TITLE_SIZE, marked};
 use crate::{SHEET_PROBLEMS, SHEET_RETURN, WriteOptions, tr};
 
 /// The row the tables start on, below the title, the unit, the instructions and the legend.
 const TABLES_ROW: RowNum = 5;
 const LINK_COLOR: u32 = 0x0563C1;
+/// The longest text a formula's string may hold (Excel: 255 characters).
+const MAX_FORMULA_TEXT: usize = 255;
+
+/// Where sheet 1 puts each field's value cell.
+pub fn positions() -> Vec<(RowNum, ColNum)> {
+    official::positions(TABLES_ROW).0
+}
 
 /// Whether a violation is one the unit must act on (errors and warnings, not notes).
 fn reported(v: &Violation) -> bool {
     matches!(v.severity, Severity::Error | Severity::Warning)
-}
-
-/// The index of a field id of this year's return ("prior." terms are last year's).
-fn field_of(id: &str) -> Option<usize> {
-    if id.starts_with("prior.") {
-        None
-    } else {
-        field_index(id)
-    }
 }
 
 /// The unit's name as the return states it.
@@ -88,16 +90,14 @@ fn tied_text(s: &Suspect, lang: Lang) -> String {
     }
 }
 
-/// The suspects of a violation that are cells of this return, with their field indices.
-fn suspects(v: &Violation) -> Vec<(usize, &Suspect)> {
-    v.suspects
-        .iter()
-        .filter_map(|s| field_of(&s.field).map(|i| (i, s)))
-        .collect()
-}
-
-/// How each of the 200 value cells is marked, and the notes it carries.
-pub fn decorations(readings: &[Reading], violations: &[Violation], lang: Lang) -> Vec<Decoration> {
+/// How each of the 200 value cells is marked, and the notes it carries; `texts` are the
+/// violations' messages for this file.
+pub fn decorations(
+    readings: &[Reading],
+    violations: &[Violation],
+    texts: &[String],
+    lang: Lang,
+) -> Vec<Decoration> {
     let mut d = vec![Decoration::default(); FIELD_COUNT];
     fn raise(d: &mut Decoration, m: Mark) {
         d.mark = d.mark.max(Some(m));
@@ -107,9 +107,9 @@ pub fn decorations(readings: &[Reading], violations: &[Violation], lang: Lang) -
             d.notes.push(text);
         }
     }
-    for v in violations.iter().filter(|v| reported(v)) {
-        let head = format!("{}{}", severity_tag(v.severity, lang), v.message.get(lang));
-        let involved: Vec<usize> = v.fields.iter().filter_map(|f| field_of(f)).collect();
+    for (v, text) in violations.iter().zip(texts).filter(|(v, _)| reported(v)) {
+        let head = format!("{}{text}", severity_tag(v.severity, lang));
+        let involved: Vec<usize> = v.fields.iter().filter_map(|f| this_year(f)).collect();
         for &i in &involved {
             raise(&mut d[i], Mark::Involved);
         }
@@ -133,13 +133,14 @@ pub fn decorations(readings: &[Reading], violations: &[Violation], lang: Lang) -
         }
         raise(&mut d[i], Mark::Unreadable);
         let id = &nianbao_format::fields()[i].id;
-        for v in violations
+        for (v, text) in violations
             .iter()
-            .filter(|v| v.rule.starts_with("value.") && v.fields.contains(id))
+            .zip(texts)
+            .filter(|(v, _)| v.rule.starts_with("value.") && v.fields.contains(id))
         {
             add(
                 &mut d[i],
-                format!("{}{}", severity_tag(v.severity, lang), v.message.get(lang)),
+                format!("{}{text}", severity_tag(v.severity, lang)),
             );
         }
         if d[i].notes.is_empty() {
@@ -187,12 +188,14 @@ fn instructions(violations: &[Violation], lang: Lang) -> String {
     }
 }
 
-/// Writes sheet 1; returns, per field, the cell its value is in.
+/// Writes sheet 1, `texts` being the violations' messages for this file; returns, per field,
+/// the cell its value is in (as [`positions`]).
 pub fn write_return(
     ws: &mut Worksheet,
     unit: &UnitEntry,
     readings: &[Reading],
     violations: &[Violation],
+    texts: &[String],
     opts: &WriteOptions,
     st: &Styles,
 ) -> Result<Vec<(RowNum, ColNum)>, XlsxError> {
@@ -200,7 +203,7 @@ pub fn write_return(
     ws.set_name(SHEET_RETURN)?;
     ws.set_default_note_author(tr(lang, "区政务公开办", "district office"));
     let shown = shown(readings);
-    let decorations = decorations(readings, violations, lang);
+    let decorations = decorations(readings, violations, texts, lang);
     let mut s = official::sheet(ws)?;
     s.text_sized(0, 0, 0, LAST, &title(unit, opts), &st.title, TITLE_SIZE)?;
     s.min_height(0, 36.0);
@@ -263,20 +266,10 @@ pub fn write_return(
     Ok(pos)
 }
 
-/// "G12" for a zero-based cell.
-fn a1((r, c): (RowNum, ColNum)) -> String {
-    format!("{}{}", column_name(u32::from(c)), r + 1)
-}
-
 /// The cells of sheet 1 a violation concerns: its suspects first, then its other fields.
 fn cells_of(v: &Violation) -> Vec<usize> {
-    let mut out: Vec<usize> = Vec::new();
-    let ids = v
-        .suspects
-        .iter()
-        .map(|s| s.field.as_str())
-        .chain(v.fields.iter().map(String::as_str));
-    for i in ids.filter_map(field_of) {
+    let mut out: Vec<usize> = suspects(v).into_iter().map(|(i, _)| i).collect();
+    for i in v.fields.iter().filter_map(|f| this_year(f)) {
         if !out.contains(&i) {
             out.push(i);
         }
@@ -307,14 +300,27 @@ fn suggestion(v: &Violation, pos: &[(RowNum, ColNum)], lang: Lang) -> String {
     if v.rule.starts_with("value.") {
         return tr(lang, "请填写数字", "enter a number").to_string();
     }
+    if v.rule == "total.blank"
+        && let [id] = &v.fields[..]
+        && let Some(i) = this_year(id)
+    {
+        let at = a1(pos[i]);
+        let value = v.expected.as_deref().unwrap_or_default();
+        return match lang {
+            Lang::Zh => format!("核对后在 {at} 填写总计 {value}"),
+            Lang::En => format!("check it and enter the total {value} in {at}"),
+        };
+    }
     String::new()
 }
 
-/// Writes sheet 2, the list of problems; `pos` is where sheet 1 put each field.
+/// Writes sheet 2, the list of problems; `texts` are the violations' messages for this file and
+/// `pos` is where sheet 1 put each field.
 pub fn write_problems(
     ws: &mut Worksheet,
     unit: &UnitEntry,
     violations: &[Violation],
+    texts: &[String],
     pos: &[(RowNum, ColNum)],
     opts: &WriteOptions,
     st: &Styles,
@@ -329,7 +335,37 @@ pub fn write_problems(
         tr(lang, "建议修改", "Suggested change"),
     ];
     let last = col(heads.len() - 1);
-    let mut s = Sheet::new(ws, vec![6.0, 9.0, 18.0, 64.0, 36.0], 10.0)?;
+    let mut listed: Vec<(&Violation, &String)> = violations
+        .iter()
+        .zip(texts)
+        .filter(|(v, _)| reported(v))
+        .collect();
+    listed.sort_by_key(|(v, _)| std::cmp::Reverse(v.severity));
+    let cells: Vec<String> = listed
+        .iter()
+        .map(|(v, _)| {
+            cells_of(v)
+                .into_iter()
+                .map(|i| a1(pos[i]))
+                .collect::<Vec<_>>()
+                .join(tr(lang, "、", ", "))
+        })
+        .collect();
+    let widths = fitted_widths(
+        &[
+            (6.0, 6.0),
+            (8.0, 9.0),
+            (14.0, 24.0),
+            (64.0, 64.0),
+            (36.0, 36.0),
+        ],
+        std::iter::once(heads.map(String::from)).chain(
+            cells
+                .iter()
+                .map(|c| ["", "", c.as_str(), "", ""].map(String::from)),
+        ),
+    );
+    let mut s = Sheet::new(ws, widths, 10.0)?;
     let (e, w) = counts(violations);
     let title = match lang {
         Lang::Zh => format!("问题清单：{}（错误 {e} 个，警告 {w} 个）", unit_name(unit)),
@@ -347,14 +383,12 @@ pub fn write_problems(
     for (c, h) in heads.iter().enumerate() {
         s.text(1, col(c), 1, col(c), h, &st.header)?;
     }
-    let mut listed: Vec<&Violation> = violations.iter().filter(|v| reported(v)).collect();
-    listed.sort_by_key(|v| std::cmp::Reverse(v.severity));
     let link: Format = st
         .text
         .clone()
         .set_font_color(Color::RGB(LINK_COLOR))
         .set_underline(FormatUnderline::Single);
-    for (k, v) in listed.iter().enumerate() {
+    for (k, (&(v, message), text)) in listed.iter().zip(&cells).enumerate() {
         let r = row(k + 2);
         s.text(r, 0, r, 0, &(k + 1).to_string(), &st.label)?;
         let sev = match v.severity {
@@ -362,17 +396,23 @@ pub fn write_problems(
             _ => &st.text_warning,
         };
         s.text(r, 1, r, 1, v.severity.label(lang), sev)?;
-        let cells: Vec<String> = cells_of(v).into_iter().map(|i| a1(pos[i])).collect();
-        match cells.first() {
-            Some(first) => {
-                let text = cells.join(tr(lang, "、", ", "));
-                let url = Url::new(format!("internal:'{SHEET_RETURN}'!{first}")).set_text(&text);
-                s.text(r, 2, r, 2, &text, &link)?;
-                s.ws.write_url_with_format(r, 2, url, &link)?;
+        match cells_of(v).first() {
+            Some(&first) => {
+                // A HYPERLINK formula, not a cell hyperlink: LibreOffice does not wrap the text
+                // of a cell hyperlink, and a long list of cells would be cut off.
+                let first = a1(pos[first]);
+                s.text(r, 2, r, 2, text, &link)?;
+                if text.chars().count() <= MAX_FORMULA_TEXT {
+                    let formula = Formula::new(format!(
+                        "=HYPERLINK(\"#'{SHEET_RETURN}'!{first}\",\"{text}\")"
+                    ))
+                    .set_result(text);
+                    s.ws.write_formula_with_format(r, 2, formula, &link)?;
+                }
             }
             None => s.text(r, 2, r, 2, "", &st.text)?,
         }
-        s.text(r, 3, r, 3, v.message.get(lang), &st.text)?;
+        s.text(r, 3, r, 3, message, &st.text)?;
         s.text(r, 4, r, 4, &suggestion(v, pos, lang), &st.text)?;
     }
     if listed.is_empty() {
@@ -386,13 +426,8 @@ pub fn write_problems(
         )?;
     }
     s.apply_heights(18.0)?;
-    let ws = s.ws;
-    ws.set_freeze_panes(2, 0)?;
-    ws.set_landscape();
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
-    ws.set_repeat_rows(1, 1)?;
-    Ok(())
+    s.ws.set_freeze_panes(2, 0)?;
+    Print::list(1, 1, lang).apply(s.ws)
 }
 
 #[cfg(test)]
@@ -400,15 +435,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn addresses() {
-        assert_eq!(a1((0, 0)), "A1");
-        assert_eq!(a1((11, 14)), "O12");
-    }
-
-    #[test]
-    fn prior_terms_are_not_cells_of_this_return() {
-        let id = &nianbao_format::fields()[3].id;
-        assert_eq!(field_of(id), Some(3));
-        assert_eq!(field_of(&format!("prior.{id}")), None);
+    fn positions_are_those_sheet_1_writes() {
+        let readings = vec![Reading::default(); FIELD_COUNT];
+        let unit = UnitEntry {
+            unit: "U01".into(),
+            name: String::new(),
+            kind: None,
+            files: vec![],
+            status: nianbao_format::UnitStatus::Ok,
+            readings: None,
+            in_totals: true,
+            errors: 0,
+            warnings: 0,
+            blanks: 0,
+            note: None,
+        };
+        let mut ws = Worksheet::new();
+        let opts = WriteOptions::default();
+        let pos = write_return(&mut ws, &unit, &readings, &[], &[], &opts, &Styles::new())
+            .expect("sheet");
+        assert_eq!(pos, positions());
     }
 }

@@ -5,7 +5,7 @@ use nianbao_format::{FileStatus, Lang, Report};
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
 use super::{join_files, status_format, unit_display};
-use crate::layout::{Sheet, col, fit_width, row};
+use crate::layout::{Print, Sheet, col, fitted_widths, row};
 use crate::style::Styles;
 use crate::{SHEET_FILING, WriteOptions, tr};
 
@@ -90,16 +90,10 @@ pub fn write(
         (16.0, 44.0),
         (10.0, 14.0),
     ];
-    let mut widths: Vec<f64> = limits
-        .iter()
-        .enumerate()
-        .map(|(c, &(min, max))| {
-            rows.iter()
-                .map(|r| fit_width(&r[c], min, max))
-                .chain([fit_width(heads[c], min, max)])
-                .fold(min, f64::max)
-        })
-        .collect();
+    let mut widths = fitted_widths(
+        &limits,
+        std::iter::once(heads.map(String::from).to_vec()).chain(rows.iter().map(|r| r.to_vec())),
+    );
     widths.extend([8.0, 8.0, 14.0, 40.0]);
     let mut s = Sheet::new(ws, widths, 10.0)?;
 
@@ -154,8 +148,9 @@ pub fn write(
     }
     s.apply_heights(18.0)?;
     s.ws.set_freeze_panes(hr + 1, 0)?;
-    s.ws.set_landscape();
-    s.ws.set_paper_size(9);
-    s.ws.set_print_fit_to_pages(1, 0);
-    Ok(())
+    Print {
+        footer: Some(lang),
+        ..Print::default()
+    }
+    .apply(s.ws)
 }

@@ -19,7 +19,7 @@ use nianbao_format::{
 use rust_xlsxwriter::{ColNum, Format, Note, RowNum, Worksheet, XlsxError};
 
 use super::cell_number;
-use crate::layout::{Sheet, col, lines_needed, row};
+use crate::layout::{Print, Sheet, col, lines_needed, row};
 use crate::style::{FONT, HEADING_SIZE, Mark, Styles, marked};
 
 /// Columns of the grid, and the last one.
@@ -108,16 +108,53 @@ pub fn tables(
     Ok((r, out.pos))
 }
 
-/// Landscape A4, one page wide, rows 0..=last_row printed, no gridlines.
+/// Prints rows 0..=last_row as a form: landscape A4, one page wide, centred, no gridlines.
 pub fn page_setup(ws: &mut Worksheet, last_row: RowNum) -> Result<(), XlsxError> {
-    ws.set_screen_gridlines(false);
-    ws.set_landscape();
-    ws.set_paper_size(9); // A4
-    ws.set_print_fit_to_pages(1, 0);
-    ws.set_print_center_horizontally(true);
-    ws.set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3);
-    ws.set_print_area(0, 0, last_row, LAST)?;
-    Ok(())
+    Print {
+        area: Some((last_row, LAST)),
+        form: true,
+        ..Print::default()
+    }
+    .apply(ws)
+}
+
+/// Where [`tables`] puts each field's value cell (the top-left one when merged) when it starts
+/// on row `r0`, and the row after table 四: the layout without writing it, for texts that must
+/// name the cells before they are written (the notes of the annotated return).
+pub fn positions(r0: RowNum) -> (Vec<(RowNum, ColNum)>, RowNum) {
+    let mut pos = vec![(0, 0); FIELD_COUNT];
+    // Table 二: its heading; per block, the block row, the header row and its rows.
+    let mut r = r0 + 1;
+    let mut i = 0;
+    while i < T2_ROWS.len() {
+        let block = T2_ROWS[i].block;
+        let end = i + T2_ROWS[i..].iter().take_while(|x| x.block == block).count();
+        r += 2;
+        let spans = t2_spans(T2_ROWS[i].cols.len());
+        for (ri, t2row) in T2_ROWS.iter().enumerate().take(end).skip(i) {
+            for (ci, &(c0, _)) in spans.iter().enumerate().take(t2row.cols.len()) {
+                pos[t2_index(ri, ci)] = (r, c0);
+            }
+            r += 1;
+        }
+        i = end;
+    }
+    // Table 三: a blank row, its heading, three header rows, its rows.
+    let body = r + 1 + 4;
+    for ri in 0..T3_ROWS.len() {
+        for c in 0..T3_COLS.len() {
+            pos[t3_index(ri, c)] = (body + row(ri), T3_V0 + col(c));
+        }
+    }
+    // Table 四: a blank row, its heading, three header rows, the values.
+    let values = body + row(T3_ROWS.len()) + 1 + 4;
+    let n = T4_RESULTS.len();
+    for g in 0..T4_GROUPS.len() {
+        for k in 0..n {
+            pos[t4_index(g, k)] = (values, col(g * n + k));
+        }
+    }
+    (pos, values + 1)
 }
 
 /// The height in pixels a note needs to show `text` whole.
@@ -339,6 +376,22 @@ fn table4(s: &mut Sheet<'_>, r0: RowNum, out: &mut Out<'_, '_>) -> Result<RowNum
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn positions_are_where_the_tables_put_the_values() {
+        let shown = vec![Shown::Value(1); FIELD_COUNT];
+        let cells = Cells {
+            shown: &shown,
+            decorations: None,
+        };
+        let st = Styles::new();
+        for r0 in [0, 2, 5, 9] {
+            let mut ws = Worksheet::new();
+            let mut s = sheet(&mut ws).expect("sheet");
+            let (end, pos) = tables(&mut s, r0, &cells, &st).expect("tables");
+            assert_eq!(positions(r0), (pos, end), "from row {r0}");
+        }
+    }
 
     #[test]
     fn table2_spans_split_the_value_area() {

@@ -39,3 +39,43 @@ pub fn write(
     s.apply_heights(MIN_ROW_HEIGHT)?;
     official::page_setup(s.ws, end - 1)
 }
+
+/// A unit's own return in the official layout: "{year}年政府信息公开工作年度报告统计表", the
+/// 填报单位 line, then tables 二, 三 and 四 with `values` (canonical order).
+pub fn write_return(
+    ws: &mut Worksheet,
+    unit_name: &str,
+    year: Option<i32>,
+    values: &[i64],
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    ws.set_name(crate::SHEET_RETURN)?;
+    let shown: Vec<Shown<'_>> = values.iter().map(|&v| Shown::Value(v)).collect();
+    let cells = Cells {
+        shown: &shown,
+        decorations: None,
+    };
+    let year = year.map(|y| format!("{y}年")).unwrap_or_default();
+    let mut s = official::sheet(ws)?;
+    s.text_sized(
+        0,
+        0,
+        0,
+        LAST,
+        &format!("{year}政府信息公开工作年度报告统计表"),
+        &st.title,
+        TITLE_SIZE,
+    )?;
+    s.min_height(0, 36.0);
+    s.text(
+        1,
+        0,
+        1,
+        LAST,
+        &format!("填报单位：{unit_name}"),
+        &st.note_bold,
+    )?;
+    let (end, _) = official::tables(&mut s, 3, &cells, st)?;
+    s.apply_heights(MIN_ROW_HEIGHT)?;
+    official::page_setup(s.ws, end - 1)
+}

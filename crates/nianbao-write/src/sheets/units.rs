@@ -1,15 +1,17 @@
 //! `分单位明细`: one row per unit, one column per field, under three header rows (table, field
 //! label, field id); a 合计 row of live `SUM` formulas over the units in the totals, which come
 //! first so that one contiguous range per column sums exactly them; a note naming the units the
-//! 合计 leaves out.
+//! 合计 leaves out, each with the reason. Printed landscape, one page wide, the header rows on
+//! every page.
 
 use nianbao_format::{
-    FIELD_COUNT, Kind, Lang, Reading, Report, Table, UnitEntry, column_name, fields, format_value,
+    FIELD_COUNT, Kind, Lang, Reading, Report, Table, UnitEntry, UnitStatus, column_name, fields,
+    format_value,
 };
 use rust_xlsxwriter::{ColNum, Formula, RowNum, Worksheet, XlsxError};
 
 use super::{cell_number, join_files};
-use crate::layout::{Sheet, col, fit_width, row};
+use crate::layout::{Print, Sheet, col, fitted_widths, row};
 use crate::style::{SMALL_SIZE, Styles};
 use crate::{SHEET_UNITS, WriteOptions, tr};
 
@@ -35,15 +37,35 @@ pub fn sheet_order(report: &Report) -> Vec<&UnitEntry> {
     inside
 }
 
+/// Why a unit is not in the 合计, as `nianbao-consolidate` decides it: a status that keeps it
+/// out (未报送, 无法读取, 重复报送, 名单外单位), else a value that could not be read (a unit with
+/// errors is in the totals unless that is so).
+pub fn exclusion_reason(u: &UnitEntry, lang: Lang) -> &'static str {
+    match u.status {
+        UnitStatus::Missing | UnitStatus::Failed | UnitStatus::Duplicate | UnitStatus::Unknown => {
+            u.status.label(lang)
+        }
+        UnitStatus::Ok | UnitStatus::Warnings | UnitStatus::Errors => match &u.readings {
+            None => tr(lang, "无数据", "no values"),
+            Some(rs) if rs.iter().any(|r| r.value.is_none()) => {
+                tr(lang, "值无法读取", "a value could not be read")
+            }
+            Some(_) => tr(lang, "未计入汇总", "not in the totals"),
+        },
+    }
+}
+
+/// "U04 张堰镇（值无法读取）": a unit the 合计 leaves out, and why.
 fn unit_label(u: &UnitEntry, lang: Lang) -> String {
     let who = if u.name.is_empty() || u.name == u.unit {
         u.unit.clone()
     } else {
         format!("{} {}", u.unit, u.name)
     };
+    let why = exclusion_reason(u, lang);
     match lang {
-        Lang::Zh => format!("{who}（{}）", u.status.label(lang)),
-        Lang::En => format!("{who} ({})", u.status.label(lang)),
+        Lang::Zh => format!("{who}（{why}）"),
+        Lang::En => format!("{who} ({why})"),
     }
 }
 
@@ -62,37 +84,17 @@ pub fn write(
         tr(lang, "状态", "Status"),
         tr(lang, "文件", "File"),
     ];
-    let widest = |min: f64, max: f64, texts: &mut dyn Iterator<Item = String>| {
-        texts.map(|t| fit_width(&t, min, max)).fold(min, f64::max)
-    };
-    let mut widths = vec![
-        widest(
-            8.0,
-            16.0,
-            &mut units
-                .iter()
-                .map(|u| u.unit.clone())
-                .chain([heads[0].into()]),
-        ),
-        widest(
-            12.0,
-            30.0,
-            &mut units
-                .iter()
-                .map(|u| u.name.clone())
-                .chain([heads[1].into()]),
-        ),
-        widest(
-            8.0,
-            14.0,
-            &mut units.iter().map(|u| u.status.label(lang).to_string()),
-        ),
-        widest(
-            12.0,
-            40.0,
-            &mut units.iter().map(|u| join_files(&u.files, lang)),
-        ),
-    ];
+    let mut widths = fitted_widths(
+        &[(8.0, 16.0), (12.0, 30.0), (8.0, 14.0), (12.0, 40.0)],
+        std::iter::once(heads.map(String::from)).chain(units.iter().map(|u| {
+            [
+                u.unit.clone(),
+                u.name.clone(),
+                u.status.label(lang).to_string(),
+                join_files(&u.files, lang),
+            ]
+        })),
+    );
     widths.extend(std::iter::repeat_n(FIELD_WIDTH, FIELD_COUNT));
     let mut s = Sheet::new(ws, widths, FIELD_WIDTH)?;
 
@@ -198,9 +200,7 @@ pub fn write(
 
     s.apply_heights(18.0)?;
     s.ws.set_freeze_panes(first_row, col(FIRST_FIELD_COL))?;
-    s.ws.set_landscape();
-    s.ws.set_paper_size(9);
-    Ok(())
+    Print::list(0, hr, lang).apply(s.ws)
 }
 
 /// The worksheet column of field `index`.

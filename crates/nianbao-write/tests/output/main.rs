@@ -5,5 +5,8 @@ mod annotated;
 mod atomic;
 mod common;
 mod json;
+mod marker;
+mod relaid;
 mod roundtrip;
+mod sample;
 mod workbook;

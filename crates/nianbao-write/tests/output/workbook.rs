@@ -4,7 +4,10 @@ use std::collections::BTreeSet;
 use std::io::Cursor;
 
 use calamine::{Data, Dimensions, Range, Reader, Xlsx};
-use nianbao_format::{Kind, Lang, UnitStatus, column_name, fields};
+use nianbao_format::{
+    CellRef, Kind, Lang, Msg, Severity, Suspect, UnitStatus, UnitViolation, Violation, column_name,
+    fields, t3_index,
+};
 use nianbao_write::{
     SHEET_CHECKS, SHEET_FILING, SHEET_SUMMARY, SHEET_UNITS, WriteOptions, workbook_bytes,
 };
@@ -276,7 +279,7 @@ fn summary_sheet_has_the_official_merges() {
 fn checks_sheet_lists_every_violation() {
     let (report, mut book) = open(&WriteOptions::default(), 5);
     let range = book.worksheet_range(SHEET_CHECKS).expect("sheet");
-    let heads: Vec<String> = (0..9).map(|c| text(&range, 0, c)).collect();
+    let heads: Vec<String> = (0..13).map(|c| text(&range, 0, c)).collect();
     assert_eq!(
         heads,
         [
@@ -286,9 +289,13 @@ fn checks_sheet_lists_every_violation() {
             "严重程度",
             "字段",
             "单元格",
-            "应为",
-            "实为",
-            "说明"
+            "左边",
+            "右边",
+            "最可能出错",
+            "应改为",
+            "说明",
+            "规则编号",
+            "字段编号"
         ]
     );
     assert_eq!(range.height(), report.violations.len() + 1);
@@ -300,15 +307,195 @@ fn checks_sheet_lists_every_violation() {
         } else {
             uv.unit.as_str()
         }));
-        assert_eq!(text(&range, r, 2), v.rule);
         assert_eq!(text(&range, r, 3), v.severity.label(Lang::Zh));
-        assert_eq!(text(&range, r, 8), v.message.zh);
-        let cells: Vec<String> = v.cells.iter().map(|c| c.to_string()).collect();
-        assert_eq!(text(&range, r, 5), cells.join(", "));
+        assert_eq!(text(&range, r, 10), v.message.zh);
+        assert_eq!(text(&range, r, 11), v.rule);
+        assert_eq!(text(&range, r, 12), v.fields.join(", "));
+        // Titles and labels in Chinese, never the ids.
+        assert_ne!(text(&range, r, 2), v.rule);
+        for f in &v.fields {
+            assert!(!text(&range, r, 4).contains(f.as_str()), "{f}");
+        }
     }
+    // A read problem: its cell; no sides (the text typed is in the message).
     assert_eq!(text(&range, 1, 0), "U04 张堰镇");
+    assert_eq!(text(&range, 1, 2), "数值单元格不是数字");
     assert_eq!(text(&range, 1, 5), "表三!D8");
-    assert_eq!(text(&range, 1, 7), "约10");
+    assert_eq!(text(&range, 1, 6), "");
+    assert_eq!(text(&range, 1, 7), "");
+    assert_eq!(text(&range, 3, 2), "未报送");
+    // A rule: its description, both sides.
+    assert_eq!(
+        text(&range, 4, 2),
+        "表三每列：本年新收 + 上年结转 = 办理结果总计 + 结转下年度（表中注明的勾稽关系）"
+    );
+    assert_eq!(text(&range, 4, 6), "1");
+    assert_eq!(text(&range, 4, 7), "2");
+    assert_eq!(
+        text(&range, 4, 4),
+        "表三 依申请公开 本年新收政府信息公开申请数量 总计\n表三 依申请公开 办理结果总计 总计"
+    );
+}
+
+/// A report whose one violation is U05's: a rule whose two sides are 2 and 1, and whose cell
+/// most likely wrong, 表三!D24, should be 1.
+fn u05_report() -> nianbao_format::Report {
+    let mut report = district(5);
+    let id = |r: usize, c: usize| fields()[t3_index(r, c)].id.clone();
+    let cell = |row: u32, col: u32| CellRef {
+        sheet: "表三".into(),
+        row,
+        col,
+    };
+    report.violations = vec![UnitViolation {
+        unit: "U05".into(),
+        file: Some("教育局1.xlsx".into()),
+        violation: Violation {
+            rule: "balance".into(),
+            severity: Severity::Error,
+            fields: vec![id(0, 0), id(1, 0), id(23, 0), id(24, 0)],
+            cells: vec![cell(23, 3), cell(24, 3), cell(46, 3), cell(47, 3)],
+            expected: Some("2".into()),
+            actual: Some("1".into()),
+            message: Msg::new(
+                "表三 自然人列：新收 D24=2 + 上年结转 D25=0 = 2 ≠ 办理结果总计 D47=1 + 结转下年度 D48=0 = 1（差 1）；最可能出错：D24，应为 1",
+                "table 3, column natural_person: new D24=2 + carried_over D25=0 = 2 ≠ total D47=1 + carried_forward D48=0 = 1 (off by 1); most likely wrong: D24, should be 1",
+            ),
+            suspects: vec![Suspect {
+                cell: Some(cell(23, 3)),
+                field: id(0, 0),
+                value: "2".into(),
+                suggested: "1".into(),
+            }],
+            suspects_tied: false,
+        },
+    }];
+    report
+}
+
+#[test]
+fn checks_sheet_shows_the_two_sides_and_the_suggestion_apart() {
+    let report = u05_report();
+    for (lang, heads, title, label) in [
+        (
+            Lang::Zh,
+            ["左边", "右边", "最可能出错", "应改为"],
+            "表三每列：本年新收 + 上年结转 = 办理结果总计 + 结转下年度（表中注明的勾稽关系）",
+            "表三 依申请公开 本年新收政府信息公开申请数量 自然人",
+        ),
+        (
+            Lang::En,
+            ["Left side", "Right side", "Most likely wrong", "Should be"],
+            "table 3, every column: new + carried over = results total + carried forward (the official rule)",
+            "table 3: new › natural person",
+        ),
+    ] {
+        let opts = WriteOptions {
+            lang,
+            ..WriteOptions::default()
+        };
+        let bytes = workbook_bytes(&report, &opts).expect("workbook");
+        let mut book: Book = Xlsx::new(Cursor::new(bytes)).expect("calamine opens it");
+        let range = book.worksheet_range(SHEET_CHECKS).expect("sheet");
+        let head: Vec<String> = (6..10).map(|c| text(&range, 0, c)).collect();
+        assert_eq!(head, heads);
+        assert_eq!(text(&range, 1, 2), title);
+        assert_eq!(text(&range, 1, 4).lines().next(), Some(label));
+        // The sides of the rule, then the suggestion: the cell and the value it should hold, as
+        // the message says.
+        assert_eq!(text(&range, 1, 6), "2");
+        assert_eq!(text(&range, 1, 7), "1");
+        assert_eq!(text(&range, 1, 8), "表三!D24");
+        assert_eq!(text(&range, 1, 9), "1");
+        assert!(text(&range, 1, 10).contains("D24"));
+        // The ids last, for machines.
+        assert_eq!(text(&range, 1, 11), "balance");
+        assert!(text(&range, 1, 12).starts_with("t3.new.natural_person, "));
+        let lastcol = range.end().map_or(0, |(_, c)| c);
+        assert_eq!(lastcol, 12);
+    }
+}
+
+#[test]
+fn units_left_out_of_the_total_are_given_the_reason_that_applied() {
+    for (lang, want, wrong) in [
+        (
+            Lang::Zh,
+            [
+                "U03 枫泾镇（未报送）",
+                "U04 张堰镇（值无法读取）",
+                "U05 区教育局（重复报送）",
+            ],
+            "有错误",
+        ),
+        (
+            Lang::En,
+            [
+                "U03 枫泾镇 (missing)",
+                "U04 张堰镇 (a value could not be read)",
+                "U05 区教育局 (duplicate)",
+            ],
+            "errors",
+        ),
+    ] {
+        let opts = WriteOptions {
+            lang,
+            ..WriteOptions::default()
+        };
+        let (_, mut book) = open(&opts, 8);
+        let range = book.worksheet_range(SHEET_UNITS).expect("sheet");
+        let note = (0..range.height() as u32 + 1)
+            .map(|r| text(&range, r, 0))
+            .find(|t| t.starts_with("合计不含") || t.starts_with("Total excludes"))
+            .expect("the note");
+        for w in want {
+            assert!(note.contains(w), "{note} / {w}");
+        }
+        assert!(!note.contains(wrong), "{note}");
+    }
+}
+
+fn part(bytes: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).expect("a zip");
+    let mut xml = String::new();
+    zip.by_name(name)
+        .expect("the part")
+        .read_to_string(&mut xml)
+        .expect("utf-8");
+    xml
+}
+
+#[test]
+fn units_sheet_prints_landscape_one_page_wide_with_its_headers_on_every_page() {
+    let bytes = workbook_bytes(&district(1), &WriteOptions::default()).expect("workbook");
+    // 分单位明细 is the second sheet.
+    let sheet = part(&bytes, "xl/worksheets/sheet2.xml");
+    assert!(sheet.contains("<pageSetUpPr fitToPage=\"1\"/>"), "{sheet}");
+    let setup = sheet
+        .split("<pageSetup ")
+        .nth(1)
+        .and_then(|s| s.split("/>").next())
+        .expect("a page setup");
+    assert!(setup.contains("orientation=\"landscape\""), "{setup}");
+    assert!(setup.contains("paperSize=\"9\""), "{setup}");
+    assert!(setup.contains("fitToHeight=\"0\""), "{setup}");
+    assert!(
+        !setup.contains("fitToWidth=") || setup.contains("fitToWidth=\"1\""),
+        "{setup}"
+    );
+    let workbook = part(&bytes, "xl/workbook.xml");
+    let titles = workbook
+        .split("<definedName ")
+        .find(|d| d.contains("_xlnm.Print_Titles") && d.contains("localSheetId=\"1\""))
+        .unwrap_or_else(|| panic!("no print titles on 分单位明细: {workbook}"));
+    assert!(titles.contains("$1:$3"), "{titles}");
+    // Every sheet prints landscape on A4, one page wide.
+    for n in 1..=4 {
+        let sheet = part(&bytes, &format!("xl/worksheets/sheet{n}.xml"));
+        assert!(sheet.contains("orientation=\"landscape\""), "sheet {n}");
+        assert!(sheet.contains("fitToPage=\"1\""), "sheet {n}");
+    }
 }
 
 #[test]
@@ -343,8 +530,10 @@ fn english_headers_when_asked() {
     let units = book.worksheet_range(SHEET_UNITS).expect("sheet");
     assert_eq!(text(&units, 0, 0), "Unit code");
     let checks = book.worksheet_range(SHEET_CHECKS).expect("sheet");
-    assert_eq!(text(&checks, 0, 8), "Message");
-    assert_eq!(text(&checks, 1, 8), "\"约10\" is not a number");
+    assert_eq!(text(&checks, 0, 10), "Message");
+    assert_eq!(text(&checks, 1, 10), "\"约10\" is not a number");
+    assert_eq!(text(&checks, 1, 2), "not a number");
+    assert_eq!(text(&checks, 0, 11), "Rule id");
     let filing = book.worksheet_range(SHEET_FILING).expect("sheet");
     assert!(text(&filing, 0, 0).starts_with("Expected 6, received 5"));
     // The summary sheet keeps the official Chinese labels.
