@@ -1,4 +1,4 @@
-//! Writes the combined workbook (rust_xlsxwriter) and the JSON report, atomically
+//! Builds the bytes of the combined workbook (rust_xlsxwriter), the annotated returns and the JSON report
 //!
 //! The workbook has four sheets:
 //!
@@ -17,7 +17,6 @@
 //! Both carry the custom document property [`nianbao_format::GENERATED_PROPERTY`], by which
 //! `nianbao-read` tells them from the returns of units.
 
-mod atomic;
 mod json;
 mod labels;
 mod layout;
@@ -34,7 +33,6 @@ use nianbao_format::{
 use nianbao_rules::RuleSet;
 use rust_xlsxwriter::{DocProperties, Workbook};
 
-pub use atomic::write_atomic;
 pub use json::json_report;
 
 /// Sheet names, always in Chinese (the CLI and clerks refer to them by name).

@@ -1,8 +1,7 @@
 //! Integration tests of the writer: the summary sheet read back as a return, the JSON schema, the
-//! per-unit sheet's formulas, the other sheets, atomic writes, and the annotated return.
+//! per-unit sheet's formulas, the other sheets, and the annotated return.
 
 mod annotated;
-mod atomic;
 mod common;
 mod json;
 mod marker;
