@@ -161,6 +161,64 @@ fn a_rerun_never_reads_our_own_outputs() {
     );
 }
 
+/// Replaces a return of the folder by the same unit's values with one count changed (its
+/// balance then fails); gives the file and its original bytes.
+fn plant_error(returns: &Path) -> (PathBuf, Vec<u8>) {
+    let file = a_return(returns, "xlsx");
+    let before = std::fs::read(&file).unwrap();
+    let ret = nianbao_read::read_path(&file).unwrap();
+    let mut values: Vec<i64> = ret.readings.iter().map(|r| r.value.unwrap()).collect();
+    let i = nianbao_format::field_index("t3.new.natural_person").unwrap();
+    values[i] += 1;
+    let unit = ret.unit_name.unwrap();
+    let bytes = nianbao_write::return_bytes(&unit, ret.year, &values).unwrap();
+    std::fs::write(&file, bytes).unwrap();
+    (file, before)
+}
+
+#[test]
+fn a_rerun_skips_our_outputs_and_removes_stale_annotated_returns() {
+    let (dir, returns) = jinshan_copy("rerun-annotate");
+    let roster = dir.join("roster.csv");
+    let (wrong, original) = plant_error(&returns);
+    let out = returns.join("汇总.xlsx");
+    let back = returns.join("退回");
+    let report = dir.join("r.json");
+    let args = ["--out", s(&out), "--json", s(&report), "--annotate", s(&back)];
+    let first = consolidate(&returns, &roster, &args);
+    assert_eq!(first.status.code(), Some(1), "{}", stderr(&first));
+    let sent: Vec<String> = std::fs::read_dir(&back)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let r1 = json(&report);
+    assert_eq!(r1["coverage"]["in_totals"], 42);
+
+    // Again, with 汇总.xlsx and 退回/ among the returns: the same result, ours skipped.
+    let second = consolidate(&returns, &roster, &args);
+    assert_eq!(second.status.code(), Some(1), "{}", stderr(&second));
+    let r2 = json(&report);
+    assert_eq!(r1["coverage"], r2["coverage"]);
+    assert_eq!(r1["totals"], r2["totals"]);
+    let skipped: Vec<&str> = r2["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["error"].as_str().is_some_and(|e| e.contains("本工具生成的文件")))
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(skipped.len(), 2, "汇总.xlsx and the 退回 file: {skipped:?}");
+    assert!(skipped.iter().any(|f| f.starts_with("退回/")), "{skipped:?}");
+
+    // The unit sends a correct return: its stale 退回 file goes, and the summary says so.
+    std::fs::write(&wrong, original).unwrap();
+    let third = consolidate(&returns, &roster, &args);
+    assert_eq!(third.status.code(), Some(0), "{}", stderr(&third));
+    assert_eq!(std::fs::read_dir(&back).unwrap().count(), 0);
+    assert!(stderr(&third).contains(&sent[0]), "{}", stderr(&third));
+}
+
 // 3. Every output location is checked before reading; a failed write leaves the old set.
 #[test]
 fn outputs_are_checked_before_reading_and_written_as_a_set() {
