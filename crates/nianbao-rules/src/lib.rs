@@ -333,7 +333,12 @@ pub fn check_unit(rules: &RuleSet, values: &Values<'_>) -> Vec<Violation> {
         let (best_size, tied) = (first.changes.len(), first.tied);
         let mut seen = std::collections::HashSet::new();
         for r in relevant.iter().filter(|r| r.changes.len() == best_size) {
-            for c in &r.changes {
+            // A two-cell repair names, on each rule, only its cell in that rule.
+            for c in r
+                .changes
+                .iter()
+                .filter(|c| v.fields.contains(&fields()[c.field].id))
+            {
                 let field = &fields()[c.field];
                 if seen.insert(c.field) {
                     v.suspects.push(nianbao_format::Suspect {

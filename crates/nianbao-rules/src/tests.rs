@@ -474,3 +474,21 @@ fn check_unit_names_the_cell_most_likely_wrong() {
         );
     }
 }
+
+#[test]
+fn a_two_cell_repair_names_on_each_rule_only_its_own_cells() {
+    // One application moved from carried over to new: the two row sums fail, each mended by
+    // one cell of the pair; neither rule's message names a cell outside it.
+    let v = broken(&[
+        ("t3.new.natural_person", 1),
+        ("t3.carried_over.natural_person", -1),
+    ]);
+    let found = check_unit(rules(), &Values::from_readings(&readings(&v)));
+    assert!(!found.is_empty());
+    for x in &found {
+        assert!(!x.suspects.is_empty(), "{x:?}");
+        for s in &x.suspects {
+            assert!(x.fields.contains(&s.field), "{} names {}", x.rule, s.field);
+        }
+    }
+}
