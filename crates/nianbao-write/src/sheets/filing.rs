@@ -1,7 +1,7 @@
 //! `报送情况`: a summary line, every unit with its status and counts, then every input file and
 //! what became of it.
 
-use nianbao_format::{FileStatus, Lang, Report};
+use nianbao_format::{FileStatus, Lang, Report, UnitEntry, UnitStatus};
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
 use super::{join_files, status_format, unit_display};
@@ -9,37 +9,82 @@ use crate::layout::{Print, Sheet, col, fitted_widths, row};
 use crate::style::Styles;
 use crate::{SHEET_FILING, WriteOptions, tr};
 
-/// "应报 42，已报 41，计入汇总 40，未报：U07 廊下镇".
+/// "应报 42：计入汇总 40，未计入 2（U05 朱泾镇（重复报送）、U11 吕巷镇（值无法读取）），未报 0；
+/// 另有名单外单位 1（…）": the roster's units add up, each one left out says why.
 pub fn summary_line(report: &Report, lang: Lang) -> String {
     let c = &report.coverage;
+    let on_roster = |u: &&UnitEntry| u.status != UnitStatus::Unknown;
+    let left_out: Vec<String> = report
+        .units
+        .iter()
+        .filter(on_roster)
+        .filter(|u| !u.in_totals && u.status != UnitStatus::Missing)
+        .map(|u| super::units::unit_label(u, lang))
+        .collect();
     let missing: Vec<String> = c
         .missing
         .iter()
         .map(|code| unit_display(report, code, lang))
         .collect();
+    let unknown: Vec<String> = report
+        .units
+        .iter()
+        .filter(|u| u.status == UnitStatus::Unknown)
+        .map(|u| u.name.clone())
+        .collect();
+    let list = |v: &[String], sep: &str| {
+        if v.is_empty() {
+            String::new()
+        } else {
+            match lang {
+                Lang::Zh => format!("（{}）", v.join(sep)),
+                Lang::En => format!(" ({})", v.join(sep)),
+            }
+        }
+    };
+    let expected = report
+        .units
+        .iter()
+        .filter(on_roster)
+        .count()
+        .max(c.expected);
     match lang {
-        Lang::Zh => format!(
-            "应报 {}，已报 {}，计入汇总 {}，未报：{}",
-            c.expected,
-            c.received,
-            c.in_totals,
-            if missing.is_empty() {
-                "无".to_string()
-            } else {
-                missing.join("、")
+        Lang::Zh => {
+            let mut line = format!(
+                "应报 {expected}：计入汇总 {}，未计入 {}{}，未报 {}{}",
+                c.in_totals,
+                left_out.len(),
+                list(&left_out, "、"),
+                missing.len(),
+                list(&missing, "、"),
+            );
+            if !unknown.is_empty() {
+                line.push_str(&format!(
+                    "；另有名单外单位 {}{}",
+                    unknown.len(),
+                    list(&unknown, "、")
+                ));
             }
-        ),
-        Lang::En => format!(
-            "Expected {}, received {}, in the totals {}, missing: {}",
-            c.expected,
-            c.received,
-            c.in_totals,
-            if missing.is_empty() {
-                "none".to_string()
-            } else {
-                missing.join("; ")
+            line
+        }
+        Lang::En => {
+            let mut line = format!(
+                "Expected {expected}: in the totals {}, left out {}{}, missing {}{}",
+                c.in_totals,
+                left_out.len(),
+                list(&left_out, "; "),
+                missing.len(),
+                list(&missing, "; "),
+            );
+            if !unknown.is_empty() {
+                line.push_str(&format!(
+                    "; also {} not on the roster{}",
+                    unknown.len(),
+                    list(&unknown, "; ")
+                ));
             }
-        ),
+            line
+        }
     }
 }
 

@@ -56,7 +56,7 @@ pub fn exclusion_reason(u: &UnitEntry, lang: Lang) -> &'static str {
 }
 
 /// "U04 张堰镇（值无法读取）": a unit the 合计 leaves out, and why.
-fn unit_label(u: &UnitEntry, lang: Lang) -> String {
+pub fn unit_label(u: &UnitEntry, lang: Lang) -> String {
     let who = if u.name.is_empty() || u.name == u.unit {
         u.unit.clone()
     } else {

@@ -503,7 +503,10 @@ fn filing_sheet_summarises_units_and_files() {
     let (report, mut book) = open(&WriteOptions::default(), 6);
     let range = book.worksheet_range(SHEET_FILING).expect("sheet");
     let summary = text(&range, 0, 0);
-    assert_eq!(summary, "应报 6，已报 5，计入汇总 3，未报：U03 枫泾镇");
+    assert_eq!(
+        summary,
+        "应报 6：计入汇总 3，未计入 2（U04 张堰镇（值无法读取）、U05 区教育局（重复报送）），未报 1（U03 枫泾镇）"
+    );
     for (i, u) in report.units.iter().enumerate() {
         let r = 3 + i as u32;
         assert_eq!(text(&range, r, 0), u.unit);
@@ -535,7 +538,7 @@ fn english_headers_when_asked() {
     assert_eq!(text(&checks, 1, 2), "not a number");
     assert_eq!(text(&checks, 0, 11), "Rule id");
     let filing = book.worksheet_range(SHEET_FILING).expect("sheet");
-    assert!(text(&filing, 0, 0).starts_with("Expected 6, received 5"));
+    assert!(text(&filing, 0, 0).starts_with("Expected 6: in the totals 3, left out 2"));
     // The summary sheet keeps the official Chinese labels.
     let summary = book.worksheet_range(SHEET_SUMMARY).expect("sheet");
     assert!(
