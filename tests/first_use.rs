@@ -184,7 +184,14 @@ fn a_rerun_skips_our_outputs_and_removes_stale_annotated_returns() {
     let out = returns.join("汇总.xlsx");
     let back = returns.join("退回");
     let report = dir.join("r.json");
-    let args = ["--out", s(&out), "--json", s(&report), "--annotate", s(&back)];
+    let args = [
+        "--out",
+        s(&out),
+        "--json",
+        s(&report),
+        "--annotate",
+        s(&back),
+    ];
     let first = consolidate(&returns, &roster, &args);
     assert_eq!(first.status.code(), Some(1), "{}", stderr(&first));
     let sent: Vec<String> = std::fs::read_dir(&back)
@@ -205,11 +212,18 @@ fn a_rerun_skips_our_outputs_and_removes_stale_annotated_returns() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["error"].as_str().is_some_and(|e| e.contains("本工具生成的文件")))
+        .filter(|f| {
+            f["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("本工具生成的文件"))
+        })
         .map(|f| f["file"].as_str().unwrap())
         .collect();
     assert_eq!(skipped.len(), 2, "汇总.xlsx and the 退回 file: {skipped:?}");
-    assert!(skipped.iter().any(|f| f.starts_with("退回/")), "{skipped:?}");
+    assert!(
+        skipped.iter().any(|f| f.starts_with("退回/")),
+        "{skipped:?}"
+    );
 
     // The unit sends a correct return: its stale 退回 file goes, and the summary says so.
     std::fs::write(&wrong, original).unwrap();

@@ -148,9 +148,12 @@ pub fn reconciliation(report: &Report, rules: &RuleSet, with_prior: bool, lang: 
         .map(|s| {
             let at = s.cell.as_ref().map_or_else(|| s.field.clone(), |c| c.a1());
             if zh {
-                format!("；最可能出错：{at}，应为 {}", s.suggested)
+                format!("；最可能出错：{at}，应为 {}", s.suggested_text())
             } else {
-                format!("; most likely wrong: {at}, should be {}", s.suggested)
+                format!(
+                    "; most likely wrong: {at}, should be {}",
+                    s.suggested_text()
+                )
             }
         })
         .unwrap_or_default();

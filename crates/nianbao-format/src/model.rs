@@ -133,9 +133,29 @@ pub struct Reading {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suspect {
     pub cell: Option<CellRef>,
+    /// The field id.
     pub field: String,
-    pub value: String,
-    pub suggested: String,
+    /// What the cell holds, in the field's unit (hundredths of 万元 for the amount).
+    pub value: i64,
+    /// What it would hold for the rules to pass, in the same unit.
+    pub suggested: i64,
+}
+
+impl Suspect {
+    /// The field's kind (a count unless the id names the amount).
+    pub fn kind(&self) -> crate::Kind {
+        crate::field_index(&self.field).map_or(crate::Kind::Count, |i| crate::fields()[i].kind)
+    }
+
+    /// The value held, as a clerk reads it ("264", "21147.95").
+    pub fn value_text(&self) -> String {
+        crate::format_value(self.kind(), self.value)
+    }
+
+    /// The value suggested, as a clerk reads it.
+    pub fn suggested_text(&self) -> String {
+        crate::format_value(self.kind(), self.suggested)
+    }
 }
 
 /// A finding about a value, a rule or a file: read problems and rule violations alike.

@@ -344,8 +344,8 @@ pub fn check_unit(rules: &RuleSet, values: &Values<'_>) -> Vec<Violation> {
                     v.suspects.push(nianbao_format::Suspect {
                         cell: values.cell(c.field).cloned(),
                         field: field.id.clone(),
-                        value: format_value(field.kind, c.value),
-                        suggested: format_value(field.kind, c.suggested),
+                        value: c.value,
+                        suggested: c.suggested,
                     });
                 }
             }
@@ -368,13 +368,13 @@ fn suspect_text(v: &Violation) -> Option<Msg> {
             .suspects
             .iter()
             .take(6)
-            .map(|s| format!("{} 应为 {}", name(s), s.suggested))
+            .map(|s| format!("{} 应为 {}", name(s), s.suggested_text()))
             .collect();
         let en: Vec<String> = v
             .suspects
             .iter()
             .take(6)
-            .map(|s| format!("{} should be {}", name(s), s.suggested))
+            .map(|s| format!("{} should be {}", name(s), s.suggested_text()))
             .collect();
         Some(Msg::new(
             format!(
@@ -388,11 +388,15 @@ fn suspect_text(v: &Violation) -> Option<Msg> {
         ))
     } else {
         Some(Msg::new(
-            format!("；最可能出错：{}，应为 {}", name(first), first.suggested),
+            format!(
+                "；最可能出错：{}，应为 {}",
+                name(first),
+                first.suggested_text()
+            ),
             format!(
                 "; most likely wrong: {}, should be {}",
                 name(first),
-                first.suggested
+                first.suggested_text()
             ),
         ))
     }

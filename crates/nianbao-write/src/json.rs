@@ -65,19 +65,12 @@ pub fn json_report(report: &Report, opts: &WriteOptions) -> Value {
                 "expected": v.expected,
                 "actual": v.actual,
                 "message": v.message.get(lang),
-                "suspects": v.suspects.iter().map(|s| {
-                    let kind = nianbao_format::field_index(&s.field).map(|i| nianbao_format::fields()[i].kind);
-                    let num = |t: &str| match kind {
-                        Some(nianbao_format::Kind::Count) => t.parse::<i64>().map_or_else(|_| json!(t), |n| json!(n)),
-                        _ => json!(t),
-                    };
-                    json!({
-                        "cell": s.cell.as_ref().map(|c| c.to_string()),
-                        "field": s.field,
-                        "value": num(&s.value),
-                        "suggested": num(&s.suggested),
-                    })
-                }).collect::<Vec<_>>(),
+                "suspects": v.suspects.iter().map(|s| json!({
+                    "cell": s.cell.as_ref().map(|c| c.to_string()),
+                    "field": s.field,
+                    "value": value_json(s.kind(), Some(s.value)),
+                    "suggested": value_json(s.kind(), Some(s.suggested)),
+                })).collect::<Vec<_>>(),
                 "suspects_tied": v.suspects_tied,
             })
         })

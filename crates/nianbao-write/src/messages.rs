@@ -267,12 +267,12 @@ fn suspects_text(v: &Violation, pos: &Positions) -> Msg {
         let zh: Vec<String> = list
             .iter()
             .take(6)
-            .map(|&(i, s)| format!("{} 应为 {}", a1(pos[i]), s.suggested))
+            .map(|&(i, s)| format!("{} 应为 {}", a1(pos[i]), s.suggested_text()))
             .collect();
         let en: Vec<String> = list
             .iter()
             .take(6)
-            .map(|&(i, s)| format!("{} should be {}", a1(pos[i]), s.suggested))
+            .map(|&(i, s)| format!("{} should be {}", a1(pos[i]), s.suggested_text()))
             .collect();
         return Msg::new(
             format!(
@@ -287,8 +287,11 @@ fn suspects_text(v: &Violation, pos: &Positions) -> Msg {
     }
     let at = a1(pos[first]);
     Msg::new(
-        format!("；最可能出错：{at}，应为 {}", s.suggested),
-        format!("; most likely wrong: {at}, should be {}", s.suggested),
+        format!("；最可能出错：{at}，应为 {}", s.suggested_text()),
+        format!(
+            "; most likely wrong: {at}, should be {}",
+            s.suggested_text()
+        ),
     )
 }
 
@@ -550,8 +553,8 @@ mod tests {
         v.suspects.push(Suspect {
             cell: rs[t3_index(0, np)].cell.clone(),
             field: ids[0].clone(),
-            value: "265".into(),
-            suggested: "264".into(),
+            value: 265,
+            suggested: 264,
         });
         let p = pos();
         let at = |row: usize| a1(p[t3_index(row, np)]);

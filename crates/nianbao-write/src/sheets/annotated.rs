@@ -71,8 +71,8 @@ fn severity_tag(s: Severity, lang: Lang) -> String {
 
 fn suggested_text(s: &Suspect, lang: Lang) -> String {
     match lang {
-        Lang::Zh => format!("建议值：{}", s.suggested),
-        Lang::En => format!("Suggested value: {}", s.suggested),
+        Lang::Zh => format!("建议值：{}", s.suggested_text()),
+        Lang::En => format!("Suggested value: {}", s.suggested_text()),
     }
 }
 
@@ -80,12 +80,12 @@ fn tied_text(s: &Suspect, lang: Lang) -> String {
     match lang {
         Lang::Zh => format!(
             "几处修改的可能性相同（见橙色单元格），请逐一核对；若是此格有误，建议值：{}",
-            s.suggested
+            s.suggested_text()
         ),
         Lang::En => format!(
             "Several repairs are equally likely (the orange cells); check each. If this cell is \
              wrong, suggested value: {}",
-            s.suggested
+            s.suggested_text()
         ),
     }
 }
@@ -282,8 +282,12 @@ fn suggestion(v: &Violation, pos: &[(RowNum, ColNum)], lang: Lang) -> String {
     let change = |&(i, s): &(usize, &Suspect)| {
         let at = a1(pos[i]);
         match lang {
-            Lang::Zh => format!("将 {at} 由 {} 改为 {}", s.value, s.suggested),
-            Lang::En => format!("change {at} from {} to {}", s.value, s.suggested),
+            Lang::Zh => format!("将 {at} 由 {} 改为 {}", s.value_text(), s.suggested_text()),
+            Lang::En => format!(
+                "change {at} from {} to {}",
+                s.value_text(),
+                s.suggested_text()
+            ),
         }
     };
     let suspects = suspects(v);

@@ -64,10 +64,10 @@ fn suggestion(v: &Violation, lang: Lang) -> (String, String) {
     let or = tr(lang, " 或 ", " or ");
     match &v.suspects[..] {
         [] => (String::new(), String::new()),
-        [first, ..] if !v.suspects_tied => (name(first), first.suggested.clone()),
+        [first, ..] if !v.suspects_tied => (name(first), first.suggested_text()),
         all => {
             let cells: Vec<String> = all.iter().map(name).collect();
-            let values: Vec<&str> = all.iter().map(|s| s.suggested.as_str()).collect();
+            let values: Vec<String> = all.iter().map(|s| s.suggested_text()).collect();
             let tied = tr(lang, "（可能性相同）", " (equally likely)");
             (format!("{}{tied}", cells.join(or)), values.join(or))
         }
@@ -189,14 +189,14 @@ mod tests {
 
     #[test]
     fn the_suggestion_comes_from_the_suspects() {
-        let suspect = |c: u32, v: &str| Suspect {
+        let suspect = |c: u32, v: i64| Suspect {
             cell: Some(cell("表三", 23, c)),
             field: "t3.new.natural_person".into(),
-            value: "2".into(),
-            suggested: v.into(),
+            value: 2,
+            suggested: v,
         };
         let mut v = Violation {
-            suspects: vec![suspect(3, "1"), suspect(4, "5")],
+            suspects: vec![suspect(3, 1), suspect(4, 5)],
             ..Default::default()
         };
         assert_eq!(

@@ -107,12 +107,12 @@ fn id(i: usize) -> String {
     fields()[i].id.clone()
 }
 
-fn suspect(i: usize, value: &str, suggested: &str) -> Suspect {
+fn suspect(i: usize, value: i64, suggested: i64) -> Suspect {
     Suspect {
         cell: None,
         field: id(i),
-        value: value.into(),
-        suggested: suggested.into(),
+        value,
+        suggested,
     }
 }
 
@@ -147,14 +147,14 @@ fn case() -> (UnitEntry, Vec<Violation>) {
         vec![id(A), id(b()), id(c()), format!("prior.{}", id(c()))],
         ("规则一不成立", "rule one fails"),
     );
-    v1.suspects = vec![suspect(A, "115", "77"), suspect(b(), "12345.67", "1.00")];
+    v1.suspects = vec![suspect(A, 115, 77), suspect(b(), 1234567, 100)];
     let mut v2 = violation(
         "t2.in_force",
         Severity::Error,
         vec![id(d()), id(e()), id(f())],
         ("规则二不成立", "rule two fails"),
     );
-    v2.suspects = vec![suspect(d(), "103", "5"), suspect(e(), "112", "6")];
+    v2.suspects = vec![suspect(d(), 103, 5), suspect(e(), 112, 6)];
     v2.suspects_tied = true;
     let v3 = violation(
         "total.blank",

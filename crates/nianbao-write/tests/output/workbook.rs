@@ -364,8 +364,8 @@ fn u05_report() -> nianbao_format::Report {
             suspects: vec![Suspect {
                 cell: Some(cell(23, 3)),
                 field: id(0, 0),
-                value: "2".into(),
-                suggested: "1".into(),
+                value: 2,
+                suggested: 1,
             }],
             suspects_tied: false,
         },
