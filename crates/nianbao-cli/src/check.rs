@@ -118,7 +118,7 @@ pub fn reconciliation(report: &Report, rules: &RuleSet, with_prior: bool, lang: 
         .iter()
         .filter(|v| !ruled.contains(&v.violation.rule.as_str()))
     {
-        if v.violation.rule == "value.blank" {
+        if v.violation.rule == nianbao_format::problem::BLANK {
             continue;
         }
         lines.push(format!(

@@ -11,6 +11,7 @@ pub use roster::{NameMatch, Roster, RosterError};
 use std::collections::HashMap;
 use std::time::SystemTime;
 
+use nianbao_format::problem;
 use nianbao_format::{
     Coverage, FileEntry, FileStatus, Msg, Report, Severity, Unit, UnitEntry, UnitStatus,
     UnitViolation, Violation,
@@ -188,7 +189,7 @@ pub fn consolidate(
         violations.push(UnitViolation {
             unit: name.clone(),
             file: Some(input.file.clone()),
-            violation: file_violation("unit.unknown", Severity::Error, why),
+            violation: file_violation(problem::UNKNOWN_UNIT, Severity::Error, why),
         });
         units.push(UnitEntry {
             unit: name.clone(),
@@ -236,7 +237,7 @@ pub fn consolidate(
                 unit: u.code.clone(),
                 file: None,
                 violation: file_violation(
-                    "unit.missing",
+                    problem::MISSING_UNIT,
                     Severity::Error,
                     Msg::new(
                         format!("{} 未报送年报", u.name),
@@ -452,7 +453,7 @@ fn settle(
                 unit: key.clone(),
                 file: None,
                 violation: file_violation(
-                    "unit.duplicate",
+                    problem::DUPLICATE_UNIT,
                     Severity::Error,
                     Msg::new(
                         format!("{name} 报送了 {} 个文件（{}），未计入汇总；请确认后只保留一个，或使用 --prefer newest", names.len(), names.join("、")),
@@ -497,7 +498,7 @@ fn settle(
     let blanks = readings.iter().filter(|r| r.blank).count();
     if blanks > 0 {
         found.push(file_violation(
-            "value.blank",
+            problem::BLANK,
             Severity::Info,
             Msg::new(
                 format!("有 {blanks} 个数值单元格留空（按 0 计）"),

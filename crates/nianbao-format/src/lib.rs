@@ -4,6 +4,7 @@
 mod amount;
 mod label;
 mod model;
+pub mod problem;
 
 pub use amount::{DecimalError, MAX_VALUE, format_amount, parse_decimal};
 pub use label::{fold_width, is_invisible, normalize_label, strip_enumerator};

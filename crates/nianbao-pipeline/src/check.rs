@@ -139,9 +139,9 @@ pub fn check_file(req: &CheckRequest) -> Result<CheckOutcome, RunError> {
     // The roster only names the unit: its other units are not missing from a check, and the
     // district's totals are this unit's values, checked already.
     report.units.retain(|u| u.status != UnitStatus::Missing);
-    report
-        .violations
-        .retain(|v| v.violation.rule != "unit.missing" && v.scope() != Scope::District);
+    report.violations.retain(|v| {
+        v.violation.rule != nianbao_format::problem::MISSING_UNIT && v.scope() != Scope::District
+    });
     report.coverage.missing.clear();
     report.coverage.expected = report.coverage.received;
 

@@ -1,5 +1,6 @@
 //! Cell normalisation: what number a unit meant, or why the cell holds none.
 
+use nianbao_format::problem;
 use nianbao_format::{DecimalError, Kind, fold_width, is_invisible, parse_decimal};
 
 use crate::grid::Content;
@@ -27,15 +28,15 @@ impl Invalid {
     /// The problem id used in reports.
     pub fn rule(&self) -> &'static str {
         match self {
-            Invalid::NotANumber => "value.not_a_number",
-            Invalid::Negative => "value.negative",
-            Invalid::Fraction => "value.fraction",
-            Invalid::TooManyDecimals => "value.decimals",
-            Invalid::TooLarge => "value.too_large",
-            Invalid::Bool => "value.boolean",
-            Invalid::Date => "value.date",
-            Invalid::ExcelError => "value.excel_error",
-            Invalid::UncachedFormula => "value.uncached_formula",
+            Invalid::NotANumber => problem::NOT_A_NUMBER,
+            Invalid::Negative => problem::NEGATIVE,
+            Invalid::Fraction => problem::FRACTION,
+            Invalid::TooManyDecimals => problem::DECIMALS,
+            Invalid::TooLarge => problem::TOO_LARGE,
+            Invalid::Bool => problem::BOOLEAN,
+            Invalid::Date => problem::DATE,
+            Invalid::ExcelError => problem::EXCEL_ERROR,
+            Invalid::UncachedFormula => problem::UNCACHED_FORMULA,
         }
     }
 

@@ -287,7 +287,7 @@ pub fn fill_blank_totals(rules: &RuleSet, readings: &mut [Reading]) -> Vec<Viola
         let at = r.cell.as_ref().map(|c| c.to_string()).unwrap_or_default();
         readings[total.field].value = Some(parts);
         out.push(Violation {
-            rule: "total.blank".into(),
+            rule: nianbao_format::problem::TOTAL_BLANK.into(),
             severity: Severity::Warning,
             fields: vec![field.id.clone()],
             cells: readings[total.field].cell.iter().cloned().collect(),

@@ -4,104 +4,21 @@
 use nianbao_format::{Lang, T3_COLS, T3_ROWS, T4_GROUPS, Table, field_index, fields};
 use nianbao_rules::RuleSet;
 
-/// Titles of the problem ids that are not rules of the rule file: what the reader, the blank-total
-/// filling and the settlement of units report.
-const PROBLEMS: &[(&str, &str, &str)] = &[
-    ("value.not_a_number", "数值单元格不是数字", "not a number"),
-    ("value.negative", "数值为负数", "negative value"),
-    (
-        "value.fraction",
-        "件数不是整数",
-        "count is not a whole number",
-    ),
-    (
-        "value.decimals",
-        "金额超过两位小数",
-        "amount with more than two decimals",
-    ),
-    ("value.too_large", "数值过大", "value too large"),
-    (
-        "value.boolean",
-        "填了逻辑值，不是数字",
-        "a boolean, not a number",
-    ),
-    ("value.date", "填了日期，不是数字", "a date, not a number"),
-    ("value.excel_error", "公式错误值", "formula error value"),
-    (
-        "value.uncached_formula",
-        "公式没有计算结果",
-        "formula without a stored result",
-    ),
-    (
-        "value.blank",
-        "数值单元格留空（按 0 计）",
-        "value cells left blank (counted as 0)",
-    ),
-    (
-        "total.blank",
-        "总计栏空白（按各分项之和计）",
-        "total left blank (taken as the sum of its parts)",
-    ),
-    ("unit.missing", "未报送", "not filed"),
-    ("unit.duplicate", "重复报送", "filed more than once"),
-    ("unit.unknown", "名单外单位", "not on the roster"),
-    ("layout.missing_table", "找不到统计表", "table not found"),
-    ("layout.missing_row", "统计表缺少行", "row missing"),
-    ("layout.missing_column", "统计表缺少列", "column missing"),
-    (
-        "layout.duplicate_row",
-        "统计表的行重复",
-        "row appears twice",
-    ),
-    (
-        "layout.duplicate_column",
-        "统计表的列重复",
-        "column appears twice",
-    ),
-    (
-        "layout.unknown_row",
-        "统计表中有规定格式以外的行",
-        "row not in the format",
-    ),
-];
-
 /// The title of a rule or problem id: the rule's description from the rule set, the problem's
 /// title, or the id itself when neither knows it.
 pub fn rule_title(id: &str, rules: &RuleSet, lang: Lang) -> String {
     if let Some(r) = rules.rules.iter().find(|r| r.id == id) {
         return r.description.get(lang).to_string();
     }
-    if let Some(&(_, zh, en)) = PROBLEMS.iter().find(|p| p.0 == id) {
-        return crate::tr(lang, zh, en).to_string();
+    if let Some(title) = nianbao_format::problem::title(id, lang) {
+        return title.to_string();
     }
     id.to_string()
 }
 
-/// An official label without its leading enumerator ("一、", "（三）", "4.") and, for a row,
-/// without a trailing explanation in brackets ("（区分处理的，只计这一情形…）").
+/// An official label without its leading enumerator ("一、", "（三）", "4.").
 fn bare(label: &str) -> &str {
-    let mut s = label;
-    if let Some(rest) = s.strip_prefix('（')
-        && let Some((n, after)) = rest.split_once('）')
-        && !n.is_empty()
-        && n.chars().all(is_numeral)
-    {
-        s = after;
-    } else {
-        let digits = s.find(|c: char| !is_numeral(c)).unwrap_or(0);
-        if digits > 0
-            && let Some(after) = s[digits..]
-                .strip_prefix('、')
-                .or_else(|| s[digits..].strip_prefix('.'))
-        {
-            s = after;
-        }
-    }
-    s
-}
-
-fn is_numeral(c: char) -> bool {
-    c.is_ascii_digit() || "一二三四五六七八九十".contains(c)
+    nianbao_format::strip_enumerator(label)
 }
 
 fn without_note(label: &str) -> &str {
@@ -253,7 +170,7 @@ mod tests {
             let t = rule_title(&r.id, rules, Lang::Zh);
             assert_eq!(t, r.description.zh);
         }
-        for (id, zh, en) in PROBLEMS {
+        for (id, zh, en) in nianbao_format::problem::TITLES {
             assert_eq!(rule_title(id, rules, Lang::Zh), *zh);
             assert_eq!(rule_title(id, rules, Lang::En), *en);
         }

@@ -11,6 +11,7 @@
 
 use std::collections::BTreeSet;
 
+use nianbao_format::problem;
 use nianbao_format::{
     CellRef, Kind, Lang, Msg, Reading, Suspect, Violation, column_name, field_index, fields,
     format_value, parse_decimal,
@@ -42,7 +43,7 @@ pub fn render(v: &Violation, readings: &[Reading], pos: &Positions, rules: &Rule
     if let Some(check) = find_check(rules, v) {
         return render_check(check, v, readings, pos);
     }
-    if v.rule == "total.blank"
+    if v.rule == problem::TOTAL_BLANK
         && let [id] = &v.fields[..]
         && let Some(i) = this_year(id)
     {

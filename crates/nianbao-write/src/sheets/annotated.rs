@@ -13,6 +13,7 @@
 //! Every text names the cells of this file: the messages are rendered again for its layout
 //! ([`crate::messages`]), never copied with the addresses of the file the unit sent.
 
+use nianbao_format::problem;
 use nianbao_format::{FIELD_COUNT, Lang, Reading, Severity, Suspect, UnitEntry, Violation};
 use rust_xlsxwriter::{
     ColNum, Color, Format, FormatUnderline, Formula, RowNum, Worksheet, XlsxError,
@@ -136,7 +137,7 @@ pub fn decorations(
         for (v, text) in violations
             .iter()
             .zip(texts)
-            .filter(|(v, _)| v.rule.starts_with("value.") && v.fields.contains(id))
+            .filter(|(v, _)| v.rule.starts_with(problem::VALUE_PREFIX) && v.fields.contains(id))
         {
             add(
                 &mut d[i],
@@ -301,10 +302,10 @@ fn suggestion(v: &Violation, pos: &[(RowNum, ColNum)], lang: Lang) -> String {
     if let Some(s) = suspects.first() {
         return change(s);
     }
-    if v.rule.starts_with("value.") {
+    if v.rule.starts_with(problem::VALUE_PREFIX) {
         return tr(lang, "请填写数字", "enter a number").to_string();
     }
-    if v.rule == "total.blank"
+    if v.rule == problem::TOTAL_BLANK
         && let [id] = &v.fields[..]
         && let Some(i) = this_year(id)
     {
