@@ -58,7 +58,8 @@ pub enum Lang {
 /// Where a value came from: sheet and A1 address.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CellRef {
-    pub sheet: String,
+    /// Shared by every cell of the sheet: one allocation per sheet, not per value.
+    pub sheet: std::sync::Arc<str>,
     /// Zero-based row and column.
     pub row: u32,
     pub col: u32,
@@ -125,7 +126,8 @@ pub struct Reading {
     /// The cell was blank (or "-", "无", …): the value is 0, but the unit did not type 0.
     pub blank: bool,
     pub cell: Option<CellRef>,
-    /// The cell's text as the unit typed it (numbers as Excel shows them).
+    /// The cell's text as the unit typed it, kept only for a value that could not be read
+    /// (empty otherwise): what the messages and the annotated return show.
     pub raw: String,
 }
 

@@ -48,7 +48,8 @@ pub struct GridCell {
 /// One worksheet's non-empty cells, sorted by row then column.
 #[derive(Debug, Clone, Default)]
 pub struct Grid {
-    pub sheet: String,
+    /// The sheet's name, shared by the provenance of every value read from it.
+    pub sheet: std::sync::Arc<str>,
     pub hidden: bool,
     cells: Vec<GridCell>,
     index: HashMap<(u32, u32), usize>,
@@ -70,7 +71,7 @@ impl Grid {
             .map(|(i, c)| ((c.row, c.col), i))
             .collect();
         Grid {
-            sheet,
+            sheet: sheet.into(),
             hidden,
             cells,
             index,

@@ -107,7 +107,6 @@ fn read_value(out: &mut Located, g: &Grid, all: &[Grid], idx: usize, row: u32, c
     };
     let reading = &mut out.readings[idx];
     reading.cell = Some(at.clone());
-    reading.raw = raw.clone();
     match parsed {
         Parsed::Value(v) => reading.value = Some(v),
         Parsed::Blank => {
@@ -115,6 +114,8 @@ fn read_value(out: &mut Located, g: &Grid, all: &[Grid], idx: usize, row: u32, c
             reading.blank = true;
         }
         Parsed::Invalid(why) => {
+            // The text typed is kept only where a message needs it: a value that cannot be read.
+            reading.raw = raw.clone();
             reading.value = None;
             out.problems.push(Violation {
                 rule: why.rule().into(),

@@ -42,7 +42,7 @@ fn cells_text(cells: &[CellRef]) -> String {
     let mut out: Vec<String> = Vec::new();
     let mut sheet: Option<&str> = None;
     for c in cells {
-        if sheet == Some(c.sheet.as_str()) {
+        if sheet == Some(&*c.sheet) {
             out.push(c.a1());
         } else {
             out.push(c.to_string());

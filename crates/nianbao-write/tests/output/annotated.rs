@@ -200,7 +200,7 @@ pub fn positions(bytes: &[u8]) -> Vec<(u32, u32)> {
                 .cell
                 .as_ref()
                 .unwrap_or_else(|| panic!("{}: no cell", fd.id));
-            assert_eq!(c.sheet, SHEET_RETURN, "{}", fd.id);
+            assert_eq!(&*c.sheet, SHEET_RETURN, "{}", fd.id);
             (c.row, c.col)
         })
         .collect()

@@ -19,7 +19,7 @@ fn read_back(totals: &[i64], bytes: &[u8]) {
         assert!(!r.blank, "{} read as blank", f.id);
         let cell = r.cell.as_ref().expect("every value has a cell");
         assert_eq!(
-            cell.sheet, SHEET_SUMMARY,
+            &*cell.sheet, SHEET_SUMMARY,
             "{} read from another sheet",
             f.id
         );
