@@ -569,3 +569,50 @@ fn fatal_errors_follow_lang() {
         );
     }
 }
+
+// 9 (cont.). A subfolder that cannot be listed fails alone, named; the run goes on.
+#[test]
+fn an_unreadable_subfolder_fails_alone() {
+    let (dir, returns) = jinshan_copy("unreadable-sub");
+    // Nested folders whose full path outgrows what the system takes (PATH_MAX): listing the
+    // deepest fails for root as for anyone, as a share without permission would.
+    let name = "子".repeat(85); // 255 bytes, the most a name may have
+    let script = format!(
+        "cd '{}' && for i in $(seq 1 16); do mkdir {name} && cd {name} || exit 1; done",
+        returns.display()
+    );
+    let made = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let out = dir.join("o.xlsx");
+    let rep = dir.join("r.json");
+    let o = consolidate(
+        &returns,
+        &dir.join("roster.csv"),
+        &["--out", s(&out), "--json", s(&rep)],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let r = json(&rep);
+    assert_eq!(r["coverage"]["in_totals"], 42, "the returns are all read");
+    let failed: Vec<&Value> = r["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "failed")
+        .collect();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert!(
+        failed[0]["file"].as_str().unwrap().ends_with('/'),
+        "{failed:?}"
+    );
+    assert!(
+        failed[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("无法读取文件夹"),
+        "{failed:?}"
+    );
+    assert!(stderr(&o).contains("无法读取文件夹"), "{}", stderr(&o));
+}

@@ -42,6 +42,10 @@ pub fn io_error_msg(e: &std::io::Error) -> Msg {
         K::TimedOut => ("操作超时", "timed out"),
         K::CrossesDevices => ("不能跨磁盘移动文件", "crosses devices"),
         K::DirectoryNotEmpty => ("文件夹不为空", "folder not empty"),
+        K::InvalidFilename => (
+            "文件名或路径过长或含有不允许的字符",
+            "invalid or too long a name",
+        ),
         _ => return Msg::new(format!("系统错误（{e}）"), e.to_string()),
     };
     Msg::new(format!("{zh}（{e}）"), format!("{en} ({e})"))

@@ -82,6 +82,14 @@ fn walk(root: &Path, entries: std::fs::ReadDir, out: &mut Discovery, depth: usiz
         let Ok(ft) = entry.file_type() else { continue };
         if ft.is_dir() {
             if depth + 1 > MAX_DEPTH {
+                // Said, not skipped silently: a file down there may be a return.
+                out.unreadable.push((
+                    format!("{}/", rel_of(root, &path)),
+                    Msg::new(
+                        format!("文件夹层级超过 {MAX_DEPTH} 层，其中的文件未读取"),
+                        format!("nested deeper than {MAX_DEPTH} folders; its files were not read"),
+                    ),
+                ));
                 continue;
             }
             match std::fs::read_dir(&path) {
@@ -111,5 +119,28 @@ fn walk(root: &Path, entries: std::fs::ReadDir, out: &mut Discovery, depth: usiz
                 path,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_too_deep_are_named_not_skipped() {
+        let root = std::env::temp_dir().join(format!("nianbao-deep-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let mut deep = root.clone();
+        for i in 0..=MAX_DEPTH {
+            deep.push(format!("d{i}"));
+        }
+        std::fs::create_dir_all(&deep).expect("nested folders");
+        std::fs::write(deep.join("x.xlsx"), b"x").expect("a file down there");
+        std::fs::write(root.join("top.xlsx"), b"x").expect("a file on top");
+        let found = discover(&root).expect("discover");
+        assert_eq!(found.files.len(), 1);
+        assert_eq!(found.unreadable.len(), 1, "{:?}", found.unreadable);
+        assert!(found.unreadable[0].1.zh.contains("层级超过"));
+        let _ = std::fs::remove_dir_all(&root);
     }
 }
