@@ -9,10 +9,6 @@ use crate::common::*;
 use nianbao_format::fields;
 use serde_json::Value;
 
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("run nianbao")
-}
-
 fn consolidate_jinshan(out: &Path) -> (Output, Value) {
     let fixtures = root().join("fixtures/jinshan-2022");
     let xlsx = out.join("汇总.xlsx");
