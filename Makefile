@@ -38,9 +38,12 @@ $(PY): scripts/requirements.txt
 fixtures: $(PY)
 	$(PY) scripts/gen_fixtures.py
 
-# Wall time, returns per second and peak memory for 42, 1000 and 5000 synthetic returns.
+# Wall time (median of REPEAT runs), returns per second and peak memory for 42, 1000 and 5000
+# synthetic returns; BASELINE=path/to/nianbao runs another build alternately on the same files.
+REPEAT ?= 5
 bench: build $(PY)
-	$(PY) scripts/bench.py --bin $(BIN) --sizes 42,1000,5000
+	$(PY) scripts/bench.py --bin $(BIN) --sizes 42,1000,5000 --repeat $(REPEAT) --cache-dir .bench \
+		$(if $(BASELINE),--baseline $(BASELINE))
 
 # Fuzz the reader: every cargo-fuzz target for FUZZ_SECONDS each (installs cargo-fuzz if needed).
 fuzz:
@@ -48,4 +51,4 @@ fuzz:
 
 clean:
 	$(CARGO) clean
-	rm -rf out
+	rm -rf out .bench

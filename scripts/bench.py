@@ -119,6 +119,8 @@ def run_once(cmd: list[str], outdir: Path) -> tuple[int, float, float | None]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bin", required=True, help="the nianbao binary, e.g. target/release/nianbao")
+    ap.add_argument("--baseline", help="another nianbao binary run alternately on the same files "
+                    "(e.g. an earlier commit's); the table gives each median and their ratio")
     ap.add_argument("--sizes", default="42,1000,5000", help="comma-separated numbers of returns")
     ap.add_argument("--cache-dir", type=Path, help="keep generated folders here and reuse them")
     ap.add_argument("--seed", type=int, default=1, help="seed of the synthetic returns")
@@ -129,9 +131,12 @@ def main() -> None:
     args = ap.parse_args()
 
     sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
-    binary = str(Path(args.bin).resolve())
-    if not args.generate_only and not os.access(binary, os.X_OK):
-        sys.exit(f"not an executable: {binary}")
+    binaries = [("nianbao", str(Path(args.bin).resolve()))]
+    if args.baseline:
+        binaries.append(("baseline", str(Path(args.baseline).resolve())))
+    for _, b in binaries:
+        if not args.generate_only and not os.access(b, os.X_OK):
+            sys.exit(f"not an executable: {b}")
 
     tmp = None
     root = args.cache_dir
@@ -145,36 +150,46 @@ def main() -> None:
             returns = generate(n, args.seed, root, args.jobs)
             if args.generate_only:
                 continue
-            walls, rsss, rcs = [], [], []
+            walls = {label: [] for label, _ in binaries}
+            rsss = {label: [] for label, _ in binaries}
+            rcs = {label: [] for label, _ in binaries}
+            # Alternate the binaries run by run, so that the machine's noise falls on both alike.
             for k in range(args.repeat):
-                outdir = Path(tempfile.mkdtemp(prefix=f"nianbao-bench-out-{n}-"))
-                extra = [x.replace("{roster}", str(returns.parent / "roster.csv")) for x in shlex.split(args.extra_args)]
-                cmd = [binary, "consolidate", str(returns), "--out", str(outdir / "out.xlsx"),
-                       "--json", str(outdir / "report.json"), *extra]
-                rc, wall, rss = run_once(cmd, outdir)
-                rcs.append(rc)
-                if rc not in (0, 1):
-                    err = (outdir / "stderr.log").read_text(errors="replace")[-2000:]
-                    print(f"N={n}: run {k + 1} exited with {rc}; stderr tail:\n{err}", file=sys.stderr)
+                for label, binary in binaries:
+                    outdir = Path(tempfile.mkdtemp(prefix=f"nianbao-bench-out-{n}-"))
+                    extra = [x.replace("{roster}", str(returns.parent / "roster.csv"))
+                             for x in shlex.split(args.extra_args)]
+                    cmd = [binary, "consolidate", str(returns), "--out", str(outdir / "out.xlsx"),
+                           "--json", str(outdir / "report.json"), *extra]
+                    rc, wall, rss = run_once(cmd, outdir)
+                    rcs[label].append(rc)
+                    if rc not in (0, 1):
+                        err = (outdir / "stderr.log").read_text(errors="replace")[-2000:]
+                        print(f"N={n} {label}: run {k + 1} exited with {rc}; stderr tail:\n{err}",
+                              file=sys.stderr)
+                    else:
+                        walls[label].append(wall)
+                        if rss is not None:
+                            rsss[label].append(rss)
+                    print(f"N={n} {label}: run {k + 1}: exit {rc}, {wall:.2f} s, peak RSS "
+                          f"{'?' if rss is None else f'{rss:.1f} MiB'}", file=sys.stderr)
+                    shutil.rmtree(outdir, ignore_errors=True)
+            base = statistics.median(walls["baseline"]) if walls.get("baseline") else None
+            for label, _ in binaries:
+                if walls[label]:
+                    w = statistics.median(walls[label])
+                    ratio = f"{w / base:.2f}" if base else "-"
+                    rows.append((n, label, f"{w:.3f}", f"{n / w:.0f}",
+                                 f"{max(rsss[label]):.1f}" if rsss[label] else "?", ratio,
+                                 ",".join(map(str, rcs[label]))))
                 else:
-                    walls.append(wall)
-                    if rss is not None:
-                        rsss.append(rss)
-                print(f"N={n}: run {k + 1}: exit {rc}, {wall:.2f} s, peak RSS "
-                      f"{'?' if rss is None else f'{rss:.1f} MiB'}", file=sys.stderr)
-                shutil.rmtree(outdir, ignore_errors=True)
-            if walls:
-                w = statistics.median(walls)
-                rows.append((n, f"{w:.2f}", f"{n / w:.0f}", f"{max(rsss):.1f}" if rsss else "?",
-                             ",".join(map(str, rcs))))
-            else:
-                rows.append((n, "failed", "-", "-", ",".join(map(str, rcs))))
+                    rows.append((n, label, "failed", "-", "-", "-", ",".join(map(str, rcs[label]))))
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
     if rows:
-        print("| N | wall s | returns/s | peak RSS MiB | exit |")
-        print("| ---: | ---: | ---: | ---: | --- |")
+        print("| N | binary | median wall s | returns/s | peak RSS MiB | × baseline | exit |")
+        print("| ---: | --- | ---: | ---: | ---: | ---: | --- |")
         for r in rows:
             print("| " + " | ".join(map(str, r)) + " |")
 
