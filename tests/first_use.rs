@@ -544,3 +544,56 @@ fn an_unreadable_subfolder_fails_alone() {
     );
     assert!(stderr(&o).contains("无法读取文件夹"), "{}", stderr(&o));
 }
+
+// Rosters as offices keep them: CSV saved by Excel on a Chinese Windows (GB18030), or .xlsx
+// with Chinese headers.
+#[test]
+fn rosters_saved_as_gb18030_csv_or_xlsx_are_read() {
+    let src = root().join("fixtures/jinshan-2022");
+    let text = std::fs::read_to_string(src.join("roster.csv")).unwrap();
+    let rows: Vec<Vec<String>> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect();
+    let dir = temp_dir("rosters");
+    let gb = dir.join("名单.csv");
+    let chinese = text.replacen("code,name,aliases,kind", "代码,名称,别名,类型", 1);
+    std::fs::write(&gb, encoding_rs::GB18030.encode(&chinese).0).unwrap();
+    let xlsx = dir.join("名单.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            let v = if r == 0 {
+                ["代码", "名称", "别名", "类型"][c].to_string()
+            } else {
+                v.clone()
+            };
+            ws.write_string(r as u32, c as u16, v).unwrap();
+        }
+    }
+    wb.save(&xlsx).unwrap();
+    for roster in [&gb, &xlsx] {
+        let rep = dir.join("r.json");
+        let o = consolidate(
+            &src,
+            roster,
+            &["--out", s(&dir.join("o.xlsx")), "--json", s(&rep)],
+        );
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}: {}",
+            roster.display(),
+            stderr(&o)
+        );
+        assert_eq!(json(&rep)["coverage"]["label"], "42/42 单位");
+    }
+    // A roster problem names its line.
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "代码,名称\nU01,石化街道\nU01,朱泾镇\n").unwrap();
+    let o = consolidate(&src, &bad, &["--out", s(&dir.join("o.xlsx"))]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("第 3 行"), "{}", stderr(&o));
+}

@@ -47,42 +47,50 @@ pub enum NameMatch {
 impl Roster {
     /// Parses `code,name,aliases,kind` CSV (UTF-8, optional BOM); aliases are `;`-separated.
     pub fn from_csv(text: &str) -> Result<Roster, RosterError> {
-        let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(true)
-            .from_reader(text.as_bytes());
-        let headers = rdr
-            .headers()
-            .map_err(|e| {
-                invalid(
-                    1,
-                    format!("无法读取表头：{e}"),
-                    format!("cannot read the header: {e}"),
-                )
-            })?
-            .clone();
-        let col = |name: &str| headers.iter().position(|h| h.trim() == name);
-        let (Some(c_code), Some(c_name)) = (col("code"), col("name")) else {
+        Roster::from_rows(csv_rows(text)?)
+    }
+
+    /// Parses a roster file's bytes as CSV text: UTF-8 (with or without BOM), UTF-16 with its
+    /// BOM, else GB18030/GBK (what Excel on a Chinese Windows saves).
+    pub fn from_csv_bytes(bytes: &[u8]) -> Result<Roster, RosterError> {
+        Roster::from_csv(&decode_text(bytes))
+    }
+
+    /// A roster from a table's rows (1-based line numbers): a header row naming the columns in
+    /// Chinese or English (代码/code, 名称/name, 别名/aliases, 类型/kind; 单位代码 and 单位名称 too),
+    /// then one unit a row. `kind` is free text (a city's roster lists districts).
+    pub fn from_rows(rows: Vec<(usize, Vec<String>)>) -> Result<Roster, RosterError> {
+        let mut rows = rows.into_iter();
+        let Some((_, headers)) = rows.next() else {
+            return Err(invalid(1, "名单为空", "the roster is empty"));
+        };
+        let col = |names: &[&str]| {
+            headers.iter().position(|h| {
+                let h = h.trim().trim_start_matches('\u{FEFF}');
+                names.iter().any(|n| h.eq_ignore_ascii_case(n))
+            })
+        };
+        let (Some(c_code), Some(c_name)) = (
+            col(&["code", "代码", "单位代码", "编码"]),
+            col(&["name", "名称", "单位名称", "单位"]),
+        ) else {
             return Err(invalid(
                 1,
-                "表头须为 code,name,aliases,kind",
-                "the header must be code,name,aliases,kind",
+                "表头须为 code,name,aliases,kind（或 代码,名称,别名,类型）",
+                "the header must be code,name,aliases,kind (or 代码,名称,别名,类型)",
             ));
         };
-        let (c_aliases, c_kind) = (col("aliases"), col("kind"));
+        let c_aliases = col(&["aliases", "别名", "简称"]);
+        let c_kind = col(&["kind", "类型", "类别"]);
         let mut units: Vec<Unit> = Vec::new();
-        for (i, rec) in rdr.records().enumerate() {
-            let line = i + 2;
-            let rec = rec.map_err(|e| {
-                invalid(
-                    line,
-                    format!("无法读取此行：{e}"),
-                    format!("cannot read the line: {e}"),
-                )
-            })?;
-            let get =
-                |c: Option<usize>| c.and_then(|c| rec.get(c)).unwrap_or("").trim().to_string();
+        let mut lines: Vec<usize> = Vec::new();
+        for (line, rec) in rows {
+            let get = |c: Option<usize>| {
+                c.and_then(|c| rec.get(c))
+                    .map_or("", |s| s.as_str())
+                    .trim()
+                    .to_string()
+            };
             let code = get(Some(c_code));
             let name = get(Some(c_name));
             if code.is_empty() && name.is_empty() {
@@ -95,39 +103,36 @@ impl Roster {
                     "code and name cannot be empty",
                 ));
             }
-            if units.iter().any(|u| u.code == code) {
+            if let Some(k) = units.iter().position(|u| u.code == code) {
                 return Err(invalid(
                     line,
-                    format!("单位代码 {code} 重复"),
-                    format!("unit code {code} appears twice"),
+                    format!("单位代码 {code} 重复（第 {} 行已有）", lines[k]),
+                    format!("unit code {code} appears twice (line {} has it)", lines[k]),
                 ));
             }
             let aliases = get(c_aliases)
-                .split([';', '；'])
+                .split([';', '；', '、'])
                 .map(str::trim)
                 .filter(|a| !a.is_empty())
                 .map(String::from)
                 .collect();
-            let kind = get(c_kind);
-            if !kind.is_empty() && kind != "town" && kind != "department" {
-                return Err(invalid(
-                    line,
-                    format!("kind 应为 town 或 department，而不是 {kind}"),
-                    format!("kind must be town or department, not {kind}"),
-                ));
-            }
             units.push(Unit {
                 code,
                 name,
                 aliases,
-                kind,
+                kind: get(c_kind),
             });
+            lines.push(line);
         }
-        Roster::new(units).map_err(|reason| RosterError::Invalid { line: 0, reason })
+        Roster::new(units).map_err(|(unit, reason)| RosterError::Invalid {
+            line: lines.get(unit).copied().unwrap_or(0),
+            reason,
+        })
     }
 
-    /// A roster from units; fails when one name or alias belongs to two units.
-    pub fn new(units: Vec<Unit>) -> Result<Roster, Msg> {
+    /// A roster from units; fails when one name or alias belongs to two units (the index of
+    /// the second of them, and why).
+    pub fn new(units: Vec<Unit>) -> Result<Roster, (usize, Msg)> {
         let mut names: Vec<(String, usize)> = Vec::new();
         for (i, u) in units.iter().enumerate() {
             for n in std::iter::once(&u.name).chain(&u.aliases) {
@@ -136,11 +141,14 @@ impl Roster {
                     continue;
                 }
                 if let Some((_, j)) = names.iter().find(|(k, j)| *k == key && *j != i) {
-                    return Err(Msg::new(
-                        format!("名称“{n}”同时属于 {} 和 {}", units[*j].code, u.code),
-                        format!(
-                            "the name \"{n}\" belongs to both {} and {}",
-                            units[*j].code, u.code
+                    return Err((
+                        i,
+                        Msg::new(
+                            format!("名称“{n}”同时属于 {} 和 {}", units[*j].code, u.code),
+                            format!(
+                                "the name \"{n}\" belongs to both {} and {}",
+                                units[*j].code, u.code
+                            ),
                         ),
                     ));
                 }
@@ -183,6 +191,56 @@ impl Roster {
     }
 }
 
+/// A text file's bytes as text: UTF-8 (a BOM dropped), UTF-16 with its BOM, else GB18030 (a
+/// superset of GBK and GB2312).
+pub fn decode_text(bytes: &[u8]) -> String {
+    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        return enc
+            .decode_without_bom_handling(&bytes[bom..])
+            .0
+            .into_owned();
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => encoding_rs::GB18030
+            .decode_without_bom_handling(bytes)
+            .0
+            .into_owned(),
+    }
+}
+
+/// CSV text as numbered rows.
+fn csv_rows(text: &str) -> Result<Vec<(usize, Vec<String>)>, RosterError> {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line() as usize);
+            invalid(
+                line,
+                format!("无法读取此行：{e}"),
+                format!("cannot read the line: {e}"),
+            )
+        })?;
+        // The line in the file, blank lines counted (the reader's own count skips them).
+        let line = rec.position().map_or(rows.len() + 1, |p| {
+            let bytes = text.as_bytes();
+            let mut at = (p.byte() as usize).min(bytes.len());
+            // The reader's record may start on the blank lines before it.
+            while at < bytes.len() && matches!(bytes[at], b'\n' | b'\r') {
+                at += 1;
+            }
+            1 + bytes[..at].iter().filter(|&&b| b == b'\n').count()
+        });
+        rows.push((line, rec.iter().map(String::from).collect()));
+    }
+    Ok(rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,7 +277,7 @@ mod tests {
         assert!(
             Roster::from_csv("code,name,aliases,kind\nU1,甲,丙,town\nU2,乙,丙,town\n").is_err()
         );
-        assert!(Roster::from_csv("code,name,aliases,kind\nU1,甲,,city\n").is_err());
+        assert!(Roster::from_csv("code,name,aliases,kind\nU1,甲,,city\n").is_ok());
         assert!(Roster::from_csv("\u{FEFF}code,name,aliases,kind\nU1,甲,,\n").is_ok());
     }
 }

@@ -193,3 +193,39 @@ fn rule_violations_name_unit_and_cells() {
             .any(|v| v.unit == "district" && v.violation.rule == "balance")
     );
 }
+
+#[test]
+fn rosters_in_chinese_headers_gb18030_and_utf16() {
+    let text = "代码,名称,别名,类型\nU01,石化街道,石化,街道\nD01,金山区,,区\n";
+    let r = Roster::from_csv(text).unwrap();
+    assert_eq!(r.units.len(), 2);
+    assert_eq!(r.units[1].kind, "区", "kind is free text");
+    let (gb, _, _) = encoding_rs::GB18030.encode(text);
+    let r = Roster::from_csv_bytes(&gb).unwrap();
+    assert_eq!(r.units[0].name, "石化街道");
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in text.encode_utf16() {
+        utf16.extend(u.to_le_bytes());
+    }
+    let r = Roster::from_csv_bytes(&utf16).unwrap();
+    assert_eq!(r.units[0].aliases, ["石化"]);
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend(ROSTER.as_bytes());
+    assert_eq!(Roster::from_csv_bytes(&bom).unwrap().units.len(), 3);
+}
+
+#[test]
+fn every_roster_problem_names_its_line() {
+    let line = |text: &str| match Roster::from_csv(text) {
+        Err(RosterError::Invalid { line, .. }) => line,
+        Ok(_) => panic!("accepted: {text}"),
+    };
+    assert_eq!(line("名字,地址\nU01,x\n"), 1);
+    assert_eq!(line("code,name\nU01,石化\nU02,\n"), 3);
+    assert_eq!(
+        line("code,name\nU01,石化\n\nU01,朱泾\n"),
+        4,
+        "blank lines counted"
+    );
+    assert_eq!(line("code,name,aliases\nU01,石化,金山\nU02,朱泾,金山\n"), 3);
+}

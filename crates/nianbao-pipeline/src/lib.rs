@@ -37,9 +37,32 @@ pub(crate) fn consolidate_failed(e: nianbao_consolidate::ConsolidateError) -> Ru
 /// The roster at `path`, if one is given.
 pub fn load_roster(path: Option<&Path>) -> Result<Option<Roster>, RunError> {
     let Some(path) = path else { return Ok(None) };
-    let text = std::fs::read_to_string(path)
+    let bytes = std::fs::read(path)
         .map_err(|e| RunError::io("无法读取名单", "cannot read the roster", path, &e))?;
-    let roster = Roster::from_csv(&text).map_err(|e| {
+    if bytes.len() as u64 > nianbao_read::MAX_FILE_SIZE {
+        return Err(RunError::new(
+            format!("名单文件过大：{}", path.display()),
+            format!("the roster file is too large: {}", path.display()),
+        ));
+    }
+    // A roster kept as a workbook (first sheet), else CSV text in whatever encoding Excel saved.
+    let parsed = match nianbao_read::sniff(&bytes) {
+        nianbao_read::Format::Xlsx | nianbao_read::Format::Xls | nianbao_read::Format::Ods => {
+            let rows = nianbao_read::first_sheet_rows(&bytes).map_err(|e| {
+                RunError::new(
+                    format!("无法读取名单 {}：{}", path.display(), e.message.zh),
+                    format!(
+                        "cannot read the roster {}: {}",
+                        path.display(),
+                        e.message.en
+                    ),
+                )
+            })?;
+            Roster::from_rows(rows)
+        }
+        _ => Roster::from_csv_bytes(&bytes),
+    };
+    let roster = parsed.map_err(|e| {
         let why = e.message();
         RunError::new(
             format!("名单 {} 有误：{}", path.display(), why.zh),

@@ -9,6 +9,7 @@ mod locate;
 mod mark;
 mod ods;
 mod sniff;
+mod table;
 mod unit;
 mod value;
 mod xls_guard;
@@ -17,6 +18,7 @@ pub use grid::{Content, Grid, GridCell};
 pub use load::MAX_CELLS;
 pub use mark::generated_mark;
 pub use sniff::{Format, sniff};
+pub use table::{Row, first_sheet_rows};
 pub use value::{Invalid, Parsed, parse_content, parse_text};
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -186,7 +188,17 @@ pub fn read_bytes(bytes: &[u8], file_name: &str) -> Result<Return, FileError> {
 }
 
 fn read_workbook(bytes: &[u8], format: Format, file_name: &str) -> Result<Return, FileError> {
-    let grids = load::load(bytes, format).map_err(|e| match e {
+    let grids = load::load(bytes, format).map_err(load_failure)?;
+    let mut ret = from_grids(&grids, format, file_name)?;
+    if format == Format::Xlsx {
+        ret.generated = generated_mark(bytes);
+    }
+    Ok(ret)
+}
+
+/// Why a workbook could not be opened, in the clerk's words.
+pub(crate) fn load_failure(e: load::LoadError) -> FileError {
+    match e {
         load::LoadError::Corrupt(why) => FileError {
             message: corrupt_reason(&why),
         },
@@ -204,12 +216,7 @@ fn read_workbook(bytes: &[u8], format: Format, file_name: &str) -> Result<Return
             format!("表格单元格过多（超过 {MAX_CELLS} 个），不是年报统计表"),
             format!("too many cells (over {MAX_CELLS}) to be a return"),
         ),
-    })?;
-    let mut ret = from_grids(&grids, format, file_name)?;
-    if format == Format::Xlsx {
-        ret.generated = generated_mark(bytes);
     }
-    Ok(ret)
 }
 
 /// Reads a return out of already loaded sheets.
