@@ -597,3 +597,44 @@ fn rosters_saved_as_gb18030_csv_or_xlsx_are_read() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("第 3 行"), "{}", stderr(&o));
 }
+
+// A unit that sends last year's file into this year's folder.
+#[test]
+fn a_return_of_another_year_is_an_error_out_of_the_totals() {
+    let (dir, returns) = jinshan_copy("wrong-year");
+    let file = a_return(&returns, "xlsx");
+    let ret = nianbao_read::read_path(&file).unwrap();
+    let values: Vec<i64> = ret.readings.iter().map(|r| r.value.unwrap()).collect();
+    let unit = ret.unit_name.unwrap();
+    std::fs::write(
+        &file,
+        nianbao_write::return_bytes(&unit, Some(2021), &values).unwrap(),
+    )
+    .unwrap();
+    let rep = dir.join("r.json");
+    let out = dir.join("o.xlsx");
+    for year in [None, Some("2022")] {
+        let mut extra = vec!["--out", s(&out), "--json", s(&rep)];
+        if let Some(y) = year {
+            extra.extend(["--year", y]);
+        }
+        let o = consolidate(&returns, &dir.join("roster.csv"), &extra);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let r = json(&rep);
+        assert_eq!(r["coverage"]["label"], "41/42 单位");
+        let v: Vec<&Value> = r["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| v["rule"] == "file.wrong_year")
+            .collect();
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert!(
+            v[0]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("年份不符：文件为 2021 年报表，本次汇总为 2022 年"),
+            "{v:?}"
+        );
+    }
+}

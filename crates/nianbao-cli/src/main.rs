@@ -87,6 +87,10 @@ enum Command {
         /// (the file sent back to the unit) into this folder.
         #[arg(long, value_name = "DIR")]
         annotate: Option<PathBuf>,
+        /// The year consolidated (default: the year most returns name); returns of another
+        /// year are errors, kept out of the totals.
+        #[arg(long)]
+        year: Option<i32>,
         /// When a unit sent several files: take the newest instead of excluding the unit.
         #[arg(long, value_enum)]
         prefer: Option<PreferArg>,
@@ -124,6 +128,7 @@ fn main() -> ExitCode {
             prior,
             out,
             annotate,
+            year,
             prefer,
             quiet,
             common,
@@ -138,6 +143,7 @@ fn main() -> ExitCode {
                 } else {
                     nianbao_pipeline::Prefer::Neither
                 },
+                year,
                 workbook: out,
                 json: common.json.clone(),
                 annotate,

@@ -62,6 +62,9 @@ pub struct Options {
     /// Last year's returns by unit key (roster code, or name without a roster): the cross-year
     /// rules run for the units found here.
     pub prior: HashMap<String, Prior>,
+    /// The year being consolidated; a return whose title names another is kept out of the
+    /// totals. None: the year most returns name.
+    pub year: Option<i32>,
 }
 
 /// Last year's return of a unit, for the cross-year rules.
@@ -79,6 +82,7 @@ impl Default for Options {
             prefer: Prefer::default(),
             rules: RuleSet::builtin().clone(),
             prior: HashMap::new(),
+            year: None,
         }
     }
 }
@@ -164,12 +168,18 @@ pub fn consolidate(
         });
     }
 
+    let year = opts.year.or_else(|| {
+        year_votes
+            .into_iter()
+            .max_by_key(|(y, n)| (*n, *y))
+            .map(|(y, _)| y)
+    });
     let mut units: Vec<UnitEntry> = Vec::new();
     let mut violations: Vec<UnitViolation> = Vec::new();
     // Roster order first, then units found without a roster in file order.
     by_unit.sort_by_key(|c| c.roster_idx.unwrap_or(usize::MAX));
     for claim in by_unit {
-        let (entry, vs, fs) = settle(claim, roster, opts);
+        let (entry, vs, fs) = settle(claim, roster, opts, year);
         units.push(entry);
         violations.extend(vs);
         files.extend(fs);
@@ -269,10 +279,6 @@ pub fn consolidate(
         in_totals: units.iter().filter(|u| u.in_totals).count(),
         missing,
     };
-    let year = year_votes
-        .into_iter()
-        .max_by_key(|(y, n)| (*n, *y))
-        .map(|(y, _)| y);
     Ok(Consolidation {
         report: Report {
             year,
@@ -408,6 +414,7 @@ fn settle(
     claim: Claim,
     roster: Option<&Roster>,
     opts: &Options,
+    year: Option<i32>,
 ) -> (UnitEntry, Vec<UnitViolation>, Vec<FileEntry>) {
     let Claim {
         key,
@@ -485,8 +492,22 @@ fn settle(
         error: None,
     });
     let ret = input.ret;
+    let wrong_year = match (ret.year, year) {
+        (Some(theirs), Some(ours)) if theirs != ours => Some((theirs, ours)),
+        _ => None,
+    };
     let mut readings = ret.readings;
     let mut found: Vec<Violation> = ret.problems;
+    if let Some((theirs, ours)) = wrong_year {
+        found.push(file_violation(
+            problem::WRONG_YEAR,
+            Severity::Error,
+            Msg::new(
+                format!("年份不符：文件为 {theirs} 年报表，本次汇总为 {ours} 年；未计入汇总"),
+                format!("wrong year: the file is a {theirs} return, this run is {ours}; not in the totals"),
+            ),
+        ));
+    }
     found.extend(fill_blank_totals(&opts.rules, &mut readings));
     let mut values = Values::from_readings(&readings);
     if let Some(prior) = opts.prior.get(&key) {
@@ -528,6 +549,12 @@ fn settle(
             "has unreadable values; not in the totals",
         ));
     }
+    if wrong_year.is_some() {
+        note = Some(Msg::new(
+            "年份不符，未计入汇总",
+            "wrong year; not in the totals",
+        ));
+    }
     violations.extend(found.into_iter().map(|v| UnitViolation {
         unit: key.clone(),
         file: Some(input.file.clone()),
@@ -540,7 +567,7 @@ fn settle(
         files: vec![input.file],
         status,
         readings: Some(readings),
-        in_totals: complete,
+        in_totals: complete && wrong_year.is_none(),
         errors,
         warnings,
         blanks,

@@ -18,6 +18,8 @@ pub const TOTAL_BLANK: &str = "total.blank";
 pub const MISSING_UNIT: &str = "unit.missing";
 pub const DUPLICATE_UNIT: &str = "unit.duplicate";
 pub const UNKNOWN_UNIT: &str = "unit.unknown";
+/// A return whose title names another year than the run's: kept out of the totals.
+pub const WRONG_YEAR: &str = "file.wrong_year";
 pub const MISSING_TABLE: &str = "layout.missing_table";
 pub const MISSING_ROW: &str = "layout.missing_row";
 pub const MISSING_COLUMN: &str = "layout.missing_column";
@@ -65,6 +67,7 @@ pub const TITLES: &[(&str, &str, &str)] = &[
     (MISSING_UNIT, "未报送", "not filed"),
     (DUPLICATE_UNIT, "重复报送", "filed more than once"),
     (UNKNOWN_UNIT, "名单外单位", "not on the roster"),
+    (WRONG_YEAR, "年份不符", "wrong year"),
     (MISSING_TABLE, "找不到统计表", "table not found"),
     (MISSING_ROW, "统计表缺少行", "row missing"),
     (MISSING_COLUMN, "统计表缺少列", "column missing"),

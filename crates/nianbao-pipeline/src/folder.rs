@@ -23,6 +23,9 @@ pub struct FolderRequest {
     pub prior: Option<PathBuf>,
     pub rules: Option<PathBuf>,
     pub prefer: Prefer,
+    /// The year consolidated; None: the year most returns name. Returns of another year are
+    /// kept out of the totals.
+    pub year: Option<i32>,
     /// The combined workbook (.xlsx).
     pub workbook: PathBuf,
     /// The JSON report; `-` is standard output.
@@ -162,6 +165,7 @@ pub fn consolidate_folder(
         prefer: req.prefer,
         rules,
         prior,
+        year: req.year,
     };
     let mut report = nianbao_consolidate::consolidate(inputs, roster.as_ref(), &opts)
         .map_err(consolidate_failed)?

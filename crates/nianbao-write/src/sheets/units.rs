@@ -40,17 +40,21 @@ pub fn sheet_order(report: &Report) -> Vec<&UnitEntry> {
 /// Why a unit is not in the 合计, as `nianbao-consolidate` decides it: a status that keeps it
 /// out (未报送, 无法读取, 重复报送, 名单外单位), else a value that could not be read (a unit with
 /// errors is in the totals unless that is so).
-pub fn exclusion_reason(u: &UnitEntry, lang: Lang) -> &'static str {
+pub fn exclusion_reason(u: &UnitEntry, lang: Lang) -> String {
     match u.status {
         UnitStatus::Missing | UnitStatus::Failed | UnitStatus::Duplicate | UnitStatus::Unknown => {
-            u.status.label(lang)
+            u.status.label(lang).to_string()
         }
         UnitStatus::Ok | UnitStatus::Warnings | UnitStatus::Errors => match &u.readings {
-            None => tr(lang, "无数据", "no values"),
+            None => tr(lang, "无数据", "no values").to_string(),
             Some(rs) if rs.iter().any(|r| r.value.is_none()) => {
-                tr(lang, "值无法读取", "a value could not be read")
+                tr(lang, "值无法读取", "a value could not be read").to_string()
             }
-            Some(_) => tr(lang, "未计入汇总", "not in the totals"),
+            // Another reason the consolidation gave (a return of another year).
+            Some(_) => u.note.as_ref().map_or_else(
+                || tr(lang, "未计入汇总", "not in the totals").to_string(),
+                |n| n.get(lang).to_string(),
+            ),
         },
     }
 }
