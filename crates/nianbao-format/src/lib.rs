@@ -61,6 +61,12 @@ pub fn annotated_mark(readings: &[Reading]) -> String {
     )
 }
 
+/// The title of a return's sheet, after the unit and the year
+/// ("2022年政府信息公开工作年度报告统计表").
+pub const FORM_TITLE: &str = "政府信息公开工作年度报告统计表";
+/// The label of the line naming the unit that filed the return ("填报单位：区教育局").
+pub const UNIT_LABEL: &str = "填报单位";
+
 /// The three statistical tables of a return.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Table {
@@ -150,13 +156,61 @@ pub struct T2Row {
     pub cols: &'static [(&'static str, &'static str)],
 }
 
+/// A value column of table 2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct T2Col {
+    pub id: &'static str,
+    /// The column's header as the official format prints it.
+    pub label: &'static str,
+    /// The words that identify the header once normalised: a header cell names the column when
+    /// it contains them (returns often drop 本年 and the unit).
+    pub key: &'static str,
+}
+
+const ISSUED: T2Col = T2Col {
+    id: "issued",
+    label: "本年制发件数",
+    key: "本年制发件数",
+};
+const REPEALED: T2Col = T2Col {
+    id: "repealed",
+    label: "本年废止件数",
+    key: "本年废止件数",
+};
+const IN_FORCE: T2Col = T2Col {
+    id: "in_force",
+    label: "现行有效件数",
+    key: "现行有效件数",
+};
+const DECISIONS: T2Col = T2Col {
+    id: "decisions",
+    label: "本年处理决定数量",
+    key: "处理决定数量",
+};
+const AMOUNT: T2Col = T2Col {
+    id: "amount",
+    label: "本年收费金额（单位：万元）",
+    key: "收费金额",
+};
+
+/// Every value column of table 2, in the order the rows use them.
+pub const T2_COLS: &[T2Col] = &[ISSUED, REPEALED, IN_FORCE, DECISIONS, AMOUNT];
+
+/// The table 2 column with this id.
+pub fn t2_col(id: &str) -> Option<&'static T2Col> {
+    T2_COLS.iter().find(|c| c.id == id)
+}
+
 const T2_DOC_COLS: &[(&str, &str)] = &[
-    ("issued", "本年制发件数"),
-    ("repealed", "本年废止件数"),
-    ("in_force", "现行有效件数"),
+    (ISSUED.id, ISSUED.label),
+    (REPEALED.id, REPEALED.label),
+    (IN_FORCE.id, IN_FORCE.label),
 ];
-const T2_DECISION_COLS: &[(&str, &str)] = &[("decisions", "本年处理决定数量")];
-const T2_FEE_COLS: &[(&str, &str)] = &[("amount", "本年收费金额（单位：万元）")];
+const T2_DECISION_COLS: &[(&str, &str)] = &[(DECISIONS.id, DECISIONS.label)];
+const T2_FEE_COLS: &[(&str, &str)] = &[(AMOUNT.id, AMOUNT.label)];
+
+/// The header of table 2's label column.
+pub const T2_LABEL_HEADER: &str = "信息内容";
 
 pub const T2_ROWS: &[T2Row] = &[
     T2Row {
@@ -211,6 +265,15 @@ pub const T3_COLS: &[(&str, &str, Option<&str>)] = &[
 /// Index of the 总计 column of table 3.
 pub const T3_TOTAL_COL: usize = 6;
 
+/// The columns of table 3 whose labels are short words found inside other labels (其他, 总计):
+/// a header names one of them only when it is that word whole.
+pub const T3_EXACT_COLS: &[&str] = &["other_org", "total"];
+
+/// The band over table 3's value columns.
+pub const T3_BAND: &str = "申请人情况";
+/// The note in the corner of table 3, over its label columns.
+pub const T3_CORNER: &str = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）";
+
 /// A row of table 3.
 pub struct T3Row {
     pub id: &'static str,
@@ -225,11 +288,18 @@ pub struct T3Row {
     pub exact: bool,
 }
 
-const RESULTS: Option<&str> = Some("三、本年度办理结果");
-const WITHHELD: Option<&str> = Some("（三）不予公开");
-const UNAVAILABLE: Option<&str> = Some("（四）无法提供");
-const NOT_PROCESSED: Option<&str> = Some("（五）不予处理");
-const OTHER: Option<&str> = Some("（六）其他处理");
+/// The group of table 3's result rows, and its subgroups.
+pub const T3_GROUP_RESULTS: &str = "三、本年度办理结果";
+pub const T3_SUBGROUP_WITHHELD: &str = "（三）不予公开";
+pub const T3_SUBGROUP_UNAVAILABLE: &str = "（四）无法提供";
+pub const T3_SUBGROUP_NOT_PROCESSED: &str = "（五）不予处理";
+pub const T3_SUBGROUP_OTHER: &str = "（六）其他处理";
+
+const RESULTS: Option<&str> = Some(T3_GROUP_RESULTS);
+const WITHHELD: Option<&str> = Some(T3_SUBGROUP_WITHHELD);
+const UNAVAILABLE: Option<&str> = Some(T3_SUBGROUP_UNAVAILABLE);
+const NOT_PROCESSED: Option<&str> = Some(T3_SUBGROUP_NOT_PROCESSED);
+const OTHER: Option<&str> = Some(T3_SUBGROUP_OTHER);
 
 macro_rules! t3row {
     ($id:expr, $g:expr, $s:expr, $label:expr, $key:expr, $exact:expr) => {
@@ -462,6 +532,9 @@ pub const T4_RESULTS: &[(&str, &str)] = &[
 /// Index of the 总计 result of table 4.
 pub const T4_TOTAL: usize = 4;
 
+/// Table 4's results as some returns print them (维持 for 结果维持), by [`T4_RESULTS`] index.
+pub const T4_RESULT_SHORT: &[&str] = &["维持", "纠正", "其他", "未审结", "合计"];
+
 /// The number of fields of a return: 10 + 175 + 15.
 pub const FIELD_COUNT: usize = 200;
 
@@ -605,5 +678,32 @@ mod tests {
         assert_eq!(field_index("t3.nope"), None);
         assert_eq!(T3_RESULT_ROWS.len(), 21);
         assert_eq!(T3_ROWS[T3_CARRIED_FORWARD].id, "carried_forward");
+    }
+
+    #[test]
+    fn label_tables_agree() {
+        for row in T2_ROWS {
+            for (id, label) in row.cols {
+                let col = t2_col(id).expect("a table 2 column");
+                assert_eq!(col.label, *label);
+                assert!(normalize_label(col.label).contains(col.key), "{id}");
+            }
+        }
+        assert!(
+            T2_COLS
+                .iter()
+                .all(|c| T2_ROWS.iter().any(|r| r.cols.iter().any(|x| x.0 == c.id)))
+        );
+        for id in T3_EXACT_COLS {
+            assert!(T3_COLS.iter().any(|c| c.0 == *id), "{id}");
+        }
+        assert_eq!(T4_RESULT_SHORT.len(), T4_RESULTS.len());
+        // Every group heading of table 3's body is one of the keys that are not rows.
+        for row in T3_ROWS {
+            for g in row.group.iter().chain(&row.subgroup) {
+                let key = normalize_label(g);
+                assert!(T3_GROUP_KEYS.contains(&strip_enumerator(&key)), "{g}");
+            }
+        }
     }
 }

@@ -3,8 +3,9 @@
 //! a silent 0.
 
 use nianbao_format::{
-    CellRef, FIELD_COUNT, Msg, Reading, Severity, T2_ROWS, T3_COLS, T3_GROUP_KEYS, T3_ROWS,
-    T4_GROUPS, T4_RESULTS, Violation, fields, t2_index, t3_index, t4_index,
+    CellRef, FIELD_COUNT, Msg, Reading, Severity, T2_ROWS, T3_COLS, T3_EXACT_COLS, T3_GROUP_KEYS,
+    T3_ROWS, T4_GROUPS, T4_RESULT_SHORT, T4_RESULTS, Violation, fields, t2_col, t2_index, t3_index,
+    t4_index,
 };
 
 use crate::formula;
@@ -137,14 +138,8 @@ fn read_value(out: &mut Located, g: &Grid, all: &[Grid], idx: usize, row: u32, c
 // ---- table 2 -------------------------------------------------------------------------------
 
 /// Header words of table 2's value columns, by the row's column ids.
-fn t2_header_key(col_id: &str) -> &'static str {
-    match col_id {
-        "issued" => "本年制发件数",
-        "repealed" => "本年废止件数",
-        "in_force" => "现行有效件数",
-        "decisions" => "处理决定数量",
-        _ => "收费金额",
-    }
+fn t2_header_key<'a>(col_id: &str, col_label: &'a str) -> &'a str {
+    t2_col(col_id).map_or(col_label, |c| c.key)
 }
 
 fn locate_t2(order: &[&Grid], all: &[Grid], out: &mut Located, found: &mut bool) {
@@ -158,7 +153,7 @@ fn locate_t2(order: &[&Grid], all: &[Grid], out: &mut Located, found: &mut bool)
         *found = true;
         for (c, (col_id, col_label)) in row.cols.iter().enumerate() {
             let idx = t2_index(r, c);
-            match t2_header_col(g, label, t2_header_key(col_id)) {
+            match t2_header_col(g, label, t2_header_key(col_id, col_label)) {
                 Some(col) => read_value(out, g, all, idx, label.row, col),
                 None => out.problems.push(Violation {
                     fields: vec![fields()[idx].id.clone()],
@@ -215,10 +210,11 @@ fn t2_header_col(g: &Grid, label: &GridCell, key: &str) -> Option<u32> {
 
 /// Header words of table 3's columns.
 fn t3_col_matches(col: usize, key: &str) -> bool {
-    let label = T3_COLS[col].1;
-    match label {
-        "其他" | "总计" => key == label,
-        _ => key.contains(label),
+    let (id, label, _) = T3_COLS[col];
+    if T3_EXACT_COLS.contains(&id) {
+        key == label
+    } else {
+        key.contains(label)
     }
 }
 
@@ -238,7 +234,8 @@ fn is_t3_group(key: &str) -> bool {
 }
 
 fn locate_t3(g: &Grid, all: &[Grid], out: &mut Located) -> bool {
-    let Some(anchor) = g.texts().find(|c| c.key == "自然人") else {
+    // The first applicant column, 自然人.
+    let Some(anchor) = g.texts().find(|c| c.key == T3_COLS[0].1) else {
         return false;
     };
     let band = anchor.row.saturating_sub(2)..=anchor.row + 2;
@@ -367,15 +364,15 @@ fn locate_t3(g: &Grid, all: &[Grid], out: &mut Located) -> bool {
 
 /// Which result of table 4 a header cell names ("结果 维持" and "维持" alike).
 fn t4_result_of(key: &str) -> Option<usize> {
-    const SHORT: [&str; 5] = ["维持", "纠正", "其他", "未审结", "合计"];
     T4_RESULTS
         .iter()
-        .zip(SHORT)
-        .position(|((_, label), short)| key == *label || key == short)
+        .zip(T4_RESULT_SHORT)
+        .position(|((_, label), short)| key == *label || key == *short)
 }
 
 fn locate_t4(g: &Grid, all: &[Grid], out: &mut Located) -> bool {
-    let Some(anchor) = g.texts().find(|c| c.key == "行政复议") else {
+    // The first group, 行政复议.
+    let Some(anchor) = g.texts().find(|c| c.key == T4_GROUPS[0].1) else {
         return false;
     };
     let band = anchor.row..=anchor.row + 3;
@@ -389,11 +386,24 @@ fn locate_t4(g: &Grid, all: &[Grid], out: &mut Located) -> bool {
     let expected = T4_GROUPS.len() * T4_RESULTS.len();
     if results.len() != expected {
         out.problems.push(Violation {
-            fields: (0..expected).map(|i| fields()[t4_index(0, 0) + i].id.clone()).collect(),
+            fields: (0..expected)
+                .map(|i| fields()[t4_index(0, 0) + i].id.clone())
+                .collect(),
             ..layout_problem(
                 "layout.missing_column",
-                format!("表四应有 {expected} 个结果列（结果维持、结果纠正、其他结果、尚未审结、总计 各三组），找到 {} 个", results.len()),
-                format!("table 4: expected {expected} result columns, found {}", results.len()),
+                format!(
+                    "表四应有 {expected} 个结果列（{} 各三组），找到 {} 个",
+                    T4_RESULTS
+                        .iter()
+                        .map(|r| r.1)
+                        .collect::<Vec<_>>()
+                        .join("、"),
+                    results.len()
+                ),
+                format!(
+                    "table 4: expected {expected} result columns, found {}",
+                    results.len()
+                ),
                 vec![cref(g, anchor.row, anchor.col)],
             )
         });

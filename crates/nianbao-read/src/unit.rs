@@ -3,7 +3,12 @@
 use crate::grid::{Content, Grid};
 
 /// Labels of the unit's name; the name follows in the same cell or the next one.
-const UNIT_KEYS: &[&str] = &["填报单位", "报送单位", "填报机关", "单位名称"];
+const UNIT_KEYS: &[&str] = &[
+    nianbao_format::UNIT_LABEL,
+    "报送单位",
+    "填报机关",
+    "单位名称",
+];
 /// Labels that are also column headers elsewhere (分单位明细): only "单位名称：…" counts.
 const NEEDS_COLON: &[&str] = &["单位名称"];
 

@@ -21,6 +21,7 @@ mod json;
 mod labels;
 mod layout;
 mod messages;
+mod plan;
 mod sheets;
 mod style;
 

@@ -14,15 +14,18 @@
 //! ([`crate::messages`]), never copied with the addresses of the file the unit sent.
 
 use nianbao_format::problem;
-use nianbao_format::{FIELD_COUNT, Lang, Reading, Severity, Suspect, UnitEntry, Violation};
+use nianbao_format::{
+    FIELD_COUNT, FORM_TITLE, Lang, Reading, Severity, Suspect, UNIT_LABEL, UnitEntry, Violation,
+};
 use rust_xlsxwriter::{
     ColNum, Color, Format, FormatUnderline, Formula, RowNum, Worksheet, XlsxError,
 };
 
-use super::official::{self, Cells, Decoration, LAST, MIN_ROW_HEIGHT, Shown};
+use super::official::{self, Cells, Decoration, Shown};
 use crate::layout::{Print, Sheet, col, fitted_widths, row};
 use crate::messages::{a1, suspects, this_year};
-use crate::style::{Mark, Styles, TITLE_SIZE, marked};
+use crate::plan::{Plan, Role};
+use crate::style::{Mark, Styles};
 use crate::{SHEET_PROBLEMS, SHEET_RETURN, WriteOptions, tr};
 
 /// The row the tables start on, below the title, the unit, the instructions and the legend.
@@ -160,10 +163,7 @@ pub fn decorations(
 /// "区教育局2022年政府信息公开工作年度报告统计表（退回修改）".
 pub fn title(unit: &UnitEntry, opts: &WriteOptions) -> String {
     let year = opts.year.map(|y| format!("{y}年")).unwrap_or_default();
-    format!(
-        "{}{year}政府信息公开工作年度报告统计表（退回修改）",
-        unit_name(unit)
-    )
+    format!("{}{year}{FORM_TITLE}（退回修改）", unit_name(unit))
 }
 
 /// (errors, warnings) among the violations.
@@ -205,26 +205,11 @@ pub fn write_return(
     ws.set_default_note_author(tr(lang, "区政务公开办", "district office"));
     let shown = shown(readings);
     let decorations = decorations(readings, violations, texts, lang);
-    let mut s = official::sheet(ws)?;
-    s.text_sized(0, 0, 0, LAST, &title(unit, opts), &st.title, TITLE_SIZE)?;
-    s.min_height(0, 36.0);
+    let mut plan = Plan::new();
+    plan.title(&title(unit, opts));
     // In Chinese whatever the language: `nianbao-read` finds the unit by this label.
-    s.text(
-        1,
-        0,
-        1,
-        LAST,
-        &format!("填报单位：{}", unit_name(unit)),
-        &st.note_bold,
-    )?;
-    s.text(
-        2,
-        0,
-        2,
-        LAST,
-        &instructions(violations, lang),
-        &st.note_wrap,
-    )?;
+    plan.line(1, &format!("{UNIT_LABEL}：{}", unit_name(unit)), Role::Unit);
+    plan.line(2, &instructions(violations, lang), Role::Note);
     if decorations.iter().any(|d| d.mark.is_some()) {
         let legend = [
             (
@@ -254,17 +239,15 @@ pub fn write_return(
         ];
         for (k, (mark, text)) in legend.iter().enumerate() {
             let c0 = col(k * 5);
-            s.text(3, c0, 3, c0 + 4, text, &marked(&st.label, *mark))?;
+            plan.span(3, (c0, c0 + 4), text, Role::Legend(*mark));
         }
     }
+    plan.tables(TABLES_ROW);
     let cells = Cells {
         shown: &shown,
         decorations: Some(&decorations),
     };
-    let (end, pos) = official::tables(&mut s, TABLES_ROW, &cells, st)?;
-    s.apply_heights(MIN_ROW_HEIGHT)?;
-    official::page_setup(s.ws, end - 1)?;
-    Ok(pos)
+    official::render(ws, &plan, &cells, st)
 }
 
 /// The cells of sheet 1 a violation concerns: its suspects first, then its other fields.

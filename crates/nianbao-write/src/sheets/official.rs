@@ -1,49 +1,17 @@
-//! Tables 二, 三 and 四 in the official layout, exactly as the annual report prints them, with
-//! the official labels: written from 200 values, each cell optionally marked (a fill) and
-//! annotated (a note). `全区汇总` writes the district totals with it, plain; the annotated return
-//! writes one unit's values with the cells the rules found wrong marked. Either sheet is a return
-//! in its own right: `nianbao-read` finds its tables by their labels and reads the same values
-//! back.
-//!
-//! All three tables share one grid of 15 equal columns (A–O):
-//!
-//! - table 二: 信息内容 over A–F; three value columns G–I, J–L, M–O, or one over G–O;
-//! - table 三: label column 1 in A, label column 2 in B–C, label column 3 in D–H, the seven
-//!   value columns in I–O;
-//! - table 四: the fifteen values in A–O.
+//! Renders a [`Plan`] of the official layout (tables 二, 三 and 四 exactly as the annual report
+//! prints them, with the official labels, see [`crate::plan`]) onto a worksheet: the texts in the
+//! crate's [`Styles`], the 200 values each optionally marked (a fill) and annotated (a note).
+//! `全区汇总` renders the district totals with it, plain; the annotated return renders one unit's
+//! values with the cells the rules found wrong marked. Either sheet is a return in its own right:
+//! `nianbao-read` finds its tables by their labels and reads the same values back.
 
-use nianbao_format::{
-    FIELD_COUNT, Kind, T2_ROWS, T3_COLS, T3_ROWS, T4_GROUPS, T4_RESULTS, Table, fields, t2_index,
-    t3_index, t4_index,
-};
+use nianbao_format::{FIELD_COUNT, Kind, fields};
 use rust_xlsxwriter::{ColNum, Format, Note, RowNum, Worksheet, XlsxError};
 
 use super::cell_number;
-use crate::layout::{Print, Sheet, col, lines_needed, row};
-use crate::style::{FONT, HEADING_SIZE, Mark, Styles, marked};
-
-/// Columns of the grid, and the last one.
-const NCOLS: usize = 15;
-pub const LAST: ColNum = 14;
-const COL_WIDTH: f64 = 9.5;
-/// Lowest height of a table row, in points.
-pub const MIN_ROW_HEIGHT: f64 = 20.0;
-
-/// Table 二: the label columns and the value area.
-const T2_LABEL: (ColNum, ColNum) = (0, 5);
-const T2_VALUES: (ColNum, ColNum) = (6, LAST);
-/// Table 三: label columns 1, 2 and 3, and the first value column.
-const T3_L1: (ColNum, ColNum) = (0, 0);
-const T3_L2: (ColNum, ColNum) = (1, 2);
-const T3_L3: (ColNum, ColNum) = (3, 7);
-const T3_V0: ColNum = 8;
-
-/// The note printed in the corner of table 三.
-pub const T3_CORNER: &str = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）";
-/// The band over table 三's value columns.
-pub const T3_BAND: &str = "申请人情况";
-/// The header of table 二's label column.
-pub const T2_LABEL_HEADER: &str = "信息内容";
+use crate::layout::{Print, Sheet, lines_needed};
+use crate::plan::{self, Content, GRID_COL_WIDTH, Item, MIN_ROW_HEIGHT, Plan, Role};
+use crate::style::{FONT, FONT_SIZE, HEADING_SIZE, Mark, Styles, TITLE_SIZE, marked};
 
 /// Size of a cell note: its font, and its width in pixels and in column-width units.
 const NOTE_FONT_SIZE: f64 = 10.0;
@@ -75,86 +43,84 @@ pub struct Cells<'a> {
     pub decorations: Option<&'a [Decoration]>,
 }
 
-/// Writes the tables; `pos` receives, per field, the top-left cell of its value.
-struct Out<'c, 'a> {
-    cells: &'c Cells<'a>,
-    st: &'c Styles,
-    pos: Vec<(RowNum, ColNum)>,
-}
-
-/// A sheet with the grid's column widths.
-pub fn sheet(ws: &mut Worksheet) -> Result<Sheet<'_>, XlsxError> {
-    Sheet::new(ws, vec![COL_WIDTH; NCOLS], COL_WIDTH)
-}
-
-/// Writes tables 二, 三 and 四 from row `r0` on, a blank row between them. Returns the row after
-/// table 四 and, per field, the (row, column) of its value cell (the top-left one when merged).
-pub fn tables(
-    s: &mut Sheet<'_>,
-    r0: RowNum,
+/// Renders `plan` onto `ws`, the values from `cells`: the grid's column widths, every item in
+/// the plan's order, row heights that fit the texts (never below the plan's hints), and the page
+/// setup of a form. Returns, per field, the (row, column) of its value cell (the top-left one
+/// when merged): [`Plan::positions`].
+pub fn render(
+    ws: &mut Worksheet,
+    plan: &Plan,
     cells: &Cells<'_>,
     st: &Styles,
-) -> Result<(RowNum, Vec<(RowNum, ColNum)>), XlsxError> {
+) -> Result<Vec<(RowNum, ColNum)>, XlsxError> {
     debug_assert_eq!(cells.shown.len(), FIELD_COUNT);
     debug_assert!(cells.decorations.is_none_or(|d| d.len() == FIELD_COUNT));
-    let mut out = Out {
-        cells,
-        st,
-        pos: vec![(0, 0); FIELD_COUNT],
-    };
-    let r = table2(s, r0, &mut out)?;
-    let r = table3(s, r + 1, &mut out)?;
-    let r = table4(s, r + 1, &mut out)?;
-    Ok((r, out.pos))
+    let cols = usize::from(plan.cols);
+    let mut s = Sheet::new(ws, vec![GRID_COL_WIDTH; cols], GRID_COL_WIDTH)?;
+    for item in &plan.items {
+        write_item(&mut s, item, cells, st)?;
+    }
+    for &(r, h) in &plan.min_heights {
+        s.min_height(r, h);
+    }
+    s.apply_heights(MIN_ROW_HEIGHT)?;
+    page_setup(
+        s.ws,
+        plan.end.saturating_sub(1),
+        plan.cols.saturating_sub(1),
+    )?;
+    Ok(plan.positions())
 }
 
-/// Prints rows 0..=last_row as a form: landscape A4, one page wide, centred, no gridlines.
-pub fn page_setup(ws: &mut Worksheet, last_row: RowNum) -> Result<(), XlsxError> {
+/// Where the tables put each field's value cell (the top-left one when merged) when they start
+/// on row `r0`, and the row after table 四: for texts that must name the cells before they are
+/// written (the notes of the annotated return).
+pub fn positions(r0: RowNum) -> (Vec<(RowNum, ColNum)>, RowNum) {
+    let plan = plan::tables(r0);
+    (plan.positions(), plan.end)
+}
+
+/// Prints rows 0..=last_row and columns 0..=last_col as a form: landscape A4, one page wide,
+/// centred, no gridlines.
+fn page_setup(ws: &mut Worksheet, last_row: RowNum, last_col: ColNum) -> Result<(), XlsxError> {
     Print {
-        area: Some((last_row, LAST)),
+        area: Some((last_row, last_col)),
         form: true,
         ..Print::default()
     }
     .apply(ws)
 }
 
-/// Where [`tables`] puts each field's value cell (the top-left one when merged) when it starts
-/// on row `r0`, and the row after table 四: the layout without writing it, for texts that must
-/// name the cells before they are written (the notes of the annotated return).
-pub fn positions(r0: RowNum) -> (Vec<(RowNum, ColNum)>, RowNum) {
-    let mut pos = vec![(0, 0); FIELD_COUNT];
-    // Table 二: its heading; per block, the block row, the header row and its rows.
-    let mut r = r0 + 1;
-    let mut i = 0;
-    while i < T2_ROWS.len() {
-        let block = T2_ROWS[i].block;
-        let end = i + T2_ROWS[i..].iter().take_while(|x| x.block == block).count();
-        r += 2;
-        let spans = t2_spans(T2_ROWS[i].cols.len());
-        for (ri, t2row) in T2_ROWS.iter().enumerate().take(end).skip(i) {
-            for (ci, &(c0, _)) in spans.iter().enumerate().take(t2row.cols.len()) {
-                pos[t2_index(ri, ci)] = (r, c0);
-            }
-            r += 1;
+/// Writes one item of a plan.
+fn write_item(
+    s: &mut Sheet<'_>,
+    item: &Item,
+    cells: &Cells<'_>,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    let (r1, c1) = item.last();
+    let text = match &item.content {
+        Content::Field(idx) => {
+            debug_assert_eq!(item.rows, 1);
+            return value(s, item.row, (item.col, c1), *idx, cells, st);
         }
-        i = end;
-    }
-    // Table 三: a blank row, its heading, three header rows, its rows.
-    let body = r + 1 + 4;
-    for ri in 0..T3_ROWS.len() {
-        for c in 0..T3_COLS.len() {
-            pos[t3_index(ri, c)] = (body + row(ri), T3_V0 + col(c));
+        Content::Text(text) => text,
+    };
+    let owned;
+    let (f, size): (&Format, f64) = match item.role {
+        Role::Title => (&st.title, TITLE_SIZE),
+        Role::Heading => (&st.heading, HEADING_SIZE),
+        Role::Unit => (&st.note_bold, FONT_SIZE),
+        Role::Note => (&st.note_wrap, FONT_SIZE),
+        Role::Legend(m) => {
+            owned = marked(&st.label, m);
+            (&owned, FONT_SIZE)
         }
-    }
-    // Table 四: a blank row, its heading, three header rows, the values.
-    let values = body + row(T3_ROWS.len()) + 1 + 4;
-    let n = T4_RESULTS.len();
-    for g in 0..T4_GROUPS.len() {
-        for k in 0..n {
-            pos[t4_index(g, k)] = (values, col(g * n + k));
-        }
-    }
-    (pos, values + 1)
+        Role::Block => (&st.block, FONT_SIZE),
+        Role::Header => (&st.header, FONT_SIZE),
+        Role::Label | Role::Value => (&st.label, FONT_SIZE),
+    };
+    s.text_sized(item.row, item.col, r1, c1, text, f, size)
 }
 
 /// The height in pixels a note needs to show `text` whole.
@@ -179,12 +145,12 @@ fn value(
     r: RowNum,
     (c0, c1): (ColNum, ColNum),
     idx: usize,
-    out: &mut Out<'_, '_>,
+    cells: &Cells<'_>,
+    st: &Styles,
 ) -> Result<(), XlsxError> {
     let kind = fields()[idx].kind;
-    let st = out.st;
-    let shown = out.cells.shown[idx];
-    let deco = out.cells.decorations.and_then(|d| d.get(idx));
+    let shown = cells.shown[idx];
+    let deco = cells.decorations.and_then(|d| d.get(idx));
     let base: &Format = match (shown, kind) {
         (Shown::Raw(_), _) => &st.unreadable,
         (_, Kind::Count) => &st.count,
@@ -208,169 +174,7 @@ fn value(
     {
         s.ws.insert_note(r, c0, &note(&d.notes.join("\n\n")))?;
     }
-    out.pos[idx] = (r, c0);
     Ok(())
-}
-
-/// The value spans of a table 二 block with `n` value columns, over G–O.
-fn t2_spans(n: usize) -> Vec<(ColNum, ColNum)> {
-    let (start, end) = (usize::from(T2_VALUES.0), usize::from(T2_VALUES.1));
-    let width = end - start + 1;
-    (0..n)
-        .map(|k| {
-            (
-                col(start + k * width / n),
-                col(start + (k + 1) * width / n - 1),
-            )
-        })
-        .collect()
-}
-
-/// Table 二; returns the row after it.
-fn table2(s: &mut Sheet<'_>, r0: RowNum, out: &mut Out<'_, '_>) -> Result<RowNum, XlsxError> {
-    let st = out.st;
-    let mut r = r0;
-    s.text_sized(r, 0, r, LAST, Table::T2.title(), &st.heading, HEADING_SIZE)?;
-    r += 1;
-    let mut i = 0;
-    while i < T2_ROWS.len() {
-        let block = T2_ROWS[i].block;
-        let end = i + T2_ROWS[i..].iter().take_while(|x| x.block == block).count();
-        s.text(r, 0, r, LAST, block, &st.block)?;
-        r += 1;
-        let cols = T2_ROWS[i].cols;
-        let spans = t2_spans(cols.len());
-        s.text(r, T2_LABEL.0, r, T2_LABEL.1, T2_LABEL_HEADER, &st.header)?;
-        for (&(c0, c1), (_, label)) in spans.iter().zip(cols) {
-            s.text(r, c0, r, c1, label, &st.header)?;
-        }
-        r += 1;
-        for (ri, t2row) in T2_ROWS.iter().enumerate().take(end).skip(i) {
-            s.text(r, T2_LABEL.0, r, T2_LABEL.1, t2row.label, &st.label)?;
-            for (ci, &span) in spans.iter().enumerate().take(t2row.cols.len()) {
-                value(s, r, span, t2_index(ri, ci), out)?;
-            }
-            r += 1;
-        }
-        i = end;
-    }
-    Ok(r)
-}
-
-/// The first and last index of the rows of table 三 that satisfy `p` (they are contiguous).
-fn extent(p: impl Fn(&nianbao_format::T3Row) -> bool) -> Option<(usize, usize)> {
-    let first = T3_ROWS.iter().position(&p)?;
-    let last = T3_ROWS.iter().rposition(&p)?;
-    Some((first, last))
-}
-
-/// Table 三; returns the row after it.
-fn table3(s: &mut Sheet<'_>, r0: RowNum, out: &mut Out<'_, '_>) -> Result<RowNum, XlsxError> {
-    let st = out.st;
-    s.text_sized(
-        r0,
-        0,
-        r0,
-        LAST,
-        Table::T3.title(),
-        &st.heading,
-        HEADING_SIZE,
-    )?;
-    let h = r0 + 1;
-    let v_last = T3_V0 + col(T3_COLS.len() - 1);
-    s.text(h, T3_L1.0, h + 2, T3_L3.1, T3_CORNER, &st.header)?;
-    s.text(h, T3_V0, h, v_last, T3_BAND, &st.header)?;
-    for (c, (_, label, parent)) in T3_COLS.iter().enumerate() {
-        let cc = T3_V0 + col(c);
-        match parent {
-            None => s.text(h + 1, cc, h + 2, cc, label, &st.header)?,
-            Some(p) => {
-                let first = T3_COLS.iter().position(|x| x.2 == Some(p)).unwrap_or(c);
-                if first == c {
-                    let last = T3_COLS.iter().rposition(|x| x.2 == Some(p)).unwrap_or(c);
-                    s.text(h + 1, cc, h + 1, T3_V0 + col(last), p, &st.header)?;
-                }
-                s.text(h + 2, cc, h + 2, cc, label, &st.header)?;
-            }
-        }
-    }
-    let body = h + 3;
-    for (i, t3row) in T3_ROWS.iter().enumerate() {
-        let r = body + row(i);
-        match t3row.group {
-            None => s.text(r, T3_L1.0, r, T3_L3.1, t3row.label, &st.label)?,
-            Some(g) => {
-                if let Some((first, last)) = extent(|x| x.group == Some(g))
-                    && first == i
-                {
-                    s.text(r, T3_L1.0, body + row(last), T3_L1.1, g, &st.label)?;
-                }
-                match t3row.subgroup {
-                    None => s.text(r, T3_L2.0, r, T3_L3.1, t3row.label, &st.label)?,
-                    Some(sg) => {
-                        if let Some((first, last)) =
-                            extent(|x| x.group == Some(g) && x.subgroup == Some(sg))
-                            && first == i
-                        {
-                            s.text(r, T3_L2.0, body + row(last), T3_L2.1, sg, &st.label)?;
-                        }
-                        s.text(r, T3_L3.0, r, T3_L3.1, t3row.label, &st.label)?;
-                    }
-                }
-            }
-        }
-        for c in 0..T3_COLS.len() {
-            let cc = T3_V0 + col(c);
-            value(s, r, (cc, cc), t3_index(i, c), out)?;
-        }
-    }
-    Ok(body + row(T3_ROWS.len()))
-}
-
-/// Table 四; returns the row after it.
-fn table4(s: &mut Sheet<'_>, r0: RowNum, out: &mut Out<'_, '_>) -> Result<RowNum, XlsxError> {
-    let st = out.st;
-    s.text_sized(
-        r0,
-        0,
-        r0,
-        LAST,
-        Table::T4.title(),
-        &st.heading,
-        HEADING_SIZE,
-    )?;
-    let h = r0 + 1;
-    let n = T4_RESULTS.len();
-    for (g, (_, glabel, parent)) in T4_GROUPS.iter().enumerate() {
-        let c0 = col(g * n);
-        let c1 = col(g * n + n - 1);
-        match parent {
-            None => {
-                s.text(h, c0, h, c1, glabel, &st.header)?;
-                for (k, (_, rlabel)) in T4_RESULTS.iter().enumerate() {
-                    let c = c0 + col(k);
-                    s.text(h + 1, c, h + 2, c, rlabel, &st.header)?;
-                }
-            }
-            Some(p) => {
-                let first = T4_GROUPS.iter().position(|x| x.2 == Some(p)).unwrap_or(g);
-                if first == g {
-                    let last = T4_GROUPS.iter().rposition(|x| x.2 == Some(p)).unwrap_or(g);
-                    s.text(h, c0, h, col(last * n + n - 1), p, &st.header)?;
-                }
-                s.text(h + 1, c0, h + 1, c1, glabel, &st.header)?;
-                for (k, (_, rlabel)) in T4_RESULTS.iter().enumerate() {
-                    let c = c0 + col(k);
-                    s.text(h + 2, c, h + 2, c, rlabel, &st.header)?;
-                }
-            }
-        }
-        for k in 0..n {
-            let c = c0 + col(k);
-            value(s, h + 3, (c, c), t4_index(g, k), out)?;
-        }
-    }
-    Ok(h + 4)
 }
 
 #[cfg(test)]
@@ -387,28 +191,54 @@ mod tests {
         let st = Styles::new();
         for r0 in [0, 2, 5, 9] {
             let mut ws = Worksheet::new();
-            let mut s = sheet(&mut ws).expect("sheet");
-            let (end, pos) = tables(&mut s, r0, &cells, &st).expect("tables");
-            assert_eq!(positions(r0), (pos, end), "from row {r0}");
+            let plan = plan::tables(r0);
+            let pos = render(&mut ws, &plan, &cells, &st).expect("tables");
+            assert_eq!(positions(r0), (pos, plan.end), "from row {r0}");
         }
     }
 
+    /// The rendered sheet, read back by calamine, holds each field's value where the plan puts
+    /// it, and no other number.
     #[test]
-    fn table2_spans_split_the_value_area() {
-        assert_eq!(t2_spans(3), vec![(6, 8), (9, 11), (12, 14)]);
-        assert_eq!(t2_spans(1), vec![(6, 14)]);
-    }
-
-    #[test]
-    fn table3_groups_are_contiguous() {
-        assert_eq!(
-            extent(|x| x.group == Some("三、本年度办理结果")),
-            Some((2, 23))
-        );
-        assert_eq!(
-            extent(|x| x.subgroup == Some("（三）不予公开")),
-            Some((4, 11))
-        );
+    fn the_rendered_sheet_has_each_value_where_the_plan_puts_it() {
+        use calamine::{Data, Reader, Xlsx};
+        use std::collections::BTreeSet;
+        let values: Vec<i64> = (0..FIELD_COUNT).map(|i| 1000 + i as i64).collect();
+        let shown: Vec<Shown<'_>> = values.iter().map(|&v| Shown::Value(v)).collect();
+        let cells = Cells {
+            shown: &shown,
+            decorations: None,
+        };
+        for r0 in [2, 3, 5] {
+            let mut plan = Plan::new();
+            plan.line(0, "标题", Role::Title);
+            plan.tables(r0);
+            let mut wb = rust_xlsxwriter::Workbook::new();
+            let ws = wb.add_worksheet().set_name("S").expect("name");
+            let pos = render(ws, &plan, &cells, &Styles::new()).expect("render");
+            assert_eq!(pos, plan.positions());
+            let bytes = wb.save_to_buffer().expect("bytes");
+            let mut book = Xlsx::new(std::io::Cursor::new(bytes)).expect("calamine opens it");
+            let range = book.worksheet_range("S").expect("sheet S");
+            for (i, &(r, c)) in pos.iter().enumerate() {
+                let want = cell_number(fields()[i].kind, values[i]);
+                match range.get_value((r, u32::from(c))) {
+                    Some(Data::Float(x)) => assert_eq!(*x, want, "field {i}"),
+                    Some(Data::Int(x)) => assert_eq!(*x as f64, want, "field {i}"),
+                    other => panic!("field {i} at ({r}, {c}): {other:?}"),
+                }
+            }
+            let (top, left) = range.start().expect("not empty");
+            let numbers: BTreeSet<(u32, u32)> = range
+                .used_cells()
+                .filter(|(_, _, d)| matches!(d, Data::Float(_) | Data::Int(_)))
+                .map(|(r, c, _)| (top + r as u32, left + c as u32))
+                .collect();
+            let planned: BTreeSet<(u32, u32)> =
+                pos.iter().map(|&(r, c)| (r, u32::from(c))).collect();
+            assert_eq!(planned.len(), FIELD_COUNT, "a cell holds two fields");
+            assert_eq!(numbers, planned, "from row {r0}");
+        }
     }
 
     #[test]

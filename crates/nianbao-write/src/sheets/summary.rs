@@ -1,12 +1,13 @@
-//! `全区汇总`: the district totals in the official layout of tables 二, 三 and 四 (see
-//! [`super::official`]), under a title that says how many units they stand for. The sheet is a
-//! return in its own right: `nianbao-read` reads the same totals back.
+//! `全区汇总`: the district totals in the official layout of tables 二, 三 and 四 (a
+//! [`Plan`] rendered by [`super::official`]), under a title that says how many units they stand
+//! for. The sheet is a return in its own right: `nianbao-read` reads the same totals back.
 
-use nianbao_format::{FIELD_COUNT, Report};
+use nianbao_format::{FIELD_COUNT, FORM_TITLE, Report, UNIT_LABEL};
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
-use super::official::{self, Cells, LAST, MIN_ROW_HEIGHT, Shown};
-use crate::style::{Styles, TITLE_SIZE};
+use super::official::{self, Cells, Shown};
+use crate::plan::{Plan, Role};
+use crate::style::Styles;
 use crate::{SHEET_SUMMARY, WriteOptions};
 
 /// The sheet's title: "{district}{year}年政府信息公开工作年度报告统计表（汇总：41/42 单位）".
@@ -14,7 +15,7 @@ pub fn title(report: &Report, opts: &WriteOptions) -> String {
     let district = opts.district.as_deref().unwrap_or("");
     let year = report.year.map(|y| format!("{y}年")).unwrap_or_default();
     format!(
-        "{district}{year}政府信息公开工作年度报告统计表（汇总：{}）",
+        "{district}{year}{FORM_TITLE}（汇总：{}）",
         report.coverage.label(nianbao_format::Lang::Zh)
     )
 }
@@ -32,12 +33,11 @@ pub fn write(
         shown: &shown,
         decorations: None,
     };
-    let mut s = official::sheet(ws)?;
-    s.text_sized(0, 0, 0, LAST, &title(report, opts), &st.title, TITLE_SIZE)?;
-    s.min_height(0, 36.0);
-    let (end, _) = official::tables(&mut s, 2, &cells, st)?;
-    s.apply_heights(MIN_ROW_HEIGHT)?;
-    official::page_setup(s.ws, end - 1)
+    let mut plan = Plan::new();
+    plan.title(&title(report, opts));
+    plan.tables(2);
+    official::render(ws, &plan, &cells, st)?;
+    Ok(())
 }
 
 /// A unit's own return in the official layout: "{year}年政府信息公开工作年度报告统计表", the
@@ -56,26 +56,10 @@ pub fn write_return(
         decorations: None,
     };
     let year = year.map(|y| format!("{y}年")).unwrap_or_default();
-    let mut s = official::sheet(ws)?;
-    s.text_sized(
-        0,
-        0,
-        0,
-        LAST,
-        &format!("{year}政府信息公开工作年度报告统计表"),
-        &st.title,
-        TITLE_SIZE,
-    )?;
-    s.min_height(0, 36.0);
-    s.text(
-        1,
-        0,
-        1,
-        LAST,
-        &format!("填报单位：{unit_name}"),
-        &st.note_bold,
-    )?;
-    let (end, _) = official::tables(&mut s, 3, &cells, st)?;
-    s.apply_heights(MIN_ROW_HEIGHT)?;
-    official::page_setup(s.ws, end - 1)
+    let mut plan = Plan::new();
+    plan.title(&format!("{year}{FORM_TITLE}"));
+    plan.line(1, &format!("{UNIT_LABEL}：{unit_name}"), Role::Unit);
+    plan.tables(3);
+    official::render(ws, &plan, &cells, st)?;
+    Ok(())
 }
