@@ -638,3 +638,47 @@ fn a_return_of_another_year_is_an_error_out_of_the_totals() {
         );
     }
 }
+
+// Issue 9: a district-level violation names the units it comes from.
+#[test]
+fn a_district_violation_names_the_units_it_comes_from() {
+    let (dir, returns) = jinshan_copy("attribution");
+    let (wrong, _) = plant_error(&returns);
+    let unit = nianbao_read::read_path(&wrong).unwrap().unit_name.unwrap();
+    let rep = dir.join("r.json");
+    let o = consolidate(
+        &returns,
+        &dir.join("roster.csv"),
+        &["--out", s(&dir.join("o.xlsx")), "--json", s(&rep)],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let r = json(&rep);
+    let district: Vec<&Value> = r["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["unit"] == "district")
+        .collect();
+    assert!(!district.is_empty());
+    for v in district {
+        let from = v["from_units"].as_array().unwrap();
+        assert_eq!(from.len(), 1, "{v}");
+        assert_eq!(from[0]["diff"], 1, "{v}");
+        let code = from[0]["unit"].as_str().unwrap();
+        let msg = v["message"].as_str().unwrap();
+        assert!(
+            msg.contains(&format!("来自 {code} ")) && msg.contains("（差 1）"),
+            "{msg}"
+        );
+        let u = r["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["unit"] == code)
+            .unwrap();
+        assert!(
+            unit.contains(u["name"].as_str().unwrap())
+                || u["name"].as_str().unwrap().contains(&unit)
+        );
+    }
+}

@@ -13,10 +13,10 @@ use std::time::SystemTime;
 
 use nianbao_format::problem;
 use nianbao_format::{
-    Coverage, FileEntry, FileStatus, Msg, Report, Severity, Unit, UnitEntry, UnitStatus,
+    Coverage, FileEntry, FileStatus, Msg, Report, Severity, Unit, UnitEntry, UnitShare, UnitStatus,
     UnitViolation, Violation,
 };
-use nianbao_rules::{RuleSet, Values, check_unit, evaluate, fill_blank_totals};
+use nianbao_rules::{RuleSet, Values, check_unit, evaluate_checks, fill_blank_totals};
 
 /// A return as read from one file, or why it could not be.
 #[derive(Debug, Clone)]
@@ -262,7 +262,8 @@ pub fn consolidate(
 
     let frame = unit_frame(&units)?;
     let totals = column_totals(&frame)?;
-    for v in evaluate(&opts.rules, &Values::from_totals(&totals)) {
+    for (check, mut v) in evaluate_checks(&opts.rules, &Values::from_totals(&totals)) {
+        attribute(check, &mut v, &units);
         violations.push(UnitViolation {
             unit: nianbao_format::DISTRICT.into(),
             file: None,
@@ -306,6 +307,73 @@ pub fn unit_key(roster: Option<&Roster>, input: &Input) -> Option<String> {
                 .unwrap_or_else(|| file_stem(&input.file)),
         ),
     }
+}
+
+/// Names the units in the totals whose own values are off on the district's failing check, with
+/// their part, and says so in the message: "来自 U05 亭林镇（差 1）". One pass over the units per
+/// failing check; the parts add up to the district's difference (the checks are linear).
+fn attribute(check: &nianbao_rules::Check, v: &mut Violation, units: &[UnitEntry]) {
+    let mut shares: Vec<UnitShare> = Vec::new();
+    let mut total = 0i64;
+    for u in units.iter().filter(|u| u.in_totals) {
+        let Some(readings) = &u.readings else {
+            continue;
+        };
+        if let Some(d) = Values::from_readings(readings).residual(check)
+            && d != 0
+        {
+            total += d;
+            shares.push(UnitShare {
+                unit: u.unit.clone(),
+                name: u.name.clone(),
+                diff: d,
+            });
+        }
+    }
+    if total < 0 {
+        for s in &mut shares {
+            s.diff = -s.diff;
+        }
+    }
+    if shares.is_empty() {
+        return;
+    }
+    let kind = nianbao_format::fields()[check.lhs[0].field].kind;
+    let shown = |s: &UnitShare| {
+        let who = if s.unit == s.name {
+            s.unit.clone()
+        } else {
+            format!("{} {}", s.unit, s.name)
+        };
+        (who, nianbao_format::format_value(kind, s.diff))
+    };
+    const NAMED: usize = 5;
+    let zh: Vec<String> = shares
+        .iter()
+        .take(NAMED)
+        .map(|s| {
+            let (who, d) = shown(s);
+            format!("{who}（差 {d}）")
+        })
+        .collect();
+    let en: Vec<String> = shares
+        .iter()
+        .take(NAMED)
+        .map(|s| {
+            let (who, d) = shown(s);
+            format!("{who} (off by {d})")
+        })
+        .collect();
+    let more = shares.len().saturating_sub(NAMED);
+    v.message.zh.push_str(&format!("；来自 {}", zh.join("、")));
+    v.message.en.push_str(&format!("; from {}", en.join(", ")));
+    if more > 0 {
+        v.message
+            .zh
+            .push_str(&format!(" 等 {} 个单位", shares.len()));
+        v.message.en.push_str(&format!(" and {more} more units"));
+    }
+    v.from_units = shares;
 }
 
 struct Claim {

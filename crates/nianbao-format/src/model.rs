@@ -179,6 +179,20 @@ pub struct Violation {
     pub suspects: Vec<Suspect>,
     /// Several repairs fit equally well: the suspects are candidates, not a verdict.
     pub suspects_tied: bool,
+    /// For a violation of the district's totals: the units whose own values are off on the same
+    /// check, with their part of the difference (signed like the district's: a unit that pulls
+    /// the other way has a negative part).
+    pub from_units: Vec<UnitShare>,
+}
+
+/// A unit's part in a district-level violation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitShare {
+    /// Roster code (or the name found, without a roster).
+    pub unit: String,
+    pub name: String,
+    /// The unit's lhs − rhs of the check, in the field's unit, signed like the district's.
+    pub diff: i64,
 }
 
 /// What became of a reporting unit in a run.

@@ -148,6 +148,16 @@ pub fn evaluate(rules: &RuleSet, values: &Values<'_>) -> Vec<Violation> {
         .collect()
 }
 
+/// Every failing check with its violation, in rule-file order (what [`evaluate`] gives, with
+/// the check each came from).
+pub fn evaluate_checks<'r>(rules: &'r RuleSet, values: &Values<'_>) -> Vec<(&'r Check, Violation)> {
+    rules
+        .checks
+        .iter()
+        .filter_map(|c| evaluate_check(c, values).map(|v| (c, v)))
+        .collect()
+}
+
 /// The checks that fail, with their residuals (lhs − rhs).
 pub fn failing<'r>(rules: &'r RuleSet, values: &Values<'_>) -> Vec<(&'r Check, i64)> {
     rules

@@ -72,6 +72,10 @@ pub fn json_report(report: &Report, opts: &WriteOptions) -> Value {
                     "suggested": value_json(s.kind(), Some(s.suggested)),
                 })).collect::<Vec<_>>(),
                 "suspects_tied": v.suspects_tied,
+                "from_units": v.from_units.iter().map(|u| {
+                    let kind = v.fields.first().and_then(|f| nianbao_format::field_index(f)).map_or(Kind::Count, |i| fields()[i].kind);
+                    json!({"unit": u.unit, "diff": value_json(kind, Some(u.diff))})
+                }).collect::<Vec<_>>(),
             })
         })
         .collect();

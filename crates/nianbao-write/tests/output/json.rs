@@ -162,7 +162,8 @@ fn violations_and_files() {
                 "actual",
                 "message",
                 "suspects",
-                "suspects_tied"
+                "suspects_tied",
+                "from_units"
             ]
         );
         let v = &uv.violation;

@@ -368,6 +368,7 @@ fn u05_report() -> nianbao_format::Report {
                 suggested: 1,
             }],
             suspects_tied: false,
+            from_units: vec![],
         },
     }];
     report
