@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// A message in the clerk's language, with its English twin (chosen by `--lang`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Msg {
     pub zh: String,
     pub en: String,
@@ -52,7 +52,7 @@ pub fn io_error_msg(e: &std::io::Error) -> Msg {
 }
 
 /// The language of everything a clerk reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Lang {
     #[default]
     Zh,
@@ -60,7 +60,7 @@ pub enum Lang {
 }
 
 /// Where a value came from: sheet and A1 address.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct CellRef {
     /// Shared by every cell of the sheet: one allocation per sheet, not per value.
     pub sheet: std::sync::Arc<str>,
@@ -95,7 +95,7 @@ pub fn column_name(col: u32) -> String {
     String::from_utf8(s).unwrap_or_default()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize)]
 pub enum Severity {
     Info,
     Warning,
@@ -123,7 +123,7 @@ impl Severity {
 }
 
 /// One value of a return as read: the number (None when it could not be read), and its origin.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Reading {
     /// The value in the field's unit (hundredths for amounts); None when unreadable.
     pub value: Option<i64>,
@@ -136,7 +136,7 @@ pub struct Reading {
 }
 
 /// A cell that may be the one in error, with the value that would make the rules hold.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Suspect {
     pub cell: Option<CellRef>,
     /// The field id.
@@ -165,7 +165,7 @@ impl Suspect {
 }
 
 /// A finding about a value, a rule or a file: read problems and rule violations alike.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Violation {
     /// Rule or problem id, e.g. `balance`, `t3.col_total`, `read.not_a_number`.
     pub rule: String,
@@ -186,7 +186,7 @@ pub struct Violation {
 }
 
 /// A unit's part in a district-level violation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct UnitShare {
     /// Roster code (or the name found, without a roster).
     pub unit: String,
@@ -196,7 +196,7 @@ pub struct UnitShare {
 }
 
 /// What became of a reporting unit in a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum UnitStatus {
     Ok,
     Warnings,
@@ -245,7 +245,7 @@ impl UnitStatus {
 }
 
 /// A roster entry: a unit expected to file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Unit {
     pub code: String,
     pub name: String,
@@ -254,7 +254,7 @@ pub struct Unit {
 }
 
 /// One unit's line in the report.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct UnitEntry {
     /// Roster code, or the name found when there is no roster.
     pub unit: String,
@@ -280,7 +280,7 @@ pub struct UnitEntry {
 pub const DISTRICT: &str = "district";
 
 /// What a violation is about: the district's totals or one unit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Scope<'a> {
     District,
     Unit(&'a str),
@@ -297,7 +297,7 @@ impl UnitViolation {
 }
 
 /// A violation with the unit and file it concerns.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct UnitViolation {
     /// Roster code, name found, or "district" for the totals.
     pub unit: String,
@@ -305,7 +305,7 @@ pub struct UnitViolation {
     pub violation: Violation,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum FileStatus {
     Ok,
     Failed,
@@ -323,7 +323,7 @@ impl FileStatus {
 }
 
 /// One input file's fate.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FileEntry {
     /// Path relative to the returns folder.
     pub file: String,
@@ -332,7 +332,7 @@ pub struct FileEntry {
     pub error: Option<Msg>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Coverage {
     /// Units on the roster (or units found, without a roster).
     pub expected: usize,
@@ -355,7 +355,7 @@ impl Coverage {
 }
 
 /// Everything a consolidation run found: what the workbook and the JSON report print.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Report {
     pub year: Option<i32>,
     pub units: Vec<UnitEntry>,

@@ -31,7 +31,7 @@ pub const MAX_FILE_SIZE: u64 = 50 * 1024 * 1024;
 
 /// A return as read: values with provenance, and the problems found. Never partial silently:
 /// a value that could not be read is `None` with a problem naming its cell.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Return {
     pub format: Format,
     /// The unit as named inside the file (填报单位), if it is.
@@ -45,7 +45,7 @@ pub struct Return {
 }
 
 /// Why a file is not a return at all.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileError {
     pub message: Msg,
 }

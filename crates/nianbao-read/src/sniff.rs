@@ -1,7 +1,7 @@
 //! Tells a file's format from its first bytes, not its name.
 
 /// What a file's bytes say it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Format {
     /// Office Open XML workbook (.xlsx, .xlsm), whatever its name.
     Xlsx,
