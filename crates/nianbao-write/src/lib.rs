@@ -71,9 +71,19 @@ impl WriteOptions {
     }
 }
 
-/// The marker property: every workbook written says that nianbao wrote it, and what it is.
-fn mark(wb: &mut Workbook, value: &str) {
-    wb.set_properties(&DocProperties::new().set_custom_property(GENERATED_PROPERTY, value));
+/// The document properties of every workbook written: the marker (that nianbao wrote it, and
+/// what it is) and a fixed creation date (1 January after the report year), so that the same
+/// inputs give byte-identical files.
+fn mark(wb: &mut Workbook, value: &str, year: Option<i32>) {
+    let mut props = DocProperties::new().set_custom_property(GENERATED_PROPERTY, value);
+    let created = year
+        .and_then(|y| u16::try_from(y + 1).ok())
+        .and_then(|y| rust_xlsxwriter::ExcelDateTime::from_ymd(y, 1, 1).ok())
+        .or_else(|| rust_xlsxwriter::ExcelDateTime::from_ymd(2000, 1, 1).ok());
+    if let Some(date) = created {
+        props = props.set_creation_datetime(&date);
+    }
+    wb.set_properties(&props);
 }
 
 /// Why the workbook could not be built.
@@ -103,7 +113,7 @@ pub fn workbook_bytes(report: &Report, opts: &WriteOptions) -> Result<Vec<u8>, W
     }
     let styles = style::Styles::new();
     let mut wb = Workbook::new();
-    mark(&mut wb, GENERATED_SUMMARY);
+    mark(&mut wb, GENERATED_SUMMARY, report.year);
     sheets::summary::write(wb.add_worksheet(), report, opts, &styles)?;
     sheets::units::write(wb.add_worksheet(), report, opts, &styles)?;
     sheets::checks::write(wb.add_worksheet(), report, opts, &styles)?;
@@ -155,7 +165,7 @@ pub fn annotated_return(
         .collect();
     let styles = style::Styles::new();
     let mut wb = Workbook::new();
-    mark(&mut wb, &annotated_mark(readings));
+    mark(&mut wb, &annotated_mark(readings), opts.year);
     let written = sheets::annotated::write_return(
         wb.add_worksheet(),
         unit,
