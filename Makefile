@@ -39,10 +39,12 @@ fixtures: $(PY)
 	$(PY) scripts/gen_fixtures.py
 
 # Wall time (median of REPEAT runs), returns per second and peak memory for 42, 1000 and 5000
-# synthetic returns; BASELINE=path/to/nianbao runs another build alternately on the same files.
+# synthetic returns; BASELINE=path/to/nianbao runs another build alternately on the same files;
+# `nianbao run` on a workspace of 2000 returns, cold and re-run after one return changed.
 REPEAT ?= 5
 bench: build $(PY)
 	$(PY) scripts/bench.py --bin $(BIN) --sizes 42,1000,5000 --repeat $(REPEAT) --cache-dir .bench \
+		--incremental 2000 \
 		$(if $(BASELINE),--baseline $(BASELINE))
 
 # Fuzz the reader: every cargo-fuzz target for FUZZ_SECONDS each (installs cargo-fuzz if needed).

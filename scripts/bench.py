@@ -128,6 +128,9 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=1, help="processes used to generate the returns")
     ap.add_argument("--extra-args", default="", help="more arguments for the command; {roster} is replaced")
     ap.add_argument("--generate-only", action="store_true", help="only generate the folders")
+    ap.add_argument("--incremental", default="", help="comma-separated sizes at which to time "
+                    "`nianbao run` on a workspace: cold (empty cache) and the re-run after one "
+                    "return changed")
     args = ap.parse_args()
 
     sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
@@ -187,11 +190,60 @@ def main() -> None:
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
+    inc_rows = []
+    for n in [int(x) for x in args.incremental.split(",") if x.strip()]:
+        inc_rows.extend(incremental(binaries[0][1], n, args, root))
+    if inc_rows:
+        print("| N | nianbao run | median wall s | files read fresh | × cold |")
+        print("| ---: | --- | ---: | ---: | ---: |")
+        for r in inc_rows:
+            print("| " + " | ".join(map(str, r)) + " |")
+        print()
     if rows:
         print("| N | binary | median wall s | returns/s | peak RSS MiB | × baseline | exit |")
         print("| ---: | --- | ---: | ---: | ---: | ---: | --- |")
         for r in rows:
             print("| " + " | ".join(map(str, r)) + " |")
+
+
+def incremental(binary: str, n: int, args, root: Path) -> list[tuple]:
+    """`nianbao run` on a workspace of N returns: cold (cache and state removed) and the re-run
+    after one return changed (one file taken away and put back, alternately), medians."""
+    import json
+    returns = generate(n, args.seed, root, args.jobs)
+    tmp = Path(tempfile.mkdtemp(prefix=f"nianbao-bench-ws-{n}-"))
+    try:
+        ws = tmp / "ws"
+        subprocess.run([binary, "init", str(ws), "--year", "2022", "--roster",
+                        str(returns.parent / "roster.csv")], check=True, stdout=subprocess.DEVNULL)
+        copy = tmp / "returns"
+        shutil.copytree(returns, copy)
+        toml = ws / "nianbao.toml"
+        toml.write_text(toml.read_text(encoding="utf-8").replace('returns = "returns"', f'returns = "{copy}"'),
+                        encoding="utf-8")
+        one = sorted(copy.iterdir())[0]
+        aside = tmp / one.name
+        state = ws / ".nianbao"
+        cold, warm, fresh = [], [], []
+        for k in range(args.repeat):
+            shutil.rmtree(state / "cache", ignore_errors=True)
+            (state / "state.json").unlink(missing_ok=True)
+            _, wall, _ = run_once([binary, "run", str(ws), "-q"], tmp)
+            cold.append(wall)
+            if k % 2 == 0:
+                one.rename(aside)
+            else:
+                aside.rename(one)
+            _, wall, _ = run_once([binary, "run", str(ws), "-q"], tmp)
+            warm.append(wall)
+            last = (state / "runs.jsonl").read_text(encoding="utf-8").strip().splitlines()[-1]
+            fresh.append(json.loads(last)["read_fresh"])
+            print(f"N={n} run: cold {cold[-1]:.2f} s, re-run {warm[-1]:.2f} s", file=sys.stderr)
+        c, w = statistics.median(cold), statistics.median(warm)
+        return [(n, "cold", f"{c:.3f}", n, "1.00"),
+                (n, "one return changed", f"{w:.3f}", max(fresh), f"{w / c:.2f}")]
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

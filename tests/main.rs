@@ -6,3 +6,5 @@ mod common;
 mod consolidate;
 mod first_use;
 mod messy;
+mod waivers;
+mod workspace;

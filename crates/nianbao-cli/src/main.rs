@@ -3,6 +3,7 @@
 
 mod check;
 mod consolidate;
+mod run;
 mod summary;
 
 use std::path::PathBuf;
@@ -18,6 +19,8 @@ pub const EXIT_FOUND_ERRORS: u8 = 1;
 /// The run could not be done (bad arguments, unreadable folder, output not writable, an output
 /// that is an input, no return found); nothing was written.
 pub const EXIT_CANNOT_RUN: u8 = 2;
+/// Another run holds the workspace (`nianbao run`).
+pub const EXIT_BUSY: u8 = 3;
 /// Interrupted (Ctrl-C, SIGTERM): the previous outputs are left as they were, or the new ones
 /// whole.
 pub const EXIT_INTERRUPTED: u8 = 130;
@@ -64,15 +67,50 @@ struct Common {
 
 impl Common {
     fn lang(&self) -> Lang {
-        match self.lang {
-            LangArg::Zh => Lang::Zh,
-            LangArg::En => Lang::En,
-        }
+        to_lang(self.lang)
+    }
+}
+
+fn to_lang(l: LangArg) -> Lang {
+    match l {
+        LangArg::Zh => Lang::Zh,
+        LangArg::En => Lang::En,
     }
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Create a year's workspace: nianbao.toml, the roster (as UTF-8 CSV), returns/, waivers.csv,
+    /// out/ and .nianbao/.
+    Init {
+        /// The workspace folder to create (must not exist, or be empty).
+        dir: PathBuf,
+        #[arg(long)]
+        year: i32,
+        /// The roster: CSV (UTF-8, GB18030) or .xlsx/.xls, headers code,name,aliases,kind or
+        /// 代码,名称,别名,类型.
+        #[arg(long)]
+        roster: PathBuf,
+        /// Last year's workspace or returns folder, for the cross-year rules.
+        #[arg(long)]
+        prior: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: LangArg,
+    },
+    /// The nightly consolidation of a workspace: incremental, what changed on stdout (nothing
+    /// when nothing did), one run at a time.
+    Run {
+        /// The workspace folder (holding nianbao.toml).
+        workspace: PathBuf,
+        /// Wait up to this many seconds for another run of the workspace to finish (else exit 3).
+        #[arg(long, value_name = "SECONDS")]
+        wait: Option<u64>,
+        /// No summary on stderr (what changed and failures are still printed).
+        #[arg(long, short)]
+        quiet: bool,
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: LangArg,
+    },
     /// Consolidate every return in a folder into the district's tables and one workbook.
     Consolidate {
         /// Folder holding the returns (.xlsx, .xls, .ods; searched recursively).
@@ -94,6 +132,10 @@ enum Command {
         /// When a unit sent several files: take the newest instead of excluding the unit.
         #[arg(long, value_enum)]
         prefer: Option<PreferArg>,
+        /// Explanations the office accepted (出错说明), CSV unit,rule,reason,expires (or
+        /// 单位,规则,说明,到期): the warnings they name are listed as 已说明 and no longer count.
+        #[arg(long, value_name = "FILE")]
+        waivers: Option<PathBuf>,
         /// No progress bar and no summary; failures are still printed.
         #[arg(long, short)]
         quiet: bool,
@@ -123,6 +165,19 @@ fn main() -> ExitCode {
         std::process::exit(i32::from(EXIT_INTERRUPTED));
     });
     let code = match cli.command {
+        Command::Init {
+            dir,
+            year,
+            roster,
+            prior,
+            lang,
+        } => run::init_workspace(&dir, year, &roster, prior.as_deref(), to_lang(lang)),
+        Command::Run {
+            workspace,
+            wait,
+            quiet,
+            lang,
+        } => run::run_workspace(&workspace, wait, quiet, to_lang(lang)),
         Command::Consolidate {
             returns_dir,
             prior,
@@ -130,6 +185,7 @@ fn main() -> ExitCode {
             annotate,
             year,
             prefer,
+            waivers,
             quiet,
             common,
         } => consolidate::run(
@@ -138,6 +194,7 @@ fn main() -> ExitCode {
                 roster: common.roster.clone(),
                 prior,
                 rules: common.rules.clone(),
+                waivers,
                 prefer: if prefer == Some(PreferArg::Newest) {
                     nianbao_pipeline::Prefer::Newest
                 } else {
@@ -148,6 +205,7 @@ fn main() -> ExitCode {
                 json: common.json.clone(),
                 annotate,
                 lang: common.lang(),
+                cache: None,
             },
             quiet,
         ),

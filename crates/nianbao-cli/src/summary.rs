@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use nianbao_format::{FileStatus, Lang, Report, Scope, Severity, UnitEntry, UnitStatus};
+use nianbao_format::{
+    FileStatus, Lang, Report, Scope, Severity, UnitEntry, UnitStatus, Waiver, WaiverOutcome,
+};
 use nianbao_pipeline::{FolderOutcome, FolderRequest};
 
 /// Units named in a line before "等 N 个".
@@ -42,6 +44,79 @@ fn names(units: &[&UnitEntry], lang: Lang) -> String {
         (Lang::En, false) => shown.join(", "),
         (Lang::En, true) => format!("{}, … ({} in all)", shown.join(", "), units.len()),
     }
+}
+
+/// "已说明 2 处（2 个单位）；过期的说明 1 条（U05 prior.in_force，第 3 行，2023-12-31 到期）；
+/// 未用到的说明 1 条（U07 total.blank，第 4 行）".
+fn waivers_line(report: &Report, w: &WaiverOutcome, lang: Lang) -> String {
+    let explained: Vec<&str> = report
+        .violations
+        .iter()
+        .filter(|v| !v.violation.counts())
+        .map(|v| v.unit.as_str())
+        .collect();
+    let mut units = explained.clone();
+    units.sort_unstable();
+    units.dedup();
+    let zh = lang == Lang::Zh;
+    let listed = |ws: &[Waiver], expired: bool| -> String {
+        let mut shown: Vec<String> = ws
+            .iter()
+            .take(NAMED)
+            .map(|w| {
+                let until = w.expires.as_deref().filter(|_| expired);
+                match (zh, until) {
+                    (true, Some(d)) => format!("{} {}，第 {} 行，{d} 到期", w.unit, w.rule, w.line),
+                    (true, None) => format!("{} {}，第 {} 行", w.unit, w.rule, w.line),
+                    (false, Some(d)) => {
+                        format!("{} {}, line {}, expired {d}", w.unit, w.rule, w.line)
+                    }
+                    (false, None) => format!("{} {}, line {}", w.unit, w.rule, w.line),
+                }
+            })
+            .collect();
+        if ws.len() > NAMED {
+            shown.push("…".into());
+        }
+        shown.join(if zh { "；" } else { "; " })
+    };
+    let mut line = match (zh, explained.len()) {
+        (true, 0) => "已说明 0 处".to_string(),
+        (false, 0) => "0 violations explained".to_string(),
+        (true, n) => format!("已说明 {n} 处（{} 个单位）", units.len()),
+        (false, n) => format!("{n} violations explained ({} units)", units.len()),
+    };
+    if !w.expired.is_empty() {
+        line.push_str(&if zh {
+            format!(
+                "；过期的说明 {} 条（{}）",
+                w.expired.len(),
+                listed(&w.expired, true)
+            )
+        } else {
+            format!(
+                "; {} expired explanations ({})",
+                w.expired.len(),
+                listed(&w.expired, true)
+            )
+        });
+    }
+    if !w.unused.is_empty() {
+        line.push_str(&if zh {
+            format!(
+                "；未用到的说明 {} 条（{}）",
+                w.unused.len(),
+                listed(&w.unused, false)
+            )
+        } else {
+            format!(
+                "; {} unused explanations ({})",
+                w.unused.len(),
+                listed(&w.unused, false)
+            )
+        });
+    }
+    line
 }
 
 pub fn summary(out: &FolderOutcome, req: &FolderRequest, lang: Lang, secs: f64) -> Vec<String> {
@@ -118,10 +193,9 @@ pub fn summary(out: &FolderOutcome, req: &FolderRequest, lang: Lang, secs: f64) 
     lines.push(line);
 
     let of_units = |sev: Severity| {
-        report
-            .violations
-            .iter()
-            .filter(move |v| v.violation.severity == sev && v.scope() != Scope::District)
+        report.violations.iter().filter(move |v| {
+            v.violation.severity == sev && v.violation.counts() && v.scope() != Scope::District
+        })
     };
     let status: HashMap<&str, UnitStatus> = report
         .units
@@ -135,7 +209,11 @@ pub fn summary(out: &FolderOutcome, req: &FolderRequest, lang: Lang, secs: f64) 
     let district = report
         .violations
         .iter()
-        .filter(|v| v.scope() == Scope::District && v.violation.severity == Severity::Error)
+        .filter(|v| {
+            v.scope() == Scope::District
+                && v.violation.severity == Severity::Error
+                && v.violation.counts()
+        })
         .count();
     let warnings = of_units(Severity::Warning).count();
     let warned = with(&|u| u.warnings > 0).len();
@@ -168,6 +246,9 @@ pub fn summary(out: &FolderOutcome, req: &FolderRequest, lang: Lang, secs: f64) 
         });
     }
     lines.push(line);
+    if !out.waivers.is_empty() {
+        lines.push(waivers_line(report, &out.waivers, lang));
+    }
 
     let mut wrote = vec![req.workbook.display().to_string()];
     if let Some(j) = &req.json {

@@ -288,6 +288,7 @@ pub fn consolidate(
             violations,
             files,
             coverage,
+            waivers: Default::default(),
         },
         frame,
     })

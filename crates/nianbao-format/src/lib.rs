@@ -2,11 +2,13 @@
 //! canonical field ids, label normalisation and exact 万元 amounts. Pure data, no IO.
 
 mod amount;
+mod changes;
 mod label;
 mod model;
 pub mod problem;
 
 pub use amount::{DecimalError, MAX_VALUE, format_amount, parse_decimal};
+pub use changes::{Changes, StatusChange, TotalChange};
 pub use label::{fold_width, is_invisible, normalize_label, strip_enumerator};
 pub use model::*;
 

@@ -60,7 +60,9 @@ pub enum Lang {
 }
 
 /// Where a value came from: sheet and A1 address.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct CellRef {
     /// Shared by every cell of the sheet: one allocation per sheet, not per value.
     pub sheet: std::sync::Arc<str>,
@@ -95,7 +97,19 @@ pub fn column_name(col: u32) -> String {
     String::from_utf8(s).unwrap_or_default()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub enum Severity {
     Info,
     Warning,
@@ -183,6 +197,60 @@ pub struct Violation {
     /// check, with their part of the difference (signed like the district's: a unit that pulls
     /// the other way has a negative part).
     pub from_units: Vec<UnitShare>,
+    /// The explanation (出错说明) the office accepted for this violation: it stays listed,
+    /// marked 已说明, and no longer counts (not in the unit's errors or warnings, not in the exit
+    /// status). None when not waived.
+    #[serde(default)]
+    pub waived: Option<Waived>,
+}
+
+impl Violation {
+    /// Whether the violation counts: not waived.
+    pub fn counts(&self) -> bool {
+        self.waived.is_none()
+    }
+}
+
+/// An explanation (出错说明) of the waiver file: the office accepts the warnings of a rule for a
+/// unit (or its errors, for a rule the rule file marks `waivable`) until a date.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Waiver {
+    /// Roster code (or the name found, without a roster).
+    pub unit: String,
+    /// The rule id, as in the violations (a rule of the rule file, or a problem id).
+    pub rule: String,
+    /// Why the office accepts it.
+    pub reason: String,
+    /// The last day it applies (YYYY-MM-DD); None: no end.
+    pub expires: Option<String>,
+    /// Its line in the waiver file.
+    pub line: usize,
+}
+
+/// On a violation: the explanation that accepts it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Waived {
+    pub reason: String,
+    /// The last day the explanation applies (YYYY-MM-DD); None: no end.
+    pub expires: Option<String>,
+}
+
+/// What a run's explanations did.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct WaiverOutcome {
+    /// The explanations that accepted at least one violation.
+    pub applied: Vec<Waiver>,
+    /// The explanations past their date: they no longer apply.
+    pub expired: Vec<Waiver>,
+    /// The explanations that matched no violation (the unit did not file, or passes that rule).
+    pub unused: Vec<Waiver>,
+}
+
+impl WaiverOutcome {
+    /// Whether there is anything to say (an explanation applied, expired or unused).
+    pub fn is_empty(&self) -> bool {
+        self.applied.is_empty() && self.expired.is_empty() && self.unused.is_empty()
+    }
 }
 
 /// A unit's part in a district-level violation.
@@ -205,6 +273,8 @@ pub enum UnitStatus {
     Missing,
     Duplicate,
     Unknown,
+    /// Read, and every error or warning it had is explained (出错说明, accepted by the office).
+    Explained,
 }
 
 impl UnitStatus {
@@ -217,6 +287,7 @@ impl UnitStatus {
             UnitStatus::Missing => "missing",
             UnitStatus::Duplicate => "duplicate",
             UnitStatus::Unknown => "unknown",
+            UnitStatus::Explained => "explained",
         }
     }
 
@@ -231,6 +302,7 @@ impl UnitStatus {
                 UnitStatus::Missing => "未报送",
                 UnitStatus::Duplicate => "重复报送",
                 UnitStatus::Unknown => "名单外单位",
+                UnitStatus::Explained => "已说明",
             },
         }
     }
@@ -239,7 +311,7 @@ impl UnitStatus {
     pub fn in_totals(self) -> bool {
         matches!(
             self,
-            UnitStatus::Ok | UnitStatus::Warnings | UnitStatus::Errors
+            UnitStatus::Ok | UnitStatus::Warnings | UnitStatus::Errors | UnitStatus::Explained
         )
     }
 }
@@ -364,13 +436,17 @@ pub struct Report {
     pub violations: Vec<UnitViolation>,
     pub files: Vec<FileEntry>,
     pub coverage: Coverage,
+    /// What the explanations (出错说明, `--waivers`) did; empty without them.
+    #[serde(default)]
+    pub waivers: WaiverOutcome,
 }
 
 impl Report {
+    /// Error-severity violations that count (not explained).
     pub fn error_count(&self) -> usize {
         self.violations
             .iter()
-            .filter(|v| v.violation.severity == Severity::Error)
+            .filter(|v| v.violation.severity == Severity::Error && v.violation.counts())
             .count()
     }
 
@@ -394,6 +470,39 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn explained_errors_do_not_count() {
+        let error = |waived: Option<Waived>| UnitViolation {
+            unit: "U01".into(),
+            file: None,
+            violation: Violation {
+                rule: "balance".into(),
+                waived,
+                ..Default::default()
+            },
+        };
+        let mut report = Report {
+            year: None,
+            units: vec![],
+            totals: vec![],
+            violations: vec![error(None)],
+            files: vec![],
+            coverage: Coverage::default(),
+            waivers: WaiverOutcome::default(),
+        };
+        assert!(report.has_errors());
+        report.violations = vec![error(Some(Waived::default()))];
+        assert_eq!(report.error_count(), 0);
+        assert!(!report.has_errors());
+        // Reports stored before explanations existed still load.
+        let mut old = serde_json::to_value(&report).unwrap();
+        assert!(old.as_object_mut().unwrap().remove("waivers").is_some());
+        let v = old["violations"][0]["violation"].as_object_mut().unwrap();
+        assert!(v.remove("waived").is_some());
+        let back: Report = serde_json::from_value(old).unwrap();
+        assert_eq!(back.violations[0].violation.waived, None);
+    }
 
     #[test]
     fn column_names() {

@@ -1,14 +1,18 @@
 //! `consolidate` a folder: check the outputs, find and read the returns, load last year,
 //! consolidate, and write the workbook, the JSON report and the annotated returns as one set.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use nianbao_consolidate::{Options, Prefer, Prior, Roster};
-use nianbao_format::{FileEntry, FileStatus, GENERATED_ANNOTATED, Lang, Msg, Report, UnitStatus};
+use nianbao_format::{
+    Changes, FileEntry, FileStatus, GENERATED_ANNOTATED, Lang, Msg, Report, UnitStatus,
+    WaiverOutcome,
+};
 use nianbao_rules::RuleSet;
 use nianbao_write::{WriteOptions, annotated_file_name, json_report, workbook_bytes};
 
+use crate::cache::Cache;
 use crate::discover::{Discovery, discover};
 use crate::outputs::{self, Kind, OutputSet, Target};
 use crate::read::{Progress, Silent, read_all};
@@ -22,6 +26,9 @@ pub struct FolderRequest {
     /// Last year's returns folder, for the cross-year rules.
     pub prior: Option<PathBuf>,
     pub rules: Option<PathBuf>,
+    /// The waiver file (出错说明, CSV): explanations the office accepted, applied after the
+    /// consolidation; an input, like the roster and the rules.
+    pub waivers: Option<PathBuf>,
     pub prefer: Prefer,
     /// The year consolidated; None: the year most returns name. Returns of another year are
     /// kept out of the totals.
@@ -33,6 +40,9 @@ pub struct FolderRequest {
     /// The folder for the annotated returns of units with errors.
     pub annotate: Option<PathBuf>,
     pub lang: Lang,
+    /// Read through the cache in this folder (the workspace's `.nianbao/cache`): files whose
+    /// bytes were read before are not read again.
+    pub cache: Option<PathBuf>,
 }
 
 /// What a consolidation did.
@@ -44,6 +54,8 @@ pub struct FolderOutcome {
     /// Annotated returns of earlier runs removed because their unit no longer has errors (or
     /// no longer sends the same file).
     pub stale_removed: Vec<String>,
+    /// What the explanations did (the same as `report.waivers`).
+    pub waivers: WaiverOutcome,
 }
 
 /// The checked output locations of a run.
@@ -103,17 +115,22 @@ fn is_ours(path: &Path) -> bool {
         .is_some()
 }
 
-/// Last year's returns by unit key, read from last year's folder.
+/// Last year's values by unit key.
+type PriorValues = HashMap<String, Prior>;
+
+/// Last year's returns by unit key, read from last year's folder; with their content hashes
+/// when read through a cache.
 fn load_prior(
     found: &Discovery,
     roster: Option<&Roster>,
-) -> Result<HashMap<String, Prior>, RunError> {
+    cache: Option<&Cache>,
+) -> Result<(PriorValues, BTreeMap<String, String>), RunError> {
     let sheets: Vec<_> = found.files.iter().filter(|f| f.spreadsheet).collect();
-    let (inputs, _) = read_all(&sheets, &Silent);
-    let report = nianbao_consolidate::consolidate(inputs, roster, &Options::default())
+    let read = read_all(&sheets, &Silent, cache);
+    let report = nianbao_consolidate::consolidate(read.inputs, roster, &Options::default())
         .map_err(consolidate_failed)?
         .report;
-    Ok(prior_of(report))
+    Ok((prior_of(report), read.hashes))
 }
 
 /// The values of every unit with exactly one readable return, with its file.
@@ -135,26 +152,55 @@ pub fn consolidate_folder(
     req: &FolderRequest,
     progress: &dyn Progress,
 ) -> Result<FolderOutcome, RunError> {
+    prepare(req, progress)?.write()
+}
+
+/// A consolidation done and not written yet: its report, and what writing it takes.
+pub struct Prepared {
+    pub report: Report,
+    /// Content hashes of this year's files (relative path → SHA-256), when read through a cache.
+    pub hashes: BTreeMap<String, String>,
+    /// The same of last year's files.
+    pub prior_hashes: BTreeMap<String, String>,
+    /// Files answered from the cache and read fresh.
+    pub cached: usize,
+    pub fresh: usize,
+    planned: Planned,
+    rules: RuleSet,
+    lang: Lang,
+}
+
+/// Checks the outputs, reads and consolidates: everything but writing.
+pub fn prepare(req: &FolderRequest, progress: &dyn Progress) -> Result<Prepared, RunError> {
     let planned = plan(req)?;
     let roster = load_roster(req.roster.as_deref())?;
     let rules: RuleSet = load_rules(req.rules.as_deref())?;
+    let waivers = req
+        .waivers
+        .as_deref()
+        .map(|p| crate::waivers::load(p, &rules, roster.as_ref()))
+        .transpose()?;
     let found = discover(&req.returns_dir)?;
     let prior_found = req.prior.as_deref().map(discover).transpose()?;
     let fixed: Vec<&Path> = req
         .roster
         .iter()
         .chain(&req.rules)
+        .chain(&req.waivers)
         .map(PathBuf::as_path)
         .collect();
     let all_found: Vec<&Discovery> = std::iter::once(&found).chain(&prior_found).collect();
     refuse_inputs(&planned, &fixed, &all_found)?;
 
-    let prior = match &prior_found {
-        Some(p) => load_prior(p, roster.as_ref())?,
-        None => HashMap::new(),
+    let cache = req.cache.as_ref().map(|d| Cache::new(d.clone()));
+    let (prior, prior_hashes) = match &prior_found {
+        Some(p) => load_prior(p, roster.as_ref(), cache.as_ref())?,
+        None => Default::default(),
     };
     let sheets: Vec<_> = found.files.iter().filter(|f| f.spreadsheet).collect();
-    let (inputs, own_outputs) = read_all(&sheets, progress);
+    let read = read_all(&sheets, progress, cache.as_ref());
+    let hashes = read.hashes;
+    let (inputs, own_outputs) = (read.inputs, read.ours);
     if inputs.is_empty() {
         return Err(RunError::new(
             format!("未找到任何报表文件：{}", req.returns_dir.display()),
@@ -170,6 +216,9 @@ pub fn consolidate_folder(
     let mut report = nianbao_consolidate::consolidate(inputs, roster.as_ref(), &opts)
         .map_err(consolidate_failed)?
         .report;
+    if let Some(waivers) = &waivers {
+        crate::waivers::apply(&mut report, waivers, crate::date::Date::today());
+    }
     report.files.extend(own_outputs);
     for f in found.files.iter().filter(|f| !f.spreadsheet) {
         report.files.push(FileEntry {
@@ -191,16 +240,50 @@ pub fn consolidate_folder(
         });
     }
     report.files.sort_by(|x, y| x.file.cmp(&y.file));
-
-    let wopts = WriteOptions {
+    let (cached, fresh) = cache.as_ref().map_or((0, 0), Cache::counts);
+    Ok(Prepared {
+        report,
+        hashes,
+        prior_hashes,
+        cached,
+        fresh,
+        planned,
+        rules: opts.rules,
         lang: req.lang,
-        year: report.year,
-        // The rules the run checked, so that messages and titles are rendered from them.
-        rules: Some(std::sync::Arc::new(opts.rules.clone())),
-        ..Default::default()
-    };
+    })
+}
+
+impl Prepared {
+    /// Writes the workbook, the JSON report and the annotated returns as one set.
+    pub fn write(self) -> Result<FolderOutcome, RunError> {
+        self.write_with(None)
+    }
+
+    /// The same, with what changed since the workspace's last run (sheet 变化, JSON `changes`).
+    pub fn write_with_changes(self, changes: Changes) -> Result<FolderOutcome, RunError> {
+        self.write_with(Some(changes))
+    }
+
+    fn write_with(self, changes: Option<Changes>) -> Result<FolderOutcome, RunError> {
+        let wopts = WriteOptions {
+            lang: self.lang,
+            year: self.report.year,
+            // The rules the run checked, so that messages and titles are rendered from them.
+            rules: Some(std::sync::Arc::new(self.rules)),
+            changes,
+            ..Default::default()
+        };
+        write_outputs(self.report, &self.planned, &wopts)
+    }
+}
+
+fn write_outputs(
+    report: Report,
+    planned: &Planned,
+    wopts: &WriteOptions,
+) -> Result<FolderOutcome, RunError> {
     let mut set = OutputSet::default();
-    let bytes = workbook_bytes(&report, &wopts).map_err(|e| {
+    let bytes = workbook_bytes(&report, wopts).map_err(|e| {
         RunError::new(
             format!("生成汇总工作簿失败：{e}"),
             format!("cannot build the workbook: {e}"),
@@ -208,7 +291,7 @@ pub fn consolidate_folder(
     })?;
     set.add(&planned.workbook, bytes);
     if let Some(json) = &planned.json {
-        let text = serde_json::to_vec_pretty(&json_report(&report, &wopts)).map_err(|e| {
+        let text = serde_json::to_vec_pretty(&json_report(&report, wopts)).map_err(|e| {
             RunError::new(
                 format!("生成 JSON 报告失败：{e}"),
                 format!("cannot build the JSON report: {e}"),
@@ -235,7 +318,7 @@ pub fn consolidate_folder(
                 outputs::refuse_input(&target, &path)?;
             }
             let own = by_unit.get(u.unit.as_str()).map_or(&[][..], Vec::as_slice);
-            set.add(&target, annotated_bytes(u, own, &wopts)?);
+            set.add(&target, annotated_bytes(u, own, wopts)?);
             annotated.push(target);
         }
     }
@@ -255,6 +338,7 @@ pub fn consolidate_folder(
         None => Vec::new(),
     };
     Ok(FolderOutcome {
+        waivers: report.waivers.clone(),
         report,
         annotated,
         stale_removed,

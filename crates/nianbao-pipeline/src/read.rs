@@ -10,6 +10,9 @@ use nianbao_format::{
     values_fingerprint,
 };
 
+use nianbao_read::Return;
+
+use crate::cache::{Cache, read_hashed};
 use crate::discover::Found;
 
 /// Told how far reading has got (a progress bar, a log line, nothing).
@@ -59,50 +62,96 @@ pub fn own_output(mark: Option<&str>, readings: &[Reading]) -> Option<Msg> {
     ))
 }
 
+/// What reading the spreadsheets of a folder gave.
+#[derive(Debug, Default)]
+pub struct ReadSet {
+    /// Returns (and files that should have been returns), in the order of the files.
+    pub inputs: Vec<Input>,
+    /// Our own earlier outputs, listed as skipped.
+    pub ours: Vec<FileEntry>,
+    /// Each file's content hash (path relative to the folder → SHA-256), when read through a
+    /// cache.
+    pub hashes: std::collections::BTreeMap<String, String>,
+}
+
+/// A file's read result, through the cache when there is one; with its content hash then.
+fn outcome_of(path: &Path, cache: Option<&Cache>) -> (Result<Return, Msg>, Option<String>) {
+    let fresh = || nianbao_read::read_path(path).map_err(|e| e.message);
+    let Some(cache) = cache else {
+        return (fresh(), None);
+    };
+    let Ok((bytes, sha)) = read_hashed(path) else {
+        return (fresh(), None); // the reader says why in the clerk's words
+    };
+    if let Some(outcome) = cache.get(&sha) {
+        return (outcome, Some(sha));
+    }
+    let outcome = if bytes.is_empty() {
+        fresh()
+    } else {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        nianbao_read::read_bytes(&bytes, &name).map_err(|e| e.message)
+    };
+    cache.put(&sha, &outcome);
+    (outcome, Some(sha))
+}
+
 /// Reads one file: a return, a failure, or one of our own outputs.
 pub fn read_file(rel: &str, path: &Path) -> Read {
+    read_one(rel, path, None).0
+}
+
+fn read_one(rel: &str, path: &Path, cache: Option<&Cache>) -> (Read, Option<String>) {
     let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
-    let outcome = match nianbao_read::read_path(path) {
-        Ok(r) => {
-            if let Some(why) = own_output(r.generated.as_deref(), &r.readings) {
-                return Read::Ours(FileEntry {
-                    file: rel.to_string(),
-                    status: FileStatus::Skipped,
-                    unit: None,
-                    error: Some(why),
-                });
-            }
-            Ok(r)
-        }
-        Err(e) => Err(e.message),
-    };
-    Read::Input(Input {
+    let (outcome, sha) = outcome_of(path, cache);
+    if let Ok(r) = &outcome
+        && let Some(why) = own_output(r.generated.as_deref(), &r.readings)
+    {
+        let entry = FileEntry {
+            file: rel.to_string(),
+            status: FileStatus::Skipped,
+            unit: None,
+            error: Some(why),
+        };
+        return (Read::Ours(entry), sha);
+    }
+    let input = Input {
         file: rel.to_string(),
         modified,
         outcome,
-    })
+    };
+    (Read::Input(input), sha)
 }
 
-/// Reads every spreadsheet found, in parallel; the inputs keep the order of `files`.
-pub fn read_all(files: &[&Found], progress: &dyn Progress) -> (Vec<Input>, Vec<FileEntry>) {
+/// Reads every spreadsheet found, in parallel (through the cache when given); the inputs keep
+/// the order of `files`.
+pub fn read_all(files: &[&Found], progress: &dyn Progress, cache: Option<&Cache>) -> ReadSet {
     progress.start(files.len());
-    let read: Vec<Read> = files
+    let read: Vec<(Read, Option<String>)> = files
         .par_iter()
         .map(|f| {
-            let r = read_file(&f.rel, &f.path);
+            let r = read_one(&f.rel, &f.path, cache);
             progress.file_done();
             r
         })
         .collect();
-    let mut inputs = Vec::with_capacity(read.len());
-    let mut ours = Vec::new();
-    for r in read {
+    let mut set = ReadSet {
+        inputs: Vec::with_capacity(read.len()),
+        ..Default::default()
+    };
+    for (f, (r, sha)) in files.iter().zip(read) {
+        if let Some(sha) = sha {
+            set.hashes.insert(f.rel.clone(), sha);
+        }
         match r {
-            Read::Input(i) => inputs.push(i),
-            Read::Ours(f) => ours.push(f),
+            Read::Input(i) => set.inputs.push(i),
+            Read::Ours(f) => set.ours.push(f),
         }
     }
-    (inputs, ours)
+    set
 }
 
 #[cfg(test)]

@@ -34,6 +34,9 @@ pub struct Rule {
     pub description: Msg,
     /// Whether the rule compares with last year's return.
     pub cross_year: bool,
+    /// Whether an explanation (出错说明) may accept an error of this rule (`waivable = true`).
+    /// Warnings can always be explained; an error must be fixed unless its rule says so.
+    pub waivable: bool,
 }
 
 /// A loaded rule set: the rules and the checks they expand to.
@@ -65,6 +68,8 @@ struct RuleDef {
     en: String,
     #[serde(default)]
     tolerance: i64,
+    #[serde(default)]
+    waivable: bool,
     #[serde(default, rename = "for")]
     for_each: BTreeMap<String, String>,
     scope: Option<ScopeDef>,
@@ -199,6 +204,7 @@ impl RuleSet {
                 severity,
                 description: Msg::new(def.zh.clone(), def.en.clone()),
                 cross_year,
+                waivable: def.waivable,
             });
         }
         Ok(RuleSet { rules, checks })

@@ -275,6 +275,34 @@ tolerance = 1
 }
 
 #[test]
+fn an_error_rule_may_be_marked_waivable() {
+    let text = r#"
+[[rule]]
+id = "strict"
+zh = "甲"
+en = "a"
+check = "t3.new.total = t3.total.total"
+
+[[rule]]
+id = "lenient"
+zh = "乙"
+en = "b"
+waivable = true
+check = "t3.new.total = t3.total.total"
+"#;
+    let set = RuleSet::parse(text).expect("valid");
+    let waivable: Vec<(&str, bool)> = set
+        .rules
+        .iter()
+        .map(|r| (r.id.as_str(), r.waivable))
+        .collect();
+    assert_eq!(waivable, [("strict", false), ("lenient", true)]);
+    assert!(rules().rules.iter().all(|r| !r.waivable));
+    let bad = "[[rule]]\nid = \"x\"\nzh = \"\"\nen = \"\"\nwaivable = \"yes\"\ncheck = \"t3.new.total = 1\"\n";
+    assert_eq!(RuleSet::parse(bad).expect_err("a string").line, 5);
+}
+
+#[test]
 fn rule_file_errors_name_the_line() {
     let cases = [
         (

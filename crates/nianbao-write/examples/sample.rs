@@ -49,6 +49,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             in_totals: 0,
             missing: vec![],
         },
+        waivers: Default::default(),
     };
     for (lang, tag) in [(Lang::Zh, "zh"), (Lang::En, "en")] {
         let opts = WriteOptions {

@@ -2,7 +2,7 @@
 //! `t2.fees.amount` is a decimal string with two decimals, unreadable values are `null`, and
 //! field ids come in canonical order.
 
-use nianbao_format::{Kind, Reading, Report, UnitEntry, fields, format_amount};
+use nianbao_format::{Kind, Reading, Report, UnitEntry, Waiver, fields, format_amount};
 use serde_json::{Map, Value, json};
 
 use crate::WriteOptions;
@@ -76,6 +76,7 @@ pub fn json_report(report: &Report, opts: &WriteOptions) -> Value {
                     let kind = v.fields.first().and_then(|f| nianbao_format::field_index(f)).map_or(Kind::Count, |i| fields()[i].kind);
                     json!({"unit": u.unit, "diff": value_json(kind, Some(u.diff))})
                 }).collect::<Vec<_>>(),
+                "waived": v.waived.as_ref().map(|w| json!({"reason": w.reason, "expires": w.expires})),
             })
         })
         .collect();
@@ -91,7 +92,7 @@ pub fn json_report(report: &Report, opts: &WriteOptions) -> Value {
             })
         })
         .collect();
-    json!({
+    let mut out = json!({
         "year": report.year,
         "coverage": {
             "expected": c.expected,
@@ -104,5 +105,43 @@ pub fn json_report(report: &Report, opts: &WriteOptions) -> Value {
         "totals": field_map(|i| report.totals.get(i).copied()),
         "violations": violations,
         "files": files,
+        "waivers": {
+            "applied": report.waivers.applied.iter().map(waiver_json).collect::<Vec<_>>(),
+            "expired": report.waivers.expired.iter().map(waiver_json).collect::<Vec<_>>(),
+            "unused": report.waivers.unused.iter().map(waiver_json).collect::<Vec<_>>(),
+        },
+    });
+    if let (Some(c), Some(obj)) = (&opts.changes, out.as_object_mut()) {
+        obj.insert("changes".into(), changes_json(c));
+    }
+    out
+}
+
+/// A line of the waiver file.
+fn waiver_json(w: &Waiver) -> Value {
+    json!({
+        "line": w.line,
+        "unit": w.unit,
+        "rule": w.rule,
+        "reason": w.reason,
+        "expires": w.expires,
+    })
+}
+
+/// `"changes"` (`nianbao run` only): what moved since the last run; totals in the fields' form.
+fn changes_json(c: &nianbao_format::Changes) -> Value {
+    let total = |t: &nianbao_format::TotalChange| {
+        let kind = nianbao_format::field_index(&t.field).map_or(Kind::Count, |i| fields()[i].kind);
+        json!({"field": t.field, "from": value_json(kind, Some(t.from)), "to": value_json(kind, Some(t.to))})
+    };
+    json!({
+        "since": c.since,
+        "new_units": c.new_units,
+        "refiled_units": c.refiled_units,
+        "withdrawn_units": c.withdrawn_units,
+        "status_changed": c.status_changed.iter()
+            .map(|s| json!({"unit": s.unit, "from": s.from, "to": s.to}))
+            .collect::<Vec<_>>(),
+        "totals_changed": c.totals_changed.iter().map(total).collect::<Vec<_>>(),
     })
 }

@@ -41,6 +41,8 @@ pub const SHEET_SUMMARY: &str = "全区汇总";
 pub const SHEET_UNITS: &str = "分单位明细";
 pub const SHEET_CHECKS: &str = "校验结果";
 pub const SHEET_FILING: &str = "报送情况";
+/// What changed since the workspace's last run (only in `nianbao run`'s workbook).
+pub const SHEET_CHANGES: &str = "变化";
 /// The sheets of the annotated return: the unit's return, marked, and the list of problems.
 pub const SHEET_RETURN: &str = "年报统计表";
 pub const SHEET_PROBLEMS: &str = "问题清单";
@@ -62,6 +64,9 @@ pub struct WriteOptions {
     /// descriptions title the rules in `校验结果`, and [`annotated_return`] words a failed check
     /// again from its terms with the cells of the annotated file.
     pub rules: Option<Arc<RuleSet>>,
+    /// What changed since the workspace's last run (`nianbao run`): a sheet `变化` in the
+    /// workbook and `"changes"` in the JSON report.
+    pub changes: Option<nianbao_format::Changes>,
 }
 
 impl WriteOptions {
@@ -118,6 +123,9 @@ pub fn workbook_bytes(report: &Report, opts: &WriteOptions) -> Result<Vec<u8>, W
     sheets::units::write(wb.add_worksheet(), report, opts, &styles)?;
     sheets::checks::write(wb.add_worksheet(), report, opts, &styles)?;
     sheets::filing::write(wb.add_worksheet(), report, opts, &styles)?;
+    if let Some(changes) = &opts.changes {
+        sheets::changes::write(wb.add_worksheet(), changes, opts, &styles)?;
+    }
     Ok(wb.save_to_buffer()?)
 }
 

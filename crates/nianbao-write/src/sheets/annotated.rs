@@ -39,9 +39,10 @@ pub fn positions() -> Vec<(RowNum, ColNum)> {
     official::positions(TABLES_ROW).0
 }
 
-/// Whether a violation is one the unit must act on (errors and warnings, not notes).
+/// Whether a violation is one the unit must act on (errors and warnings, not notes, not those
+/// the office accepted an explanation for).
 fn reported(v: &Violation) -> bool {
-    matches!(v.severity, Severity::Error | Severity::Warning)
+    matches!(v.severity, Severity::Error | Severity::Warning) && v.counts()
 }
 
 /// The unit's name as the return states it.
@@ -168,7 +169,12 @@ pub fn title(unit: &UnitEntry, opts: &WriteOptions) -> String {
 
 /// (errors, warnings) among the violations.
 fn counts(violations: &[Violation]) -> (usize, usize) {
-    let n = |s| violations.iter().filter(|v| v.severity == s).count();
+    let n = |s| {
+        violations
+            .iter()
+            .filter(|v| v.severity == s && v.counts())
+            .count()
+    };
     (n(Severity::Error), n(Severity::Warning))
 }
 

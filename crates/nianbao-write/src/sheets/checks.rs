@@ -1,9 +1,12 @@
 //! `校验结果`: every violation, one per row, in the clerk's words: the unit, the file, the rule's
 //! title, the severity, the fields by their official labels, the cells of the unit's file, the
 //! two sides of the rule as they stand, the cell most likely wrong and what it should be, the
-//! message; the rule and field ids last, for machines. An autofilter and a frozen header.
+//! message, the explanation the office accepted (出错说明, 已说明); the rule and field ids last,
+//! for machines. An autofilter and a frozen header. Under the violations, when a waiver file
+//! was given, a short section: how many violations it explained, and its explanations that
+//! expired or matched nothing, each with its line.
 
-use nianbao_format::{CellRef, Lang, Report, Severity, Violation};
+use nianbao_format::{CellRef, Lang, Report, Severity, UnitStatus, Violation, Waived, Waiver};
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
 use super::unit_display;
@@ -15,11 +18,12 @@ use crate::{SHEET_CHECKS, WriteOptions, tr};
 /// Field labels listed in one cell before "……共 N 项".
 const MAX_LABELS: usize = 4;
 /// Columns printed: the id columns after them are for machines.
-const PRINTED: usize = 11;
+const PRINTED: usize = 12;
 const SEVERITY_COL: usize = 3;
+const COLS: usize = 14;
 
 /// The headers, in `lang`.
-pub fn headers(lang: Lang) -> [&'static str; 13] {
+pub fn headers(lang: Lang) -> [&'static str; COLS] {
     [
         tr(lang, "单位", "Unit"),
         tr(lang, "文件", "File"),
@@ -32,6 +36,7 @@ pub fn headers(lang: Lang) -> [&'static str; 13] {
         tr(lang, "最可能出错", "Most likely wrong"),
         tr(lang, "应改为", "Should be"),
         tr(lang, "说明", "Message"),
+        tr(lang, "出错说明", "Explanation"),
         tr(lang, "规则编号", "Rule id"),
         tr(lang, "字段编号", "Field ids"),
     ]
@@ -81,7 +86,7 @@ fn cells_of_row(
     unit: &str,
     file: Option<&str>,
     v: &Violation,
-) -> [String; 13] {
+) -> [String; COLS] {
     let lang = opts.lang;
     // The two sides only for a rule that compares two sums (a read problem's "actual" is the
     // text typed, a blank total's "expected" the sum taken; their messages say so).
@@ -90,11 +95,16 @@ fn cells_of_row(
         _ => (String::new(), String::new()),
     };
     let (wrong, should) = suggestion(v, lang);
+    let severity = match (&v.waived, lang) {
+        (None, _) => v.severity.label(lang).to_string(),
+        (Some(_), Lang::Zh) => format!("已说明（{}）", v.severity.label(lang)),
+        (Some(_), Lang::En) => format!("explained ({})", v.severity.label(lang)),
+    };
     [
         unit_display(report, unit, lang),
         file.unwrap_or_default().to_string(),
         rule_title(&v.rule, opts.rule_set(), lang),
-        v.severity.label(lang).to_string(),
+        severity,
         field_labels(&v.fields, MAX_LABELS, lang),
         cells_text(&v.cells),
         left,
@@ -102,9 +112,93 @@ fn cells_of_row(
         wrong,
         should,
         v.message.get(lang).to_string(),
+        v.waived
+            .as_ref()
+            .map(|w| explanation(w, lang))
+            .unwrap_or_default(),
         v.rule.clone(),
         v.fields.join(", "),
     ]
+}
+
+/// "2023年废止的文件计在区司法局（有效期至 2025-06-30）": the reason the office accepted.
+fn explanation(w: &Waived, lang: Lang) -> String {
+    match (&w.expires, lang) {
+        (None, _) => w.reason.clone(),
+        (Some(d), Lang::Zh) => format!("{}（有效期至 {d}）", w.reason),
+        (Some(d), Lang::En) => format!("{} (until {d})", w.reason),
+    }
+}
+
+/// The title line of the explanations section: "出错说明：已说明 2 处；已过期 1 条；未用到 1 条".
+pub fn waivers_line(report: &Report, lang: Lang) -> String {
+    let explained = report
+        .violations
+        .iter()
+        .filter(|v| !v.violation.counts())
+        .count();
+    let w = &report.waivers;
+    match lang {
+        Lang::Zh => format!(
+            "出错说明：已说明 {explained} 处；已过期 {} 条；未用到 {} 条",
+            w.expired.len(),
+            w.unused.len()
+        ),
+        Lang::En => format!(
+            "Explanations: {explained} violations explained; {} expired; {} unused",
+            w.expired.len(),
+            w.unused.len()
+        ),
+    }
+}
+
+/// A row of the explanations section: an explanation that expired (`expired`) or matched
+/// nothing, in the columns of the violations.
+fn waiver_row(report: &Report, opts: &WriteOptions, w: &Waiver, expired: bool) -> [String; COLS] {
+    let lang = opts.lang;
+    let status = if expired {
+        tr(lang, "已过期", "expired")
+    } else {
+        tr(lang, "未用到", "unused")
+    };
+    let did_not_file = report
+        .units
+        .iter()
+        .find(|u| u.unit == w.unit)
+        .is_none_or(|u| u.status == UnitStatus::Missing);
+    let message = match (expired, did_not_file, lang) {
+        (true, _, Lang::Zh) => format!(
+            "此说明已于 {} 到期，不再适用：相应的问题重新计入",
+            w.expires.as_deref().unwrap_or_default()
+        ),
+        (true, _, Lang::En) => format!(
+            "expired on {}; no longer applies: the violations count again",
+            w.expires.as_deref().unwrap_or_default()
+        ),
+        (false, true, Lang::Zh) => "该单位未报送，此说明没有用到".to_string(),
+        (false, true, Lang::En) => "the unit has not filed; not used".to_string(),
+        (false, false, Lang::Zh) => "该单位没有此规则的问题，此说明没有用到".to_string(),
+        (false, false, Lang::En) => "the unit has no violation of this rule; not used".to_string(),
+    };
+    let line = match lang {
+        Lang::Zh => format!("出错说明文件第 {} 行", w.line),
+        Lang::En => format!("waiver file, line {}", w.line),
+    };
+    let mut cells: [String; COLS] = Default::default();
+    cells[0] = unit_display(report, &w.unit, lang);
+    cells[1] = line;
+    cells[2] = rule_title(&w.rule, opts.rule_set(), lang);
+    cells[SEVERITY_COL] = status.to_string();
+    cells[10] = message;
+    cells[11] = explanation(
+        &Waived {
+            reason: w.reason.clone(),
+            expires: w.expires.clone(),
+        },
+        lang,
+    );
+    cells[12] = w.rule.clone();
+    cells
 }
 
 pub fn write(
@@ -116,10 +210,21 @@ pub fn write(
     ws.set_name(SHEET_CHECKS)?;
     let lang = opts.lang;
     let heads = headers(lang);
-    let rows: Vec<[String; 13]> = report
+    let rows: Vec<[String; COLS]> = report
         .violations
         .iter()
         .map(|uv| cells_of_row(report, opts, &uv.unit, uv.file.as_deref(), &uv.violation))
+        .collect();
+    let w = &report.waivers;
+    let waiver_rows: Vec<([String; COLS], bool)> = w
+        .expired
+        .iter()
+        .map(|x| (waiver_row(report, opts, x, true), true))
+        .chain(
+            w.unused
+                .iter()
+                .map(|x| (waiver_row(report, opts, x, false), false)),
+        )
         .collect();
     // (min, max) width of each column; longer texts wrap.
     let limits = [
@@ -134,12 +239,15 @@ pub fn write(
         (12.0, 16.0),
         (8.0, 9.0),
         (36.0, 56.0),
+        (12.0, 30.0),
         (10.0, 18.0),
         (12.0, 28.0),
     ];
     let widths = fitted_widths(
         &limits,
-        std::iter::once(heads.map(String::from)).chain(rows.iter().cloned()),
+        std::iter::once(heads.map(String::from))
+            .chain(rows.iter().cloned())
+            .chain(waiver_rows.iter().map(|(r, _)| r.clone())),
     );
     let mut s = Sheet::new(ws, widths, 10.0)?;
     for (c, h) in heads.iter().enumerate() {
@@ -149,6 +257,7 @@ pub fn write(
         let r = row(i + 1);
         for (c, text) in cells.iter().enumerate() {
             let f = match (c, uv.violation.severity) {
+                _ if !uv.violation.counts() => &st.text,
                 (SEVERITY_COL, Severity::Error) => &st.text_error,
                 (SEVERITY_COL, Severity::Warning) => &st.text_warning,
                 _ => &st.text,
@@ -156,12 +265,31 @@ pub fn write(
             s.text(r, col(c), r, col(c), text, f)?;
         }
     }
-    s.apply_heights(18.0)?;
     let last = row(rows.len());
+    // The explanations, under a blank row: not part of the filtered list.
+    let mut printed_to = last;
+    if !w.is_empty() {
+        let title = last + 2;
+        s.ws.write_string_with_format(title, 0, waivers_line(report, lang), &st.note_bold)?;
+        s.min_height(title, 22.0);
+        for (i, (cells, expired)) in waiver_rows.iter().enumerate() {
+            let r = title + 1 + row(i);
+            for (c, text) in cells.iter().enumerate() {
+                let f = if c == SEVERITY_COL && *expired {
+                    &st.text_warning
+                } else {
+                    &st.text
+                };
+                s.text(r, col(c), r, col(c), text, f)?;
+            }
+        }
+        printed_to = title + row(waiver_rows.len());
+    }
+    s.apply_heights(18.0)?;
     s.ws.autofilter(0, 0, last, col(heads.len() - 1))?;
     s.ws.set_freeze_panes(1, 0)?;
     Print {
-        area: Some((last, col(PRINTED - 1))),
+        area: Some((printed_to, col(PRINTED - 1))),
         ..Print::list(0, 0, lang)
     }
     .apply(s.ws)

@@ -2,6 +2,7 @@
 //! share, and the annotated return's sheets.
 
 pub mod annotated;
+pub mod changes;
 pub mod checks;
 pub mod filing;
 pub mod official;
@@ -35,7 +36,7 @@ pub fn unit_display(report: &Report, code: &str, lang: Lang) -> String {
 /// The text format a unit's status is shown in.
 pub fn status_format(status: UnitStatus, st: &Styles) -> &Format {
     match status {
-        UnitStatus::Ok => &st.text,
+        UnitStatus::Ok | UnitStatus::Explained => &st.text,
         UnitStatus::Warnings => &st.text_warning,
         _ => &st.text_error,
     }

@@ -45,17 +45,19 @@ pub fn exclusion_reason(u: &UnitEntry, lang: Lang) -> String {
         UnitStatus::Missing | UnitStatus::Failed | UnitStatus::Duplicate | UnitStatus::Unknown => {
             u.status.label(lang).to_string()
         }
-        UnitStatus::Ok | UnitStatus::Warnings | UnitStatus::Errors => match &u.readings {
-            None => tr(lang, "无数据", "no values").to_string(),
-            Some(rs) if rs.iter().any(|r| r.value.is_none()) => {
-                tr(lang, "值无法读取", "a value could not be read").to_string()
+        UnitStatus::Ok | UnitStatus::Warnings | UnitStatus::Errors | UnitStatus::Explained => {
+            match &u.readings {
+                None => tr(lang, "无数据", "no values").to_string(),
+                Some(rs) if rs.iter().any(|r| r.value.is_none()) => {
+                    tr(lang, "值无法读取", "a value could not be read").to_string()
+                }
+                // Another reason the consolidation gave (a return of another year).
+                Some(_) => u.note.as_ref().map_or_else(
+                    || tr(lang, "未计入汇总", "not in the totals").to_string(),
+                    |n| n.get(lang).to_string(),
+                ),
             }
-            // Another reason the consolidation gave (a return of another year).
-            Some(_) => u.note.as_ref().map_or_else(
-                || tr(lang, "未计入汇总", "not in the totals").to_string(),
-                |n| n.get(lang).to_string(),
-            ),
-        },
+        }
     }
 }
 

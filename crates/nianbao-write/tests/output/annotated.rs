@@ -515,6 +515,26 @@ fn the_problem_list_has_one_row_per_error_and_warning() {
 }
 
 #[test]
+fn an_explained_warning_is_not_sent_back() {
+    let (unit, mut violations) = case();
+    violations[2].waived = Some(nianbao_format::Waived {
+        reason: "已核实".into(),
+        expires: None,
+    });
+    let bytes = annotated_return(&unit, &violations, &opts(Lang::Zh)).expect("workbook");
+    let mut wb = book(&bytes);
+    let range = wb.worksheet_range(SHEET_PROBLEMS).expect("sheet");
+    let ret = wb.worksheet_range(SHEET_RETURN).expect("sheet");
+    let severities: Vec<String> = (2..6).map(|r| text(&range, r, 1)).collect();
+    assert_eq!(severities, ["错误", "错误", "错误", ""]);
+    assert!(
+        text(&ret, 2, 0).contains("3 个问题"),
+        "{}",
+        text(&ret, 2, 0)
+    );
+}
+
+#[test]
 fn a_unit_without_values_is_an_error() {
     let mut u = unit(readings());
     u.readings = None;

@@ -57,6 +57,7 @@ pub fn totals_report(totals: Vec<i64>) -> Report {
             in_totals: 41,
             missing: vec![],
         },
+        waivers: Default::default(),
     }
 }
 
@@ -283,6 +284,7 @@ pub fn district(seed: u64) -> Report {
             in_totals: 3,
             missing: vec!["U03".into()],
         },
+        waivers: Default::default(),
     }
 }
 

@@ -1,6 +1,8 @@
 //! The JSON report's schema: key order, types, nulls, language.
 
-use nianbao_format::{FEES_AMOUNT, Kind, Lang, fields, format_amount};
+use nianbao_format::{
+    FEES_AMOUNT, Kind, Lang, Waived, Waiver, WaiverOutcome, fields, format_amount,
+};
 use nianbao_write::{WriteOptions, json_report};
 use serde_json::Value;
 
@@ -47,7 +49,15 @@ fn top_level_and_coverage() {
     let j = json_report(&report, &zh());
     assert_eq!(
         keys(&j),
-        ["year", "coverage", "units", "totals", "violations", "files"]
+        [
+            "year",
+            "coverage",
+            "units",
+            "totals",
+            "violations",
+            "files",
+            "waivers"
+        ]
     );
     assert_eq!(j["year"], 2022);
     let c = &j["coverage"];
@@ -163,9 +173,11 @@ fn violations_and_files() {
                 "message",
                 "suspects",
                 "suspects_tied",
-                "from_units"
+                "from_units",
+                "waived"
             ]
         );
+        assert!(jv["waived"].is_null());
         let v = &uv.violation;
         assert_eq!(jv["unit"], uv.unit.as_str());
         assert_eq!(jv["severity"], v.severity.as_str());
@@ -193,6 +205,52 @@ fn violations_and_files() {
     assert_eq!(failed["error"], "这是 Word 文档");
     assert!(failed["unit"].is_null());
     assert!(files[0]["error"].is_null());
+}
+
+#[test]
+fn explanations_mark_their_violations_and_are_listed() {
+    let mut report = district(4);
+    let waiver = |line: usize, unit: &str, expires: Option<&str>| Waiver {
+        unit: unit.into(),
+        rule: "total.blank".into(),
+        reason: "废止文件计在别处".into(),
+        expires: expires.map(Into::into),
+        line,
+    };
+    report.violations[1].violation.waived = Some(Waived {
+        reason: "废止文件计在别处".into(),
+        expires: Some("2030-12-31".into()),
+    });
+    report.waivers = WaiverOutcome {
+        applied: vec![waiver(2, "U02", Some("2030-12-31"))],
+        expired: vec![waiver(3, "U05", Some("2020-01-01"))],
+        unused: vec![waiver(4, "U03", None)],
+    };
+    let j = json_report(&report, &zh());
+    assert_eq!(
+        j["violations"][1]["waived"],
+        serde_json::json!({"reason": "废止文件计在别处", "expires": "2030-12-31"})
+    );
+    assert!(j["violations"][0]["waived"].is_null());
+    let w = &j["waivers"];
+    assert_eq!(keys(w), ["applied", "expired", "unused"]);
+    assert_eq!(
+        w["expired"],
+        serde_json::json!([{"line": 3, "unit": "U05", "rule": "total.blank",
+            "reason": "废止文件计在别处", "expires": "2020-01-01"}])
+    );
+    assert_eq!(
+        keys(&w["unused"][0]),
+        ["line", "unit", "rule", "reason", "expires"]
+    );
+    assert!(w["unused"][0]["expires"].is_null());
+    assert_eq!(w["applied"][0]["line"], 2);
+    // Without explanations: three empty lists.
+    let plain = json_report(&district(4), &zh());
+    assert_eq!(
+        plain["waivers"],
+        serde_json::json!({"applied": [], "expired": [], "unused": []})
+    );
 }
 
 #[test]

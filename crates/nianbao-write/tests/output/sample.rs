@@ -88,6 +88,7 @@ pub fn case() -> Case {
         violations: vec![],
         files: vec![],
         coverage: Coverage::default(),
+        waivers: Default::default(),
     };
     let bytes = workbook_bytes(&report, &WriteOptions::default()).expect("workbook");
     let ret = nianbao_read::read_bytes(&bytes, "教育局.xlsx").expect("reads as a return");

@@ -5,8 +5,8 @@ use std::io::Cursor;
 
 use calamine::{Data, Dimensions, Range, Reader, Xlsx};
 use nianbao_format::{
-    CellRef, Kind, Lang, Msg, Severity, Suspect, UnitStatus, UnitViolation, Violation, column_name,
-    fields, t3_index,
+    CellRef, Kind, Lang, Msg, Severity, Suspect, UnitStatus, UnitViolation, Violation, Waived,
+    Waiver, WaiverOutcome, column_name, fields, t3_index,
 };
 use nianbao_write::{
     SHEET_CHECKS, SHEET_FILING, SHEET_SUMMARY, SHEET_UNITS, WriteOptions, workbook_bytes,
@@ -279,7 +279,7 @@ fn summary_sheet_has_the_official_merges() {
 fn checks_sheet_lists_every_violation() {
     let (report, mut book) = open(&WriteOptions::default(), 5);
     let range = book.worksheet_range(SHEET_CHECKS).expect("sheet");
-    let heads: Vec<String> = (0..13).map(|c| text(&range, 0, c)).collect();
+    let heads: Vec<String> = (0..14).map(|c| text(&range, 0, c)).collect();
     assert_eq!(
         heads,
         [
@@ -294,6 +294,7 @@ fn checks_sheet_lists_every_violation() {
             "最可能出错",
             "应改为",
             "说明",
+            "出错说明",
             "规则编号",
             "字段编号"
         ]
@@ -309,8 +310,9 @@ fn checks_sheet_lists_every_violation() {
         }));
         assert_eq!(text(&range, r, 3), v.severity.label(Lang::Zh));
         assert_eq!(text(&range, r, 10), v.message.zh);
-        assert_eq!(text(&range, r, 11), v.rule);
-        assert_eq!(text(&range, r, 12), v.fields.join(", "));
+        assert_eq!(text(&range, r, 11), "");
+        assert_eq!(text(&range, r, 12), v.rule);
+        assert_eq!(text(&range, r, 13), v.fields.join(", "));
         // Titles and labels in Chinese, never the ids.
         assert_ne!(text(&range, r, 2), v.rule);
         for f in &v.fields {
@@ -335,6 +337,99 @@ fn checks_sheet_lists_every_violation() {
         text(&range, 4, 4),
         "表三 依申请公开 本年新收政府信息公开申请数量 总计\n表三 依申请公开 办理结果总计 总计"
     );
+}
+
+#[test]
+fn checks_sheet_marks_explained_violations_and_lists_the_other_explanations() {
+    let mut report = district(5);
+    let waiver = |line: usize, unit: &str, expires: Option<&str>| Waiver {
+        unit: unit.into(),
+        rule: "total.blank".into(),
+        reason: "总计按分项之和计，已核实".into(),
+        expires: expires.map(Into::into),
+        line,
+    };
+    report.violations[1].violation.waived = Some(Waived {
+        reason: "总计按分项之和计，已核实".into(),
+        expires: Some("2030-12-31".into()),
+    });
+    report.waivers = WaiverOutcome {
+        applied: vec![waiver(2, "U02", Some("2030-12-31"))],
+        expired: vec![waiver(3, "U05", Some("2020-01-01"))],
+        unused: vec![waiver(4, "U03", None)],
+    };
+    for lang in [Lang::Zh, Lang::En] {
+        let opts = WriteOptions {
+            lang,
+            ..WriteOptions::default()
+        };
+        let bytes = workbook_bytes(&report, &opts).expect("workbook");
+        let mut book = Xlsx::new(Cursor::new(bytes)).expect("calamine opens it");
+        let range = book.worksheet_range(SHEET_CHECKS).expect("sheet");
+        let zh = lang == Lang::Zh;
+        assert_eq!(
+            text(&range, 2, 3),
+            if zh {
+                "已说明（警告）"
+            } else {
+                "explained (warning)"
+            }
+        );
+        assert_eq!(
+            text(&range, 2, 11),
+            if zh {
+                "总计按分项之和计，已核实（有效期至 2030-12-31）"
+            } else {
+                "总计按分项之和计，已核实 (until 2030-12-31)"
+            }
+        );
+        assert_eq!(text(&range, 1, 11), "");
+        // Under the violations, a blank row, then the section.
+        let title = report.violations.len() as u32 + 2;
+        assert_eq!(text(&range, title - 1, 0), "");
+        assert_eq!(
+            text(&range, title, 0),
+            if zh {
+                "出错说明：已说明 1 处；已过期 1 条；未用到 1 条"
+            } else {
+                "Explanations: 1 violations explained; 1 expired; 1 unused"
+            }
+        );
+        let expired = title + 1;
+        assert!(text(&range, expired, 0).starts_with("U05"));
+        assert_eq!(
+            text(&range, expired, 1),
+            if zh {
+                "出错说明文件第 3 行"
+            } else {
+                "waiver file, line 3"
+            }
+        );
+        assert_eq!(
+            text(&range, expired, 3),
+            if zh { "已过期" } else { "expired" }
+        );
+        assert!(text(&range, expired, 10).contains("2020-01-01"));
+        assert_eq!(text(&range, expired, 12), "total.blank");
+        let unused = title + 2;
+        assert!(text(&range, unused, 0).starts_with("U03"));
+        assert_eq!(
+            text(&range, unused, 3),
+            if zh { "未用到" } else { "unused" }
+        );
+        assert_eq!(
+            text(&range, unused, 10),
+            if zh {
+                "该单位未报送，此说明没有用到"
+            } else {
+                "the unit has not filed; not used"
+            }
+        );
+    }
+    // Without explanations, no section.
+    let (plain, mut book) = open(&WriteOptions::default(), 5);
+    let range = book.worksheet_range(SHEET_CHECKS).expect("sheet");
+    assert_eq!(range.height(), plain.violations.len() + 1);
 }
 
 /// A report whose one violation is U05's: a rule whose two sides are 2 and 1, and whose cell
@@ -369,6 +464,7 @@ fn u05_report() -> nianbao_format::Report {
             }],
             suspects_tied: false,
             from_units: vec![],
+            waived: None,
         },
     }];
     report
@@ -410,10 +506,10 @@ fn checks_sheet_shows_the_two_sides_and_the_suggestion_apart() {
         assert_eq!(text(&range, 1, 9), "1");
         assert!(text(&range, 1, 10).contains("D24"));
         // The ids last, for machines.
-        assert_eq!(text(&range, 1, 11), "balance");
-        assert!(text(&range, 1, 12).starts_with("t3.new.natural_person, "));
+        assert_eq!(text(&range, 1, 12), "balance");
+        assert!(text(&range, 1, 13).starts_with("t3.new.natural_person, "));
         let lastcol = range.end().map_or(0, |(_, c)| c);
-        assert_eq!(lastcol, 12);
+        assert_eq!(lastcol, 13);
     }
 }
 
@@ -537,7 +633,8 @@ fn english_headers_when_asked() {
     assert_eq!(text(&checks, 0, 10), "Message");
     assert_eq!(text(&checks, 1, 10), "\"约10\" is not a number");
     assert_eq!(text(&checks, 1, 2), "not a number");
-    assert_eq!(text(&checks, 0, 11), "Rule id");
+    assert_eq!(text(&checks, 0, 11), "Explanation");
+    assert_eq!(text(&checks, 0, 12), "Rule id");
     let filing = book.worksheet_range(SHEET_FILING).expect("sheet");
     assert!(text(&filing, 0, 0).starts_with("Expected 6: in the totals 3, left out 2"));
     // The summary sheet keeps the official Chinese labels.

@@ -1,0 +1,291 @@
+//! `nianbao init` and `nianbao run`: a year's workspace and its nightly consolidation. What
+//! changed goes to stdout (nothing when nothing changed, so that cron mails only news); the
+//! summary to stderr unless `--quiet`; failures always.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use nianbao_format::{Changes, Kind, Lang, Report, UnitStatus, field_index, fields, format_value};
+use nianbao_pipeline::date::Date;
+use nianbao_pipeline::run::{RunFailure, RunRequest, run};
+use nianbao_pipeline::workspace::{Workspace, init};
+
+use crate::summary::failures;
+use crate::{EXIT_BUSY, EXIT_FOUND_ERRORS, EXIT_OK, cannot_run};
+
+/// Units named before "等 N 个".
+const NAMED: usize = 8;
+
+pub fn init_workspace(
+    dir: &Path,
+    year: i32,
+    roster: &Path,
+    prior: Option<&Path>,
+    lang: Lang,
+) -> u8 {
+    match init(dir, year, roster, prior) {
+        Ok(ws) => {
+            let n = nianbao_pipeline::load_roster(Some(&ws.roster))
+                .ok()
+                .flatten()
+                .map_or(0, |r| r.units.len());
+            match lang {
+                Lang::Zh => println!(
+                    "已创建 {year} 年的年报工作区：{}（名单 {n} 个单位）\n报表放入 {}，然后运行：nianbao run {}",
+                    dir.display(),
+                    ws.returns.display(),
+                    dir.display()
+                ),
+                Lang::En => println!(
+                    "created the {year} workspace {} ({n} units on the roster)\nput the returns in {}, then run: nianbao run {}",
+                    dir.display(),
+                    ws.returns.display(),
+                    dir.display()
+                ),
+            }
+            EXIT_OK
+        }
+        Err(e) => cannot_run(&e, lang),
+    }
+}
+
+fn names(report: &Report) -> HashMap<&str, &str> {
+    report
+        .units
+        .iter()
+        .map(|u| (u.unit.as_str(), u.name.as_str()))
+        .collect()
+}
+
+fn listed(codes: &[String], names: &HashMap<&str, &str>, lang: Lang) -> String {
+    let shown: Vec<String> = codes
+        .iter()
+        .take(NAMED)
+        .map(|c| match names.get(c.as_str()) {
+            Some(n) if *n != c.as_str() => format!("{c} {n}"),
+            _ => c.clone(),
+        })
+        .collect();
+    let sep = if lang == Lang::Zh { "、" } else { ", " };
+    let mut s = shown.join(sep);
+    if codes.len() > NAMED {
+        s.push_str(&match lang {
+            Lang::Zh => format!("等 {} 个", codes.len()),
+            Lang::En => format!(", … ({} in all)", codes.len()),
+        });
+    }
+    s
+}
+
+fn status_label(id: &str, lang: Lang) -> String {
+    [
+        UnitStatus::Ok,
+        UnitStatus::Warnings,
+        UnitStatus::Errors,
+        UnitStatus::Failed,
+        UnitStatus::Missing,
+        UnitStatus::Duplicate,
+        UnitStatus::Unknown,
+    ]
+    .into_iter()
+    .find(|s| s.as_str() == id)
+    .map_or_else(|| id.to_string(), |s| s.label(lang).to_string())
+}
+
+/// The morning message: a few lines, none when nothing changed.
+pub fn news(changes: &Changes, report: &Report, lang: Lang) -> Vec<String> {
+    if changes.is_empty() {
+        return Vec::new();
+    }
+    let zh = lang == Lang::Zh;
+    let names = names(report);
+    let mut lines = vec![match (&changes.since, zh) {
+        (Some(t), true) => format!("自上次汇总（{t}）以来："),
+        (Some(t), false) => format!("since the last run ({t}):"),
+        (None, true) => "本工作区的第一次汇总：".to_string(),
+        (None, false) => "the workspace's first run:".to_string(),
+    }];
+    for (codes, z, e) in [
+        (&changes.new_units, "新报送", "filed"),
+        (&changes.refiled_units, "重新报送", "filed again"),
+        (&changes.withdrawn_units, "撤回", "withdrawn"),
+    ] {
+        if !codes.is_empty() {
+            let list = listed(codes, &names, lang);
+            lines.push(if zh {
+                format!("  {z} {} 个：{list}", codes.len())
+            } else {
+                format!("  {e}: {} ({list})", codes.len())
+            });
+        }
+    }
+    if !changes.status_changed.is_empty() {
+        let items: Vec<String> = changes
+            .status_changed
+            .iter()
+            .take(NAMED)
+            .map(|c| {
+                let who = listed(std::slice::from_ref(&c.unit), &names, lang);
+                format!(
+                    "{who} {} → {}",
+                    status_label(&c.from, lang),
+                    status_label(&c.to, lang)
+                )
+            })
+            .collect();
+        let more = changes.status_changed.len().saturating_sub(NAMED);
+        let mut line = if zh {
+            format!("  状态变化：{}", items.join("；"))
+        } else {
+            format!("  status: {}", items.join("; "))
+        };
+        if more > 0 {
+            line.push_str(&if zh {
+                format!("；另有 {more} 个")
+            } else {
+                format!("; {more} more")
+            });
+        }
+        lines.push(line);
+    }
+    if !changes.totals_changed.is_empty() {
+        let items: Vec<String> = changes
+            .totals_changed
+            .iter()
+            .take(NAMED)
+            .map(|t| {
+                let kind = field_index(&t.field).map_or(Kind::Count, |i| fields()[i].kind);
+                let label = field_index(&t.field)
+                    .map_or_else(|| t.field.clone(), |i| fields()[i].label_zh());
+                let label = if zh { label } else { t.field.clone() };
+                format!(
+                    "{label} {} → {}",
+                    format_value(kind, t.from),
+                    format_value(kind, t.to)
+                )
+            })
+            .collect();
+        lines.push(if zh {
+            format!(
+                "  全区合计变化 {} 项：{}",
+                changes.totals_changed.len(),
+                items.join("；")
+            )
+        } else {
+            format!(
+                "  {} district totals moved: {}",
+                changes.totals_changed.len(),
+                items.join("; ")
+            )
+        });
+    }
+    lines
+}
+
+/// "距报送截止（2024-01-31）还有 12 天，未报送 3 个：…", or after it "已过报送截止日期…逾期 …".
+pub fn deadline_line(deadline: Date, today: Date, report: &Report, lang: Lang) -> String {
+    let missing: Vec<String> = nianbao_pipeline::run::not_filed(report)
+        .iter()
+        .map(|u| u.unit.clone())
+        .collect();
+    let list = listed(&missing, &names(report), lang);
+    let left = deadline.days() - today.days();
+    match (lang, left >= 0, missing.is_empty()) {
+        (Lang::Zh, true, true) => {
+            format!("距报送截止（{deadline}）还有 {left} 天，全部单位均已报送")
+        }
+        (Lang::Zh, true, false) => format!(
+            "距报送截止（{deadline}）还有 {left} 天，未报送 {} 个：{list}",
+            missing.len()
+        ),
+        (Lang::Zh, false, true) => format!("已过报送截止日期（{deadline}），全部单位均已报送"),
+        (Lang::Zh, false, false) => format!(
+            "已过报送截止日期（{deadline}）{} 天，逾期未报 {} 个：{list}",
+            -left,
+            missing.len()
+        ),
+        (Lang::En, true, _) => format!(
+            "{left} days to the deadline ({deadline}); {} not filed: {list}",
+            missing.len()
+        ),
+        (Lang::En, false, _) => format!(
+            "the deadline ({deadline}) passed {} days ago; {} overdue: {list}",
+            -left,
+            missing.len()
+        ),
+    }
+}
+
+pub fn run_workspace(dir: &Path, wait: Option<u64>, quiet: bool, lang: Lang) -> u8 {
+    let started = Instant::now();
+    let req = RunRequest {
+        workspace: dir.to_path_buf(),
+        wait: wait.map(Duration::from_secs),
+        lang,
+    };
+    let outcome = match run(&req, &nianbao_pipeline::Silent) {
+        Ok(o) => o,
+        Err(RunFailure::Cannot(e)) => return cannot_run(&e, lang),
+        Err(RunFailure::Busy { message }) => {
+            eprintln!("nianbao: {}", message.get(lang));
+            return EXIT_BUSY;
+        }
+    };
+    for line in failures(&outcome.report, lang) {
+        eprintln!("{line}");
+    }
+    for line in news(&outcome.changes, &outcome.report, lang) {
+        println!("{line}");
+    }
+    if !quiet {
+        eprintln!(
+            "{}",
+            run_summary(&outcome.workspace, &outcome.report, lang, &outcome, started)
+        );
+    }
+    if outcome.report.has_errors() {
+        EXIT_FOUND_ERRORS
+    } else {
+        EXIT_OK
+    }
+}
+
+fn run_summary(
+    ws: &Workspace,
+    report: &Report,
+    lang: Lang,
+    o: &nianbao_pipeline::run::RunOutcome,
+    started: Instant,
+) -> String {
+    let secs = started.elapsed().as_secs_f64();
+    let mut s = match lang {
+        Lang::Zh => format!(
+            "汇总完成：计入汇总 {}；读取 {} 个文件，{} 个来自缓存；{}（{secs:.1} 秒）",
+            report.coverage.label(lang),
+            o.fresh,
+            o.cached,
+            if o.written {
+                format!("已写入 {}", ws.workbook.display())
+            } else {
+                "无变化，输出未改动".to_string()
+            }
+        ),
+        Lang::En => format!(
+            "done: totals over {}; {} files read, {} from the cache; {} ({secs:.1} s)",
+            report.coverage.label(lang),
+            o.fresh,
+            o.cached,
+            if o.written {
+                format!("wrote {}", ws.workbook.display())
+            } else {
+                "nothing changed, outputs untouched".to_string()
+            }
+        ),
+    };
+    if let Some(d) = ws.deadline {
+        s.push('\n');
+        s.push_str(&deadline_line(d, Date::today(), report, lang));
+    }
+    s
+}

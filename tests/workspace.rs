@@ -1,0 +1,270 @@
+//! A year's workspace and its nightly run (`nianbao init`, `nianbao run`): incremental, quiet
+//! when nothing changed, what changed when something did, one run at a time, crash-safe.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use calamine::Reader;
+use serde_json::Value;
+
+use crate::common::*;
+
+/// A workspace for 2022 with the 42 Jinshan returns in it.
+fn workspace(name: &str) -> PathBuf {
+    let dir = temp_dir(name).join("年报2022");
+    let src = root().join("fixtures/jinshan-2022");
+    let o = run(&[
+        "init",
+        s(&dir),
+        "--year",
+        "2022",
+        "--roster",
+        s(&src.join("roster.csv")),
+        "--prior",
+        s(&root().join("fixtures/jinshan-2021")),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for e in std::fs::read_dir(&src).unwrap() {
+        let p = e.unwrap().path();
+        let ext = p.extension().map(|x| x.to_string_lossy().into_owned());
+        if matches!(ext.as_deref(), Some("xlsx" | "xls" | "ods")) {
+            std::fs::copy(&p, dir.join("returns").join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    dir
+}
+
+fn nightly(ws: &Path) -> Output {
+    run(&["run", s(ws)])
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The files of a folder (not its subfolders, whose times a check that they take files moves)
+/// with their modification times.
+fn mtimes(dir: &Path) -> Vec<(String, std::time::SystemTime)> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_type().unwrap().is_file())
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                e.metadata().unwrap().modified().unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn log_lines(ws: &Path) -> Vec<Value> {
+    std::fs::read_to_string(ws.join(".nianbao/runs.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn init_makes_the_workspace_and_normalises_the_roster() {
+    let dir = temp_dir("init");
+    let gb = dir.join("名单.csv");
+    let text = std::fs::read_to_string(root().join("fixtures/jinshan-2022/roster.csv")).unwrap();
+    let text = text.replacen("code,name,aliases,kind", "代码,名称,别名,类型", 1);
+    std::fs::write(&gb, encoding_rs::GB18030.encode(&text).0).unwrap();
+    let ws = dir.join("年报2022");
+    let o = run(&["init", s(&ws), "--year", "2022", "--roster", s(&gb)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for p in [
+        "nianbao.toml",
+        "roster.csv",
+        "waivers.csv",
+        "returns",
+        "out",
+        ".nianbao",
+    ] {
+        assert!(ws.join(p).exists(), "{p}");
+    }
+    let copied = std::fs::read_to_string(ws.join("roster.csv")).expect("UTF-8 now");
+    assert!(copied.starts_with("code,name,aliases,kind\n"));
+    assert!(copied.contains("U01,石化街道,"), "{copied}");
+    // Not over a folder that holds something.
+    let o = run(&["init", s(&ws), "--year", "2022", "--roster", s(&gb)]);
+    assert_eq!(o.status.code(), Some(2));
+    // An empty workspace has no return: exit 2, nothing written.
+    let o = nightly(&ws);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("未找到任何报表文件"), "{}", stderr(&o));
+    assert!(!ws.join("out/汇总.xlsx").exists());
+}
+
+#[test]
+fn a_bad_configuration_is_refused_naming_the_key() {
+    let ws = workspace("config");
+    let toml = ws.join("nianbao.toml");
+    let good = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, format!("{good}\nsurprise = 1\n")).unwrap();
+    let o = nightly(&ws);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("surprise"), "{}", stderr(&o));
+    std::fs::write(
+        &toml,
+        good.replace("roster = \"roster.csv\"", "roster = \"名单.csv\""),
+    )
+    .unwrap();
+    let o = nightly(&ws);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("roster"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_second_run_with_nothing_new_is_silent_and_leaves_the_outputs() {
+    let ws = workspace("quiet");
+    let first = nightly(&ws);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    assert!(
+        stdout(&first).contains("新报送 42 个"),
+        "{}",
+        stdout(&first)
+    );
+    let before = mtimes(&ws.join("out"));
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    let second = nightly(&ws);
+    assert_eq!(second.status.code(), Some(0));
+    assert_eq!(stdout(&second), "", "nothing changed, nothing said");
+    assert_eq!(mtimes(&ws.join("out")), before, "out/ untouched");
+    let log = log_lines(&ws);
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[0]["outputs_written"], true);
+    assert_eq!(log[1]["outputs_written"], false);
+    assert_eq!(log[1]["read_fresh"], 0);
+    assert_eq!(
+        log[1]["from_cache"], 84,
+        "this year's 42 and last year's 42"
+    );
+}
+
+#[test]
+fn a_replaced_return_is_read_again_and_its_changes_reported() {
+    let ws = workspace("replaced");
+    assert_eq!(nightly(&ws).status.code(), Some(0));
+    // One unit sends a corrected version with a count changed (its balance then fails).
+    let returns = ws.join("returns");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&returns)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "xlsx"))
+        .collect();
+    files.sort();
+    let ret = nianbao_read::read_path(&files[0]).unwrap();
+    let mut values: Vec<i64> = ret.readings.iter().map(|r| r.value.unwrap()).collect();
+    let i = nianbao_format::field_index("t3.new.natural_person").unwrap();
+    values[i] += 1;
+    let bytes = nianbao_write::return_bytes(&ret.unit_name.unwrap(), ret.year, &values).unwrap();
+    std::fs::write(&files[0], bytes).unwrap();
+    let o = nightly(&ws);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let news = stdout(&o);
+    assert!(news.contains("重新报送 1 个"), "{news}");
+    assert!(news.contains("通过 → 有错误"), "{news}");
+    assert!(news.contains("全区合计变化"), "{news}");
+    let log = log_lines(&ws);
+    assert_eq!(
+        log[1]["read_fresh"], 1,
+        "only the replaced file is read again"
+    );
+    let report = json(&ws.join("out/report.json"));
+    let changes = &report["changes"];
+    assert_eq!(changes["refiled_units"].as_array().unwrap().len(), 1);
+    assert!(changes["since"].is_string());
+    let moved: Vec<&str> = changes["totals_changed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["field"].as_str().unwrap())
+        .collect();
+    assert!(moved.contains(&"t3.new.natural_person"), "{moved:?}");
+    let mut book = calamine::open_workbook_auto(ws.join("out/汇总.xlsx")).unwrap();
+    assert!(book.sheet_names().contains(&"变化".to_string()));
+    let sheet = book.worksheet_range("变化").unwrap();
+    let text: Vec<String> = sheet.rows().flatten().map(|c| c.to_string()).collect();
+    assert!(
+        text.iter().any(|t| t == "t3.new.natural_person"),
+        "{text:?}"
+    );
+}
+
+#[test]
+fn a_second_run_at_once_exits_3_naming_the_first() {
+    let ws = workspace("lock");
+    let lock = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(ws.join(".nianbao/lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    std::fs::write(ws.join(".nianbao/lock"), "4242 2024-01-05T02:00:00+08:00\n").unwrap();
+    let o = nightly(&ws);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("另一次汇总正在进行（进程 4242，开始于 2024-01-05T02:00:00+08:00）"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!ws.join("out/汇总.xlsx").exists());
+    drop(lock);
+    assert_eq!(
+        nightly(&ws).status.code(),
+        Some(0),
+        "the lock goes with its holder"
+    );
+}
+
+#[test]
+fn a_run_killed_at_any_moment_leaves_whole_outputs_and_the_next_succeeds() {
+    let ws = workspace("killed");
+    assert_eq!(nightly(&ws).status.code(), Some(0));
+    let returns = ws.join("returns");
+    let one: PathBuf = std::fs::read_dir(&returns)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "xlsx"))
+        .unwrap();
+    let aside = ws.join("aside.xlsx");
+    // Kill moments spread over a run's length (about 0.4 s in a debug build, cache warm).
+    for i in 0..12u64 {
+        // Alternate 42 and 41 returns so that every run has something to write.
+        if i % 2 == 0 {
+            std::fs::rename(&one, &aside).unwrap();
+        } else {
+            std::fs::rename(&aside, &one).unwrap();
+        }
+        let mut child = bin().args(["run", s(&ws), "-q"]).spawn().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(40 * i));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        let report = json(&ws.join("out/report.json"));
+        let back = nianbao_read::read_path(&ws.join("out/汇总.xlsx")).expect("a whole workbook");
+        let t = nianbao_format::field_index("t3.new.total").unwrap();
+        assert_eq!(
+            report["totals"]["t3.new.total"],
+            back.readings[t].value.unwrap(),
+            "run {i}: the workbook and the JSON of one run"
+        );
+    }
+    let o = nightly(&ws);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    let leftovers: Vec<String> = std::fs::read_dir(ws.join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
