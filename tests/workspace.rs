@@ -173,6 +173,10 @@ fn a_replaced_return_is_read_again_and_its_changes_reported() {
     assert!(news.contains("重新报送 1 个"), "{news}");
     assert!(news.contains("通过 → 有错误"), "{news}");
     assert!(news.contains("全区合计变化"), "{news}");
+    assert!(
+        news.contains("全区合计不平") && news.contains("来自 U"),
+        "{news}"
+    );
     let log = log_lines(&ws);
     assert_eq!(
         log[1]["read_fresh"], 1,
@@ -267,4 +271,42 @@ fn a_run_killed_at_any_moment_leaves_whole_outputs_and_the_next_succeeds() {
         .filter(|n| n.ends_with(".tmp"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn the_deadline_counts_down_and_names_the_late() {
+    let ws = workspace("deadline");
+    let returns = ws.join("returns");
+    let one: PathBuf = std::fs::read_dir(&returns)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "xlsx"))
+        .unwrap();
+    std::fs::remove_file(&one).unwrap();
+    let toml = ws.join("nianbao.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, format!("deadline = \"2020-01-31\"\n{text}")).unwrap();
+    let o = nightly(&ws);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("已过报送截止日期（2020-01-31）"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("逾期未报 1 个："), "{}", stderr(&o));
+    let mut book = calamine::open_workbook_auto(ws.join("out/汇总.xlsx")).unwrap();
+    let sheet = book.worksheet_range("报送情况").unwrap();
+    let line = sheet.get_value((1, 0)).unwrap().to_string();
+    assert!(
+        line.starts_with("报送截止：2020-01-31（已过）；逾期未报 1 个："),
+        "{line}"
+    );
+    // Before the deadline: days left.
+    std::fs::write(&toml, format!("deadline = \"2999-12-31\"\n{text}")).unwrap();
+    let o = nightly(&ws);
+    assert!(
+        stderr(&o).contains("距报送截止（2999-12-31）还有"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use nianbao_format::{Changes, Kind, Lang, Report, UnitStatus, field_index, fields, format_value};
+use nianbao_format::{
+    Changes, Kind, Lang, Report, Scope, Severity, UnitStatus, field_index, fields, format_value,
+};
 use nianbao_pipeline::date::Date;
 use nianbao_pipeline::run::{RunFailure, RunRequest, run};
 use nianbao_pipeline::workspace::{Workspace, init};
@@ -178,6 +180,29 @@ pub fn news(changes: &Changes, report: &Report, lang: Lang) -> Vec<String> {
                 changes.totals_changed.len(),
                 items.join("; ")
             )
+        });
+    }
+    // Where the district's imbalances come from, when there are any.
+    let mut from: Vec<String> = Vec::new();
+    let mut off = 0;
+    for v in report.violations.iter().filter(|v| {
+        v.scope() == Scope::District
+            && v.violation.severity == Severity::Error
+            && v.violation.counts()
+    }) {
+        off += 1;
+        for u in &v.violation.from_units {
+            if !from.contains(&u.unit) {
+                from.push(u.unit.clone());
+            }
+        }
+    }
+    if off > 0 {
+        let list = listed(&from, &names, lang);
+        lines.push(if zh {
+            format!("  全区合计不平 {off} 处，来自 {list}")
+        } else {
+            format!("  the district totals fail {off} checks, from {list}")
         });
     }
     lines

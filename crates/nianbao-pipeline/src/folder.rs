@@ -256,21 +256,31 @@ pub fn prepare(req: &FolderRequest, progress: &dyn Progress) -> Result<Prepared,
 impl Prepared {
     /// Writes the workbook, the JSON report and the annotated returns as one set.
     pub fn write(self) -> Result<FolderOutcome, RunError> {
-        self.write_with(None)
+        self.write_with(None, None)
     }
 
-    /// The same, with what changed since the workspace's last run (sheet 变化, JSON `changes`).
-    pub fn write_with_changes(self, changes: Changes) -> Result<FolderOutcome, RunError> {
-        self.write_with(Some(changes))
+    /// The same, with what changed since the workspace's last run (sheet 变化, JSON `changes`)
+    /// and the deadline (date, passed).
+    pub fn write_with_changes(
+        self,
+        changes: Changes,
+        deadline: Option<(String, bool)>,
+    ) -> Result<FolderOutcome, RunError> {
+        self.write_with(Some(changes), deadline)
     }
 
-    fn write_with(self, changes: Option<Changes>) -> Result<FolderOutcome, RunError> {
+    fn write_with(
+        self,
+        changes: Option<Changes>,
+        deadline: Option<(String, bool)>,
+    ) -> Result<FolderOutcome, RunError> {
         let wopts = WriteOptions {
             lang: self.lang,
             year: self.report.year,
             // The rules the run checked, so that messages and titles are rendered from them.
             rules: Some(std::sync::Arc::new(self.rules)),
             changes,
+            deadline,
             ..Default::default()
         };
         write_outputs(self.report, &self.planned, &wopts)

@@ -323,7 +323,12 @@ pub fn run(req: &RunRequest, progress: &dyn Progress) -> Result<RunOutcome, RunF
 
     let request = ws.folder_request(req.lang);
     let prepared = prepare(&request, progress)?;
-    let print = fingerprint(&ws, &[&prepared.hashes, &prepared.prior_hashes]);
+    // The deadline's passing changes what 报送情况 says: it counts as an input.
+    let deadline = ws.deadline.map(|d| (d.to_string(), Date::today() > d));
+    let mut print = fingerprint(&ws, &[&prepared.hashes, &prepared.prior_hashes]);
+    if let Some((_, passed)) = &deadline {
+        print = sha256_hex(format!("{print} deadline passed: {passed}").as_bytes());
+    }
     let state_path = state_dir.join("state.json");
     let before = load_state(&state_path);
     let units = snapshot(&prepared.report, &prepared.hashes);
@@ -334,7 +339,7 @@ pub fn run(req: &RunRequest, progress: &dyn Progress) -> Result<RunOutcome, RunF
     let (report, outputs) = if unchanged {
         (prepared.report, None)
     } else {
-        let outcome = prepared.write_with_changes(changes.clone())?;
+        let outcome = prepared.write_with_changes(changes.clone(), deadline)?;
         (outcome.report.clone(), Some(outcome))
     };
     let state = State {

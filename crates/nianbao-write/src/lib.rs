@@ -67,6 +67,9 @@ pub struct WriteOptions {
     /// What changed since the workspace's last run (`nianbao run`): a sheet `变化` in the
     /// workbook and `"changes"` in the JSON report.
     pub changes: Option<nianbao_format::Changes>,
+    /// The workspace's deadline (YYYY-MM-DD) and whether it has passed: `报送情况` names it and
+    /// lists the units not yet filed (逾期 once it has passed).
+    pub deadline: Option<(String, bool)>,
 }
 
 impl WriteOptions {

@@ -143,6 +143,48 @@ pub fn write(
     let mut s = Sheet::new(ws, widths, 10.0)?;
 
     s.ws.write_string_with_format(0, 0, summary_line(report, lang), &st.note_bold)?;
+    if let Some((date, passed)) = &opts.deadline {
+        let missing: Vec<String> = report
+            .coverage
+            .missing
+            .iter()
+            .map(|code| unit_display(report, code, lang))
+            .collect();
+        let line = match (lang, passed, missing.is_empty()) {
+            (Lang::Zh, _, true) => format!("报送截止：{date}；全部单位均已报送"),
+            (Lang::Zh, false, false) => {
+                format!(
+                    "报送截止：{date}；尚未报送 {} 个：{}",
+                    missing.len(),
+                    missing.join("、")
+                )
+            }
+            (Lang::Zh, true, false) => format!(
+                "报送截止：{date}（已过）；逾期未报 {} 个：{}",
+                missing.len(),
+                missing.join("、")
+            ),
+            (Lang::En, _, true) => format!("Deadline: {date}; every unit has filed"),
+            (Lang::En, false, false) => {
+                format!(
+                    "Deadline: {date}; {} not yet filed: {}",
+                    missing.len(),
+                    missing.join("; ")
+                )
+            }
+            (Lang::En, true, false) => format!(
+                "Deadline: {date} (passed); {} overdue: {}",
+                missing.len(),
+                missing.join("; ")
+            ),
+        };
+        let f = if *passed && !missing.is_empty() {
+            &st.text_error
+        } else {
+            &st.note
+        };
+        s.ws.write_string_with_format(1, 0, line, f)?;
+    }
     s.min_height(0, 22.0);
 
     let hr = 2;
