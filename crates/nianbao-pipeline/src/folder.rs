@@ -10,7 +10,7 @@ use nianbao_format::{
     WaiverOutcome,
 };
 use nianbao_rules::RuleSet;
-use nianbao_write::{WriteOptions, annotated_file_name, json_report, workbook_bytes};
+use nianbao_write::{WriteOptions, annotated_file_name, write_json_report, write_workbook};
 
 use crate::cache::Cache;
 use crate::discover::{Discovery, discover};
@@ -293,21 +293,23 @@ fn write_outputs(
     wopts: &WriteOptions,
 ) -> Result<FolderOutcome, RunError> {
     let mut set = OutputSet::default();
-    let bytes = workbook_bytes(&report, wopts).map_err(|e| {
-        RunError::new(
-            format!("生成汇总工作簿失败：{e}"),
-            format!("cannot build the workbook: {e}"),
-        )
-    })?;
-    set.add(&planned.workbook, bytes);
-    if let Some(json) = &planned.json {
-        let text = serde_json::to_vec_pretty(&json_report(&report, wopts)).map_err(|e| {
+    set.add_written(&planned.workbook, |out| {
+        write_workbook(&report, wopts, out).map_err(|e| {
             RunError::new(
-                format!("生成 JSON 报告失败：{e}"),
-                format!("cannot build the JSON report: {e}"),
+                format!("生成汇总工作簿失败：{e}"),
+                format!("cannot build the workbook: {e}"),
             )
+        })
+    })?;
+    if let Some(json) = &planned.json {
+        set.add_written(json, |out| {
+            write_json_report(&report, wopts, out).map_err(|e| {
+                RunError::new(
+                    format!("无法写入 JSON 报告：{e}"),
+                    format!("cannot write the JSON report: {e}"),
+                )
+            })
         })?;
-        set.add(json, text);
     }
     let mut annotated = Vec::new();
     if let Some(dir) = &planned.annotate {

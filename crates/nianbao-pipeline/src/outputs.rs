@@ -305,11 +305,69 @@ pub fn abandon_staged() {
 #[derive(Debug, Default)]
 pub struct OutputSet {
     files: Vec<(PathBuf, Vec<u8>)>,
+    /// Written already, through [`OutputSet::add_written`]: (temporary, target).
+    written: Vec<(PathBuf, PathBuf)>,
     streams: Vec<(Dest, Vec<u8>)>,
     folders: Vec<PathBuf>,
 }
 
+impl Drop for OutputSet {
+    /// A set dropped before its commit (an error on the way) leaves no temporary behind.
+    fn drop(&mut self) {
+        if self.written.is_empty() {
+            return;
+        }
+        let mut staged = STAGED.lock().unwrap_or_else(|e| e.into_inner());
+        for (tmp, _) in self.written.drain(..) {
+            let _ = fs::remove_file(&tmp);
+            staged.retain(|p| p != &tmp);
+        }
+    }
+}
+
 impl OutputSet {
+    /// Writes an output now, through `fill`, to a temporary beside its target (renamed with
+    /// the rest at [`OutputSet::commit`]): a large output is never held in memory whole.
+    pub fn add_written(
+        &mut self,
+        target: &Target,
+        fill: impl FnOnce(&mut (dyn Write + Send)) -> Result<(), RunError>,
+    ) -> Result<(), RunError> {
+        let Dest::File(path) = &target.dest else {
+            let mut buf: Vec<u8> = Vec::new();
+            fill(&mut buf)?;
+            self.add(target, buf);
+            return Ok(());
+        };
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let dir = parent_of(path);
+        if let Some(missing) = self.folders.iter().find(|f| dir.starts_with(f) && !f.exists()) {
+            fs::create_dir_all(missing)
+                .map_err(|e| RunError::io("无法创建文件夹", "cannot create folder", missing, &e))?;
+        }
+        let (tmp, file) = create_temp(&dir, &name)
+            .map_err(|e| RunError::io("无法写入", "cannot write", path, &e))?;
+        STAGED
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(tmp.clone());
+        self.written.push((tmp.clone(), path.clone()));
+        let mut out = std::io::BufWriter::new(file);
+        fill(&mut out)?;
+        let file = out
+            .into_inner()
+            .map_err(|e| RunError::io("无法写入", "cannot write", path, e.error()))?;
+        if let Ok(meta) = fs::metadata(path) {
+            let _ = file.set_permissions(meta.permissions());
+        }
+        file.sync_all()
+            .map_err(|e| RunError::io("无法写入", "cannot write", path, &e))?;
+        Ok(())
+    }
+
     pub fn add(&mut self, target: &Target, bytes: Vec<u8>) {
         match &target.dest {
             Dest::File(p) => self.files.push((p.clone(), bytes)),
@@ -329,18 +387,18 @@ impl OutputSet {
 
     /// Writes every file to a temporary beside it, then renames them all into place under a
     /// lock on their folders; then the streams. Nothing is renamed unless every file was written.
-    pub fn commit(self) -> Result<(), RunError> {
+    pub fn commit(mut self) -> Result<(), RunError> {
         let mut staged = STAGED.lock().unwrap_or_else(|e| e.into_inner());
         for dir in &self.folders {
             fs::create_dir_all(dir)
                 .map_err(|e| RunError::io("无法创建文件夹", "cannot create folder", dir, &e))?;
         }
-        let mut temps: Vec<(PathBuf, &Path)> = Vec::new();
+        let mut temps: Vec<(PathBuf, PathBuf)> = std::mem::take(&mut self.written);
         for (path, bytes) in &self.files {
             match stage(path, bytes) {
                 Ok(tmp) => {
                     staged.push(tmp.clone());
-                    temps.push((tmp, path));
+                    temps.push((tmp, path.clone()));
                 }
                 Err(e) => {
                     for p in staged.drain(..) {

@@ -2,7 +2,10 @@
 //! `t2.fees.amount` is a decimal string with two decimals, unreadable values are `null`, and
 //! field ids come in canonical order.
 
-use nianbao_format::{Kind, Reading, Report, UnitEntry, Waiver, fields, format_amount};
+use nianbao_format::{
+    FileEntry, Kind, Lang, Reading, Report, UnitEntry, UnitViolation, Waiver, fields, format_amount,
+};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Value, json};
 
 use crate::WriteOptions;
@@ -46,75 +49,133 @@ fn unit_json(u: &UnitEntry, opts: &WriteOptions) -> Value {
     })
 }
 
-/// The JSON report as a serde_json::Value.
-pub fn json_report(report: &Report, opts: &WriteOptions) -> Value {
-    let lang = opts.lang;
-    let c = &report.coverage;
-    let violations: Vec<Value> = report
-        .violations
-        .iter()
-        .map(|uv| {
-            let v = &uv.violation;
-            json!({
-                "unit": uv.unit,
-                "file": uv.file,
-                "rule": v.rule,
-                "severity": v.severity.as_str(),
-                "fields": v.fields,
-                "cells": v.cells.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
-                "expected": v.expected,
-                "actual": v.actual,
-                "message": v.message.get(lang),
-                "suspects": v.suspects.iter().map(|s| json!({
-                    "cell": s.cell.as_ref().map(|c| c.to_string()),
-                    "field": s.field,
-                    "value": value_json(s.kind(), Some(s.value)),
-                    "suggested": value_json(s.kind(), Some(s.suggested)),
-                })).collect::<Vec<_>>(),
-                "suspects_tied": v.suspects_tied,
-                "from_units": v.from_units.iter().map(|u| {
-                    let kind = v.fields.first().and_then(|f| nianbao_format::field_index(f)).map_or(Kind::Count, |i| fields()[i].kind);
-                    json!({"unit": u.unit, "diff": value_json(kind, Some(u.diff))})
-                }).collect::<Vec<_>>(),
-                "waived": v.waived.as_ref().map(|w| json!({"reason": w.reason, "expires": w.expires})),
-            })
-        })
-        .collect();
-    let files: Vec<Value> = report
-        .files
-        .iter()
-        .map(|f| {
-            json!({
-                "file": f.file,
-                "status": f.status.as_str(),
-                "unit": f.unit,
-                "error": f.error.as_ref().map(|m| m.get(lang)),
-            })
-        })
-        .collect();
-    let mut out = json!({
-        "year": report.year,
-        "coverage": {
-            "expected": c.expected,
-            "received": c.received,
-            "in_totals": c.in_totals,
-            "missing": c.missing,
-            "label": c.label(lang),
-        },
-        "units": report.units.iter().map(|u| unit_json(u, opts)).collect::<Vec<_>>(),
-        "totals": field_map(|i| report.totals.get(i).copied()),
-        "violations": violations,
-        "files": files,
-        "waivers": {
-            "applied": report.waivers.applied.iter().map(waiver_json).collect::<Vec<_>>(),
-            "expired": report.waivers.expired.iter().map(waiver_json).collect::<Vec<_>>(),
-            "unused": report.waivers.unused.iter().map(waiver_json).collect::<Vec<_>>(),
-        },
-    });
-    if let (Some(c), Some(obj)) = (&opts.changes, out.as_object_mut()) {
-        obj.insert("changes".into(), changes_json(c));
+fn violation_json(uv: &UnitViolation, lang: Lang) -> Value {
+    let v = &uv.violation;
+    json!({
+        "unit": uv.unit,
+        "file": uv.file,
+        "rule": v.rule,
+        "severity": v.severity.as_str(),
+        "fields": v.fields,
+        "cells": v.cells.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+        "expected": v.expected,
+        "actual": v.actual,
+        "message": v.message.get(lang),
+        "suspects": v.suspects.iter().map(|s| json!({
+            "cell": s.cell.as_ref().map(|c| c.to_string()),
+            "field": s.field,
+            "value": value_json(s.kind(), Some(s.value)),
+            "suggested": value_json(s.kind(), Some(s.suggested)),
+        })).collect::<Vec<_>>(),
+        "suspects_tied": v.suspects_tied,
+        "from_units": v.from_units.iter().map(|u| {
+            let kind = v.fields.first().and_then(|f| nianbao_format::field_index(f)).map_or(Kind::Count, |i| fields()[i].kind);
+            json!({"unit": u.unit, "diff": value_json(kind, Some(u.diff))})
+        }).collect::<Vec<_>>(),
+        "waived": v.waived.as_ref().map(|w| json!({"reason": w.reason, "expires": w.expires})),
+    })
+}
+
+fn file_json(f: &FileEntry, lang: Lang) -> Value {
+    json!({
+        "file": f.file,
+        "status": f.status.as_str(),
+        "unit": f.unit,
+        "error": f.error.as_ref().map(|m| m.get(lang)),
+    })
+}
+
+/// A list serialised one element at a time: each element's JSON exists only while it is
+/// written, so a report of 10,000 units is never a tree in memory.
+struct Each<'a, T> {
+    items: &'a [T],
+    json: &'a dyn Fn(&T) -> Value,
+}
+
+impl<T> Serialize for Each<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.items.len()))?;
+        for item in self.items {
+            seq.serialize_element(&(self.json)(item))?;
+        }
+        seq.end()
     }
-    out
+}
+
+/// The report in the JSON schema (docs/json-report.md), keys in their documented order.
+struct JsonReport<'a> {
+    report: &'a Report,
+    opts: &'a WriteOptions,
+}
+
+impl Serialize for JsonReport<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (report, opts, lang) = (self.report, self.opts, self.opts.lang);
+        let c = &report.coverage;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("year", &report.year)?;
+        m.serialize_entry(
+            "coverage",
+            &json!({
+                "expected": c.expected,
+                "received": c.received,
+                "in_totals": c.in_totals,
+                "missing": c.missing,
+                "label": c.label(lang),
+            }),
+        )?;
+        let unit = |u: &UnitEntry| unit_json(u, opts);
+        m.serialize_entry(
+            "units",
+            &Each {
+                items: &report.units,
+                json: &unit,
+            },
+        )?;
+        m.serialize_entry("totals", &field_map(|i| report.totals.get(i).copied()))?;
+        let violation = |v: &UnitViolation| violation_json(v, lang);
+        m.serialize_entry(
+            "violations",
+            &Each {
+                items: &report.violations,
+                json: &violation,
+            },
+        )?;
+        let file = |f: &FileEntry| file_json(f, lang);
+        m.serialize_entry(
+            "files",
+            &Each {
+                items: &report.files,
+                json: &file,
+            },
+        )?;
+        m.serialize_entry(
+            "waivers",
+            &json!({
+                "applied": report.waivers.applied.iter().map(waiver_json).collect::<Vec<_>>(),
+                "expired": report.waivers.expired.iter().map(waiver_json).collect::<Vec<_>>(),
+                "unused": report.waivers.unused.iter().map(waiver_json).collect::<Vec<_>>(),
+            }),
+        )?;
+        if let Some(changes) = &opts.changes {
+            m.serialize_entry("changes", &changes_json(changes))?;
+        }
+        m.end()
+    }
+}
+
+/// Writes the JSON report (pretty-printed) as it goes, without building it in memory.
+pub fn write_json_report(
+    report: &Report,
+    opts: &WriteOptions,
+    out: impl std::io::Write,
+) -> serde_json::Result<()> {
+    serde_json::to_writer_pretty(out, &JsonReport { report, opts })
+}
+
+/// The JSON report as a serde_json::Value (what [`write_json_report`] writes).
+pub fn json_report(report: &Report, opts: &WriteOptions) -> Value {
+    serde_json::to_value(JsonReport { report, opts }).unwrap_or(Value::Null)
 }
 
 /// A line of the waiver file.

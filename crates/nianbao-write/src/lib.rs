@@ -34,7 +34,7 @@ use nianbao_format::{
 use nianbao_rules::RuleSet;
 use rust_xlsxwriter::{DocProperties, Workbook};
 
-pub use json::json_report;
+pub use json::{json_report, write_json_report};
 
 /// Sheet names, always in Chinese (the CLI and clerks refer to them by name).
 pub const SHEET_SUMMARY: &str = "全区汇总";
@@ -113,6 +113,21 @@ pub enum WriteError {
 
 /// Builds the combined workbook in memory.
 pub fn workbook_bytes(report: &Report, opts: &WriteOptions) -> Result<Vec<u8>, WriteError> {
+    let mut wb = build_workbook(report, opts)?;
+    Ok(wb.save_to_buffer()?)
+}
+
+/// Writes the combined workbook to `out` as it is zipped (no copy of the file in memory).
+pub fn write_workbook(
+    report: &Report,
+    opts: &WriteOptions,
+    out: &mut (dyn std::io::Write + Send),
+) -> Result<(), WriteError> {
+    let mut wb = build_workbook(report, opts)?;
+    Ok(wb.save_to_writer(out)?)
+}
+
+fn build_workbook(report: &Report, opts: &WriteOptions) -> Result<Workbook, WriteError> {
     if report.totals.len() != FIELD_COUNT {
         return Err(WriteError::Totals {
             found: report.totals.len(),
@@ -129,7 +144,7 @@ pub fn workbook_bytes(report: &Report, opts: &WriteOptions) -> Result<Vec<u8>, W
     if let Some(changes) = &opts.changes {
         sheets::changes::write(wb.add_worksheet(), changes, opts, &styles)?;
     }
-    Ok(wb.save_to_buffer()?)
+    Ok(wb)
 }
 
 /// The unit's return re-laid in the official format, every cell involved in a failed rule filled
