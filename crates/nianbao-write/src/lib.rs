@@ -138,7 +138,13 @@ fn build_workbook(report: &Report, opts: &WriteOptions) -> Result<Workbook, Writ
     let mut wb = Workbook::new();
     mark(&mut wb, GENERATED_SUMMARY, report.year);
     sheets::summary::write(wb.add_worksheet(), report, opts, &styles)?;
-    sheets::units::write(wb.add_worksheet(), report, opts, &styles)?;
+    // One row per unit, 204 columns: written row by row to a temporary file, not kept in memory.
+    sheets::units::write(
+        wb.add_worksheet_with_constant_memory()?,
+        report,
+        opts,
+        &styles,
+    )?;
     sheets::checks::write(wb.add_worksheet(), report, opts, &styles)?;
     sheets::filing::write(wb.add_worksheet(), report, opts, &styles)?;
     if let Some(changes) = &opts.changes {

@@ -126,12 +126,18 @@ pub fn write(
             )?;
         }
     }
+    // Row by row (constant memory flushes a row once a later one is written).
     for f in fields() {
         let c = field_col(f.index);
         let label = format!("{} › {}", f.row_label, f.col_label);
         s.text_sized(1, c, 1, c, &label, &st.header_small, SMALL_SIZE)?;
+    }
+    for f in fields() {
+        let c = field_col(f.index);
         s.text_sized(2, c, 2, c, &f.id, &st.header_id, SMALL_SIZE)?;
     }
+    // The sheet is written row by row in constant memory: heights before the rows below.
+    s.apply_heights(18.0)?;
 
     // One row per unit.
     let first_row = row(HEADER_ROWS);
@@ -204,7 +210,6 @@ pub fn write(
     };
     s.ws.write_string_with_format(total_row + 1, 0, &note, &st.note)?;
 
-    s.apply_heights(18.0)?;
     s.ws.set_freeze_panes(first_row, col(FIRST_FIELD_COL))?;
     Print::list(0, hr, lang).apply(s.ws)
 }
