@@ -96,6 +96,9 @@ pub struct Print {
     pub form: bool,
     /// A page footer "第 1 页，共 3 页" in this language (lists that run over pages).
     pub footer: Option<nianbao_format::Lang>,
+    /// Columns printed again at the left of every page; set for a sheet too wide to fit one
+    /// page at a readable size, which then prints at 100 % over as many pages as it takes.
+    pub repeat_cols: Option<(ColNum, ColNum)>,
 }
 
 impl Print {
@@ -111,7 +114,14 @@ impl Print {
     pub fn apply(&self, ws: &mut Worksheet) -> Result<(), XlsxError> {
         ws.set_landscape();
         ws.set_paper_size(9); // A4
-        ws.set_print_fit_to_pages(1, 0);
+        match self.repeat_cols {
+            None => {
+                ws.set_print_fit_to_pages(1, 0);
+            }
+            Some((c0, c1)) => {
+                ws.set_repeat_columns(c0, c1)?;
+            }
+        }
         if self.form {
             ws.set_screen_gridlines(false);
             ws.set_print_center_horizontally(true);

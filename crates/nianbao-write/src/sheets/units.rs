@@ -209,9 +209,23 @@ pub fn write(
         (Lang::En, false) => format!("Total excludes: {}", excluded.join("; ")),
     };
     s.ws.write_string_with_format(total_row + 1, 0, &note, &st.note)?;
+    s.ws.write_string_with_format(
+        total_row + 2,
+        0,
+        tr(
+            lang,
+            "本表为数据明细表（每单位一行，每个字段一列，共 200 列），宜在 Excel 或 WPS 中查看、筛选；打印时每页重复表头和单位代码、名称，按原大小分页，印发请用“全区汇总”表。",
+            "A data sheet (one row per unit, one column per field, 200 columns): view and filter it in Excel or WPS. Printed pages repeat the header and the unit's code and name at full size; to print the tables, use 全区汇总.",
+        ),
+        &st.note,
+    )?;
 
     s.ws.set_freeze_panes(first_row, col(FIRST_FIELD_COL))?;
-    Print::list(0, hr, lang).apply(s.ws)
+    Print {
+        repeat_cols: Some((0, 1)),
+        ..Print::list(0, hr, lang)
+    }
+    .apply(s.ws)
 }
 
 /// The worksheet column of field `index`.
