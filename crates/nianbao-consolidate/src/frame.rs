@@ -7,7 +7,7 @@ use nianbao_format::{FIELD_COUNT, UnitEntry, fields};
 /// One row per unit that has readings; columns `unit`, `in_totals`, then one Int64 column per
 /// field id (amounts in hundredths of 万元; null where a value could not be read).
 pub fn unit_frame(units: &[UnitEntry]) -> PolarsResult<DataFrame> {
-    let rows: Vec<&UnitEntry> = units.iter().filter(|u| u.readings.is_some()).collect();
+    let rows: Vec<&UnitEntry> = units.iter().filter(|u| u.was_read()).collect();
     let mut columns: Vec<Column> = Vec::with_capacity(FIELD_COUNT + 2);
     columns.push(Column::new(
         "unit".into(),
@@ -18,15 +18,7 @@ pub fn unit_frame(units: &[UnitEntry]) -> PolarsResult<DataFrame> {
         rows.iter().map(|u| u.in_totals).collect::<Vec<_>>(),
     ));
     for f in fields() {
-        let values: Vec<Option<i64>> = rows
-            .iter()
-            .map(|u| {
-                u.readings
-                    .as_ref()
-                    .and_then(|r| r.get(f.index))
-                    .and_then(|r| r.value)
-            })
-            .collect();
+        let values: Vec<Option<i64>> = rows.iter().map(|u| u.value(f.index)).collect();
         columns.push(Column::new(f.id.as_str().into(), values));
     }
     DataFrame::new(rows.len(), columns)

@@ -13,8 +13,8 @@ use std::time::SystemTime;
 
 use nianbao_format::problem;
 use nianbao_format::{
-    Coverage, FileEntry, FileStatus, Msg, Report, Severity, Unit, UnitEntry, UnitShare, UnitStatus,
-    UnitViolation, Violation,
+    Coverage, FileEntry, FileStatus, Msg, Reading, Report, Severity, Unit, UnitEntry, UnitShare,
+    UnitStatus, UnitValues, UnitViolation, Violation,
 };
 use nianbao_rules::{RuleSet, Values, check_unit, evaluate_checks, fill_blank_totals};
 
@@ -25,6 +25,76 @@ pub struct Input {
     pub file: String,
     pub modified: Option<SystemTime>,
     pub outcome: Result<ReadReturn, Msg>,
+    /// The return checked on its own already ([`assess_input`], on the reader's thread): its
+    /// readings then live here, kept only where still needed, and `outcome`'s are empty.
+    pub assessed: Option<Assessed>,
+}
+
+/// A return checked on its own, as soon as it is read: its values, compact, what the reader and
+/// the rules found, and its readings only when something was found (or `keep_readings`), so
+/// that a clean return's provenance is not held while thousands of others are read.
+#[derive(Debug, Clone)]
+pub struct Assessed {
+    pub readings: Option<Vec<Reading>>,
+    pub values: UnitValues,
+    /// The reader's problems first, then what the rules found, then the blank-cell note.
+    pub found: Vec<Violation>,
+    /// How many of `found` are the reader's problems (a wrong year is said after them).
+    pub problems: usize,
+    pub blanks: usize,
+    /// Every value could be read.
+    pub complete: bool,
+}
+
+/// Checks one return on its own: blank totals filled from their parts, every rule (with last
+/// year's values of the unit `key`), blank cells counted.
+pub fn assess(ret: &mut ReadReturn, key: Option<&str>, opts: &Options) -> Assessed {
+    let mut readings = std::mem::take(&mut ret.readings);
+    let mut found = std::mem::take(&mut ret.problems);
+    let problems = found.len();
+    found.extend(fill_blank_totals(&opts.rules, &mut readings));
+    let mut values = Values::from_readings(&readings);
+    if let Some(prior) = key.and_then(|k| opts.prior.get(k)) {
+        values = values
+            .with_prior(prior.values.clone())
+            .with_prior_file(prior.file.clone());
+    }
+    found.extend(check_unit(&opts.rules, &values));
+    let blanks = readings.iter().filter(|r| r.blank).count();
+    if blanks > 0 {
+        found.push(file_violation(
+            problem::BLANK,
+            Severity::Info,
+            Msg::new(
+                format!("有 {blanks} 个数值单元格留空（按 0 计）"),
+                format!("{blanks} value cells left blank (counted as 0)"),
+            ),
+        ));
+    }
+    let something = found.iter().any(|v| v.severity != Severity::Info);
+    let complete = readings.iter().all(|r| r.value.is_some());
+    // A return whose year differs from the run's will be an error: keep its readings too.
+    let other_year = matches!((ret.year, opts.year), (Some(a), Some(b)) if a != b);
+    Assessed {
+        values: UnitValues::from_readings(&readings),
+        readings: (opts.keep_readings || something || other_year).then_some(readings),
+        found,
+        problems,
+        blanks,
+        complete,
+    }
+}
+
+/// Assesses a readable input in place (see [`Assessed`]); the unit is told by the roster as
+/// [`consolidate`] will tell it.
+pub fn assess_input(input: &mut Input, roster: Option<&Roster>, opts: &Options) {
+    if input.assessed.is_some() || input.outcome.is_err() {
+        return;
+    }
+    let key = unit_key(roster, input);
+    if let Ok(ret) = &mut input.outcome {
+        input.assessed = Some(assess(ret, key.as_deref(), opts));
+    }
 }
 
 /// What the reader got out of a file that holds a return (the reader's own type).
@@ -65,6 +135,9 @@ pub struct Options {
     /// The year being consolidated; a return whose title names another is kept out of the
     /// totals. None: the year most returns name.
     pub year: Option<i32>,
+    /// Keep every unit's readings (values with their cells), not only those of units with
+    /// errors or warnings: `check` shows one unit's whole reconciliation.
+    pub keep_readings: bool,
 }
 
 /// Last year's return of a unit, for the cross-year rules.
@@ -83,6 +156,7 @@ impl Default for Options {
             rules: RuleSet::builtin().clone(),
             prior: HashMap::new(),
             year: None,
+            keep_readings: false,
         }
     }
 }
@@ -141,6 +215,7 @@ pub fn consolidate(
                             file: input.file,
                             modified: input.modified,
                             ret,
+                            assessed: input.assessed,
                         },
                         why,
                     ));
@@ -165,6 +240,7 @@ pub fn consolidate(
             file: input.file,
             modified: input.modified,
             ret,
+            assessed: input.assessed,
         });
     }
 
@@ -207,7 +283,14 @@ pub fn consolidate(
             kind: None,
             files: vec![input.file.clone()],
             status: UnitStatus::Unknown,
-            readings: Some(input.ret.readings),
+            values: Some(match &input.assessed {
+                Some(a) => a.values.clone(),
+                None => UnitValues::from_readings(&input.ret.readings),
+            }),
+            readings: match input.assessed {
+                Some(a) => a.readings,
+                None => Some(input.ret.readings),
+            },
             in_totals: false,
             errors: 1,
             warnings: 0,
@@ -272,7 +355,7 @@ pub fn consolidate(
     }
     let received = units
         .iter()
-        .filter(|u| u.readings.is_some() && u.status != UnitStatus::Unknown)
+        .filter(|u| u.was_read() && u.status != UnitStatus::Unknown)
         .count();
     let coverage = Coverage {
         expected: roster.map_or(received, |r| r.units.len()),
@@ -317,10 +400,10 @@ fn attribute(check: &nianbao_rules::Check, v: &mut Violation, units: &[UnitEntry
     let mut shares: Vec<UnitShare> = Vec::new();
     let mut total = 0i64;
     for u in units.iter().filter(|u| u.in_totals) {
-        let Some(readings) = &u.readings else {
+        let Some(values) = &u.values else {
             continue;
         };
-        if let Some(d) = Values::from_readings(readings).residual(check)
+        if let Some(d) = Values::from_values(values.iter().collect()).residual(check)
             && d != 0
         {
             total += d;
@@ -389,6 +472,7 @@ struct Claimed {
     file: String,
     modified: Option<SystemTime>,
     ret: ReadReturn,
+    assessed: Option<Assessed>,
 }
 
 fn file_stem(file: &str) -> String {
@@ -444,6 +528,7 @@ fn missing_entry(u: &Unit) -> UnitEntry {
         files: vec![],
         status: UnitStatus::Missing,
         readings: None,
+        values: None,
         in_totals: false,
         errors: 1,
         warnings: 0,
@@ -544,6 +629,7 @@ fn settle(
                 files: names,
                 status: UnitStatus::Duplicate,
                 readings: None,
+                values: None,
                 in_totals: false,
                 errors: 1,
                 warnings: 0,
@@ -560,41 +646,35 @@ fn settle(
         unit: Some(key.clone()),
         error: None,
     });
-    let ret = input.ret;
+    let mut ret = input.ret;
     let wrong_year = match (ret.year, year) {
         (Some(theirs), Some(ours)) if theirs != ours => Some((theirs, ours)),
         _ => None,
     };
-    let mut readings = ret.readings;
-    let mut found: Vec<Violation> = ret.problems;
+    let assessed = match input.assessed {
+        Some(a) => a,
+        None => assess(&mut ret, Some(&key), opts),
+    };
+    let Assessed {
+        readings,
+        values: compact,
+        mut found,
+        problems,
+        blanks,
+        complete,
+    } = assessed;
     if let Some((theirs, ours)) = wrong_year {
-        found.push(file_violation(
-            problem::WRONG_YEAR,
-            Severity::Error,
-            Msg::new(
-                format!("年份不符：文件为 {theirs} 年报表，本次汇总为 {ours} 年；未计入汇总"),
-                format!("wrong year: the file is a {theirs} return, this run is {ours}; not in the totals"),
+        found.insert(
+            problems,
+            file_violation(
+                problem::WRONG_YEAR,
+                Severity::Error,
+                Msg::new(
+                    format!("年份不符：文件为 {theirs} 年报表，本次汇总为 {ours} 年；未计入汇总"),
+                    format!("wrong year: the file is a {theirs} return, this run is {ours}; not in the totals"),
+                ),
             ),
-        ));
-    }
-    found.extend(fill_blank_totals(&opts.rules, &mut readings));
-    let mut values = Values::from_readings(&readings);
-    if let Some(prior) = opts.prior.get(&key) {
-        values = values
-            .with_prior(prior.values.clone())
-            .with_prior_file(prior.file.clone());
-    }
-    found.extend(check_unit(&opts.rules, &values));
-    let blanks = readings.iter().filter(|r| r.blank).count();
-    if blanks > 0 {
-        found.push(file_violation(
-            problem::BLANK,
-            Severity::Info,
-            Msg::new(
-                format!("有 {blanks} 个数值单元格留空（按 0 计）"),
-                format!("{blanks} value cells left blank (counted as 0)"),
-            ),
-        ));
+        );
     }
     let errors = found
         .iter()
@@ -604,7 +684,6 @@ fn settle(
         .iter()
         .filter(|v| v.severity == Severity::Warning)
         .count();
-    let complete = readings.iter().all(|r| r.value.is_some());
     let status = if errors > 0 {
         UnitStatus::Errors
     } else if warnings > 0 {
@@ -635,7 +714,10 @@ fn settle(
         kind,
         files: vec![input.file],
         status,
-        readings: Some(readings),
+        values: Some(compact),
+        // Provenance is kept where it is still needed (the messages and the annotated return
+        // of a unit with errors or warnings, a check); a clean unit keeps its values only.
+        readings,
         in_totals: complete && wrong_year.is_none(),
         errors,
         warnings,

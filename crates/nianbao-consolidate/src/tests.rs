@@ -48,6 +48,7 @@ fn input(file: &str, r: ReadReturn) -> Input {
         file: file.into(),
         modified: None,
         outcome: Ok(r),
+        assessed: None,
     }
 }
 
@@ -137,6 +138,7 @@ fn unknown_units_and_failed_files_stay_out_of_the_totals() {
             file: "broken.xlsx".into(),
             modified: None,
             outcome: Err(Msg::new("坏", "bad")),
+            assessed: None,
         },
         input("教育局.xlsx", ret(None, 2, 0)),
     ];

@@ -335,8 +335,14 @@ pub struct UnitEntry {
     /// The file(s) the unit's return came from (two or more when duplicated).
     pub files: Vec<String>,
     pub status: UnitStatus,
-    /// The return's values, when it was read.
+    /// The return's values with their provenance, when it was read and they are still needed:
+    /// kept for a unit with errors or warnings (its messages and its annotated return), dropped
+    /// for a clean one once the rules have run — [`UnitEntry::values`] has its numbers.
     pub readings: Option<Vec<Reading>>,
+    /// The return's values, compact (8 bytes a field): what the totals, the per-unit sheet and
+    /// the JSON report need. None when the return was not read.
+    #[serde(default)]
+    pub values: Option<UnitValues>,
     /// Whether the unit's values count in the district totals.
     pub in_totals: bool,
     pub errors: usize,
@@ -345,6 +351,84 @@ pub struct UnitEntry {
     pub blanks: usize,
     /// A note on how the unit was settled (e.g. which duplicate was taken).
     pub note: Option<Msg>,
+}
+
+impl UnitEntry {
+    /// Whether the unit's return was read (it has values).
+    pub fn was_read(&self) -> bool {
+        self.values.is_some() || self.readings.is_some()
+    }
+
+    /// Field `i`'s value: None when unreadable or not read.
+    pub fn value(&self, i: usize) -> Option<i64> {
+        match (&self.values, &self.readings) {
+            (Some(v), _) => v.get(i),
+            (None, Some(r)) => r.get(i).and_then(|r| r.value),
+            (None, None) => None,
+        }
+    }
+
+    /// Whether field `i` was left blank (read as 0).
+    pub fn is_blank(&self, i: usize) -> bool {
+        match (&self.values, &self.readings) {
+            (Some(v), _) => v.is_blank(i),
+            (None, Some(r)) => r.get(i).is_some_and(|r| r.blank),
+            (None, None) => false,
+        }
+    }
+}
+
+/// A unit's values in canonical field order, compact: the numbers, and one bit a field for
+/// "could not be read" and for "left blank".
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UnitValues {
+    values: Vec<i64>,
+    unreadable: Vec<u64>,
+    blank: Vec<u64>,
+}
+
+impl UnitValues {
+    pub fn from_readings(readings: &[Reading]) -> UnitValues {
+        let words = readings.len().div_ceil(64);
+        let mut v = UnitValues {
+            values: Vec::with_capacity(readings.len()),
+            unreadable: vec![0; words],
+            blank: vec![0; words],
+        };
+        for (i, r) in readings.iter().enumerate() {
+            v.values.push(r.value.unwrap_or(0));
+            if r.value.is_none() {
+                v.unreadable[i / 64] |= 1 << (i % 64);
+            }
+            if r.blank {
+                v.blank[i / 64] |= 1 << (i % 64);
+            }
+        }
+        v
+    }
+
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// Field `i`'s value; None when it could not be read.
+    pub fn get(&self, i: usize) -> Option<i64> {
+        let bad = self.unreadable.get(i / 64).is_none_or(|w| w & (1 << (i % 64)) != 0);
+        if bad { None } else { self.values.get(i).copied() }
+    }
+
+    pub fn is_blank(&self, i: usize) -> bool {
+        self.blank.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+
+    /// Every value in order (None where unreadable).
+    pub fn iter(&self) -> impl Iterator<Item = Option<i64>> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
 }
 
 /// The key the district's totals go by where a unit's code would stand (`UnitViolation.unit`,

@@ -76,6 +76,7 @@ fn read(path: &Path) -> Input {
         file: name_of(path),
         modified,
         outcome: nianbao_read::read_path(path).map_err(|e| e.message),
+        assessed: None,
     }
 }
 
@@ -113,6 +114,8 @@ pub fn check_file(req: &CheckRequest) -> Result<CheckOutcome, RunError> {
     let input = read(&req.file);
     let mut opts = Options {
         rules,
+        // One unit: its whole reconciliation is shown, cells and all.
+        keep_readings: true,
         ..Default::default()
     };
     let mut prior_unreadable = false;

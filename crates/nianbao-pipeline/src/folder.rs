@@ -63,6 +63,8 @@ struct Planned {
     workbook: Target,
     json: Option<Target>,
     annotate: Option<PathBuf>,
+    /// Where the returns are (an annotated return may need its file read again).
+    returns_dir: PathBuf,
 }
 
 fn plan(req: &FolderRequest) -> Result<Planned, RunError> {
@@ -83,6 +85,7 @@ fn plan(req: &FolderRequest) -> Result<Planned, RunError> {
         workbook,
         json,
         annotate,
+        returns_dir: req.returns_dir.clone(),
     })
 }
 
@@ -126,7 +129,7 @@ fn load_prior(
     cache: Option<&Cache>,
 ) -> Result<(PriorValues, BTreeMap<String, String>), RunError> {
     let sheets: Vec<_> = found.files.iter().filter(|f| f.spreadsheet).collect();
-    let read = read_all(&sheets, &Silent, cache);
+    let read = read_all(&sheets, &Silent, cache, None);
     let report = nianbao_consolidate::consolidate(read.inputs, roster, &Options::default())
         .map_err(consolidate_failed)?
         .report;
@@ -141,7 +144,7 @@ pub fn prior_of(report: Report) -> HashMap<String, Prior> {
         .filter(|u| u.status.in_totals())
         .filter_map(|u| {
             let file = u.files.first().cloned().unwrap_or_default();
-            let values = u.readings?.into_iter().map(|r| r.value).collect();
+            let values = u.values?.iter().collect();
             Some((u.unit, Prior { file, values }))
         })
         .collect()
@@ -197,8 +200,18 @@ pub fn prepare(req: &FolderRequest, progress: &dyn Progress) -> Result<Prepared,
         Some(p) => load_prior(p, roster.as_ref(), cache.as_ref())?,
         None => Default::default(),
     };
+    let opts = Options {
+        prefer: req.prefer,
+        rules,
+        prior,
+        year: req.year,
+        keep_readings: false,
+    };
     let sheets: Vec<_> = found.files.iter().filter(|f| f.spreadsheet).collect();
-    let read = read_all(&sheets, progress, cache.as_ref());
+    let assess = |input: &mut nianbao_consolidate::Input| {
+        nianbao_consolidate::assess_input(input, roster.as_ref(), &opts)
+    };
+    let read = read_all(&sheets, progress, cache.as_ref(), Some(&assess));
     let hashes = read.hashes;
     let (inputs, own_outputs) = (read.inputs, read.ours);
     if inputs.is_empty() {
@@ -207,12 +220,6 @@ pub fn prepare(req: &FolderRequest, progress: &dyn Progress) -> Result<Prepared,
             format!("no return found in {}", req.returns_dir.display()),
         ));
     }
-    let opts = Options {
-        prefer: req.prefer,
-        rules,
-        prior,
-        year: req.year,
-    };
     let mut report = nianbao_consolidate::consolidate(inputs, roster.as_ref(), &opts)
         .map_err(consolidate_failed)?
         .report;
@@ -330,7 +337,24 @@ fn write_outputs(
                 outputs::refuse_input(&target, &path)?;
             }
             let own = by_unit.get(u.unit.as_str()).map_or(&[][..], Vec::as_slice);
-            set.add(&target, annotated_bytes(u, own, wopts)?);
+            // A unit whose error was known only after every return was read (another year)
+            // kept no readings: its file is read again.
+            let reread;
+            let unit = match (&u.readings, u.files.first()) {
+                (None, Some(file)) => {
+                    let mut again = u.clone();
+                    again.readings = nianbao_read::read_path(&planned.returns_dir.join(file))
+                        .ok()
+                        .map(|r| r.readings);
+                    reread = again;
+                    &reread
+                }
+                _ => u,
+            };
+            if unit.readings.is_none() {
+                continue;
+            }
+            set.add(&target, annotated_bytes(unit, own, wopts)?);
             annotated.push(target);
         }
     }

@@ -344,7 +344,11 @@ impl OutputSet {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let dir = parent_of(path);
-        if let Some(missing) = self.folders.iter().find(|f| dir.starts_with(f) && !f.exists()) {
+        if let Some(missing) = self
+            .folders
+            .iter()
+            .find(|f| dir.starts_with(f) && !f.exists())
+        {
             fs::create_dir_all(missing)
                 .map_err(|e| RunError::io("无法创建文件夹", "cannot create folder", missing, &e))?;
         }

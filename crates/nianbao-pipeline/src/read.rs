@@ -122,18 +122,31 @@ fn read_one(rel: &str, path: &Path, cache: Option<&Cache>) -> (Read, Option<Stri
         file: rel.to_string(),
         modified,
         outcome,
+        assessed: None,
     };
     (Read::Input(input), sha)
 }
 
 /// Reads every spreadsheet found, in parallel (through the cache when given); the inputs keep
 /// the order of `files`.
-pub fn read_all(files: &[&Found], progress: &dyn Progress, cache: Option<&Cache>) -> ReadSet {
+/// Checks a return on the reader's thread as soon as it is read (see
+/// [`nianbao_consolidate::Assessed`]), so that thousands of readings are never held at once.
+pub type Assess<'a> = &'a (dyn Fn(&mut Input) + Sync);
+
+pub fn read_all(
+    files: &[&Found],
+    progress: &dyn Progress,
+    cache: Option<&Cache>,
+    assess: Option<Assess<'_>>,
+) -> ReadSet {
     progress.start(files.len());
     let read: Vec<(Read, Option<String>)> = files
         .par_iter()
         .map(|f| {
-            let r = read_one(&f.rel, &f.path, cache);
+            let mut r = read_one(&f.rel, &f.path, cache);
+            if let (Some(assess), Read::Input(input)) = (assess, &mut r.0) {
+                assess(input);
+            }
             progress.file_done();
             r
         })

@@ -434,6 +434,7 @@ mod tests {
             files: vec![format!("{unit}.xlsx")],
             status,
             readings: None,
+            values: None,
             in_totals: status.in_totals(),
             errors,
             warnings,

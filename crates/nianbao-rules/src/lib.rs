@@ -91,6 +91,16 @@ impl<'a> Values<'a> {
         }
     }
 
+    /// Values without cells (a unit's compact values).
+    pub fn from_values(values: Vec<Option<i64>>) -> Values<'static> {
+        Values {
+            values,
+            cells: None,
+            prior: None,
+            prior_file: None,
+        }
+    }
+
     pub fn from_totals(totals: &[i64]) -> Values<'static> {
         Values {
             values: totals.iter().map(|&v| Some(v)).collect(),

@@ -3,7 +3,7 @@
 //! field ids come in canonical order.
 
 use nianbao_format::{
-    FileEntry, Kind, Lang, Reading, Report, UnitEntry, UnitViolation, Waiver, fields, format_amount,
+    FileEntry, Kind, Lang, Report, UnitEntry, UnitViolation, Waiver, fields, format_amount,
 };
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Value, json};
@@ -28,9 +28,6 @@ fn field_map(get: impl Fn(usize) -> Option<i64>) -> Value {
     Value::Object(m)
 }
 
-fn readings_json(readings: &[Reading]) -> Value {
-    field_map(|i| readings.get(i).and_then(|r| r.value))
-}
 
 fn unit_json(u: &UnitEntry, opts: &WriteOptions) -> Value {
     json!({
@@ -44,7 +41,7 @@ fn unit_json(u: &UnitEntry, opts: &WriteOptions) -> Value {
         "errors": u.errors,
         "warnings": u.warnings,
         "blanks": u.blanks,
-        "values": u.readings.as_deref().map_or(Value::Null, readings_json),
+        "values": if u.was_read() { field_map(|i| u.value(i)) } else { Value::Null },
         "note": u.note.as_ref().map(|m| m.get(opts.lang)),
     })
 }

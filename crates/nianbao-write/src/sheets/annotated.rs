@@ -438,6 +438,7 @@ mod tests {
             files: vec![],
             status: nianbao_format::UnitStatus::Ok,
             readings: None,
+            values: None,
             in_totals: true,
             errors: 0,
             warnings: 0,

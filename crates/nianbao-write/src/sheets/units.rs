@@ -46,13 +46,14 @@ pub fn exclusion_reason(u: &UnitEntry, lang: Lang) -> String {
             u.status.label(lang).to_string()
         }
         UnitStatus::Ok | UnitStatus::Warnings | UnitStatus::Errors | UnitStatus::Explained => {
-            match &u.readings {
-                None => tr(lang, "无数据", "no values").to_string(),
-                Some(rs) if rs.iter().any(|r| r.value.is_none()) => {
+            let unreadable = (0..FIELD_COUNT).any(|i| u.value(i).is_none());
+            match u.was_read() {
+                false => tr(lang, "无数据", "no values").to_string(),
+                true if unreadable => {
                     tr(lang, "值无法读取", "a value could not be read").to_string()
                 }
                 // Another reason the consolidation gave (a return of another year).
-                Some(_) => u.note.as_ref().map_or_else(
+                true => u.note.as_ref().map_or_else(
                     || tr(lang, "未计入汇总", "not in the totals").to_string(),
                     |n| n.get(lang).to_string(),
                 ),
@@ -153,7 +154,20 @@ pub fn write(
         s.ws.write_string_with_format(r, 2, u.status.label(lang), text)?;
         s.ws.write_string_with_format(r, 3, join_files(&u.files, lang), text)?;
         for f in fields() {
-            let reading = u.readings.as_ref().and_then(|rs| rs.get(f.index));
+            // The reading when kept (an unreadable value shows what was typed), else the value.
+            let compact;
+            let reading = match (&u.readings, u.was_read()) {
+                (Some(rs), _) => rs.get(f.index),
+                (None, true) => {
+                    compact = Reading {
+                        value: u.value(f.index),
+                        blank: u.is_blank(f.index),
+                        ..Reading::default()
+                    };
+                    Some(&compact)
+                }
+                (None, false) => None,
+            };
             write_reading(s.ws, r, field_col(f.index), f.kind, reading, st)?;
         }
     }

@@ -95,6 +95,7 @@ fn unit(readings: Vec<Reading>) -> UnitEntry {
         files: vec!["教育局.xlsx".into()],
         status: UnitStatus::Errors,
         readings: Some(readings),
+        values: None,
         in_totals: true,
         errors: 3,
         warnings: 1,

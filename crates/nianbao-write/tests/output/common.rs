@@ -122,6 +122,7 @@ fn unit(
         files: files.iter().map(|f| f.to_string()).collect(),
         status,
         readings,
+        values: None,
         in_totals,
         errors: usize::from(status == UnitStatus::Errors),
         warnings: usize::from(status == UnitStatus::Warnings),

@@ -154,6 +154,7 @@ pub fn case() -> Case {
         files: vec!["教育局.xlsx".into()],
         status: UnitStatus::Errors,
         readings: Some(readings),
+        values: None,
         in_totals: false,
         errors,
         warnings,
