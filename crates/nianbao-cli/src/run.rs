@@ -80,21 +80,6 @@ fn listed(codes: &[String], names: &HashMap<&str, &str>, lang: Lang) -> String {
     s
 }
 
-fn status_label(id: &str, lang: Lang) -> String {
-    [
-        UnitStatus::Ok,
-        UnitStatus::Warnings,
-        UnitStatus::Errors,
-        UnitStatus::Failed,
-        UnitStatus::Missing,
-        UnitStatus::Duplicate,
-        UnitStatus::Unknown,
-    ]
-    .into_iter()
-    .find(|s| s.as_str() == id)
-    .map_or_else(|| id.to_string(), |s| s.label(lang).to_string())
-}
-
 /// The morning message: a few lines, none when nothing changed.
 pub fn news(changes: &Changes, report: &Report, lang: Lang) -> Vec<String> {
     if changes.is_empty() {
@@ -131,8 +116,8 @@ pub fn news(changes: &Changes, report: &Report, lang: Lang) -> Vec<String> {
                 let who = listed(std::slice::from_ref(&c.unit), &names, lang);
                 format!(
                     "{who} {} → {}",
-                    status_label(&c.from, lang),
-                    status_label(&c.to, lang)
+                    UnitStatus::label_of(&c.from, lang),
+                    UnitStatus::label_of(&c.to, lang)
                 )
             })
             .collect();

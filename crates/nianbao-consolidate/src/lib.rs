@@ -6,7 +6,7 @@ mod frame;
 mod roster;
 
 pub use frame::{column_totals, unit_frame};
-pub use roster::{NameMatch, Roster, RosterError, decode_text};
+pub use roster::{NameMatch, Roster, RosterError, csv_rows, decode_text};
 
 use std::collections::HashMap;
 use std::time::SystemTime;

@@ -47,7 +47,14 @@ pub enum NameMatch {
 impl Roster {
     /// Parses `code,name,aliases,kind` CSV (UTF-8, optional BOM); aliases are `;`-separated.
     pub fn from_csv(text: &str) -> Result<Roster, RosterError> {
-        Roster::from_rows(csv_rows(text)?)
+        let rows = csv_rows(text).map_err(|(line, e)| {
+            invalid(
+                line,
+                format!("无法读取此行：{e}"),
+                format!("cannot read the line: {e}"),
+            )
+        })?;
+        Roster::from_rows(rows)
     }
 
     /// Parses a roster file's bytes as CSV text: UTF-8 (with or without BOM), UTF-16 with its
@@ -209,26 +216,21 @@ pub fn decode_text(bytes: &[u8]) -> String {
     }
 }
 
-/// CSV text as numbered rows.
-fn csv_rows(text: &str) -> Result<Vec<(usize, Vec<String>)>, RosterError> {
+/// CSV text (a BOM dropped) as rows numbered by their line in the file, blank lines counted;
+/// a line that cannot be read gives its number and the reader's reason. Rosters and waiver
+/// files alike.
+pub fn csv_rows(text: &str) -> Result<Vec<nianbao_read::Row>, (usize, String)> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
+    let bytes = text.as_bytes();
     let mut rows = Vec::new();
     for rec in rdr.records() {
-        let rec = rec.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line() as usize);
-            invalid(
-                line,
-                format!("无法读取此行：{e}"),
-                format!("cannot read the line: {e}"),
-            )
-        })?;
-        // The line in the file, blank lines counted (the reader's own count skips them).
+        let rec =
+            rec.map_err(|e| (e.position().map_or(0, |p| p.line() as usize), e.to_string()))?;
         let line = rec.position().map_or(rows.len() + 1, |p| {
-            let bytes = text.as_bytes();
             let mut at = (p.byte() as usize).min(bytes.len());
             // The reader's record may start on the blank lines before it.
             while at < bytes.len() && matches!(bytes[at], b'\n' | b'\r') {

@@ -278,6 +278,26 @@ pub enum UnitStatus {
 }
 
 impl UnitStatus {
+    pub const ALL: [UnitStatus; 8] = [
+        UnitStatus::Ok,
+        UnitStatus::Warnings,
+        UnitStatus::Errors,
+        UnitStatus::Explained,
+        UnitStatus::Failed,
+        UnitStatus::Missing,
+        UnitStatus::Duplicate,
+        UnitStatus::Unknown,
+    ];
+
+    /// The label of a status id as the report stores it ("errors" → "有错误"); an unknown id as
+    /// it is.
+    pub fn label_of(id: &str, lang: Lang) -> String {
+        UnitStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == id)
+            .map_or_else(|| id.to_string(), |s| s.label(lang).to_string())
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             UnitStatus::Ok => "ok",
@@ -417,12 +437,21 @@ impl UnitValues {
 
     /// Field `i`'s value; None when it could not be read.
     pub fn get(&self, i: usize) -> Option<i64> {
-        let bad = self.unreadable.get(i / 64).is_none_or(|w| w & (1 << (i % 64)) != 0);
-        if bad { None } else { self.values.get(i).copied() }
+        let bad = self
+            .unreadable
+            .get(i / 64)
+            .is_none_or(|w| w & (1 << (i % 64)) != 0);
+        if bad {
+            None
+        } else {
+            self.values.get(i).copied()
+        }
     }
 
     pub fn is_blank(&self, i: usize) -> bool {
-        self.blank.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+        self.blank
+            .get(i / 64)
+            .is_some_and(|w| w & (1 << (i % 64)) != 0)
     }
 
     /// Every value in order (None where unreadable).

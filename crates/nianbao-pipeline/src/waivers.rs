@@ -83,7 +83,15 @@ pub fn parse(
     roster: Option<&Roster>,
 ) -> Result<Vec<Waiver>, WaiverError> {
     let text = decode_text(bytes);
-    let mut rows = csv_rows(&text)?.into_iter();
+    let mut rows = nianbao_consolidate::csv_rows(&text)
+        .map_err(|(line, e)| {
+            refuse(
+                line,
+                format!("无法读取此行：{e}"),
+                format!("cannot read the line: {e}"),
+            )
+        })?
+        .into_iter();
     let Some((header_line, headers)) = rows.next() else {
         return Ok(Vec::new());
     };
@@ -357,37 +365,6 @@ pub fn apply(report: &mut Report, waivers: &[Waiver], today: Date) -> WaiverOutc
     }
     report.waivers = out.clone();
     out
-}
-
-/// CSV text as numbered rows (the line in the file, blank lines counted).
-fn csv_rows(text: &str) -> Result<Vec<(usize, Vec<String>)>, WaiverError> {
-    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let bytes = text.as_bytes();
-    let mut rows = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line() as usize);
-            refuse(
-                line,
-                format!("无法读取此行：{e}"),
-                format!("cannot read the line: {e}"),
-            )
-        })?;
-        let line = rec.position().map_or(rows.len() + 1, |p| {
-            let mut at = (p.byte() as usize).min(bytes.len());
-            // The reader's record may start on the blank lines before it.
-            while at < bytes.len() && matches!(bytes[at], b'\n' | b'\r') {
-                at += 1;
-            }
-            1 + bytes[..at].iter().filter(|&&b| b == b'\n').count()
-        });
-        rows.push((line, rec.iter().map(String::from).collect()));
-    }
-    Ok(rows)
 }
 
 #[cfg(test)]

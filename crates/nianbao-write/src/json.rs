@@ -28,7 +28,6 @@ fn field_map(get: impl Fn(usize) -> Option<i64>) -> Value {
     Value::Object(m)
 }
 
-
 fn unit_json(u: &UnitEntry, opts: &WriteOptions) -> Value {
     json!({
         "unit": u.unit,

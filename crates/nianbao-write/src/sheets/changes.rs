@@ -9,22 +9,6 @@ use crate::layout::{Print, Sheet, col};
 use crate::style::Styles;
 use crate::{SHEET_CHANGES, WriteOptions, tr};
 
-/// A status id ("errors") as the clerk reads it ("有错误").
-fn status_label(id: &str, lang: Lang) -> String {
-    [
-        UnitStatus::Ok,
-        UnitStatus::Warnings,
-        UnitStatus::Errors,
-        UnitStatus::Failed,
-        UnitStatus::Missing,
-        UnitStatus::Duplicate,
-        UnitStatus::Unknown,
-    ]
-    .into_iter()
-    .find(|s| s.as_str() == id)
-    .map_or_else(|| id.to_string(), |s| s.label(lang).to_string())
-}
-
 pub fn write(
     ws: &mut Worksheet,
     changes: &Changes,
@@ -85,8 +69,8 @@ pub fn write(
         r += 1;
         for ch in &changes.status_changed {
             s.text(r, 0, r, 0, &ch.unit, &st.text)?;
-            s.text(r, 1, r, 1, &status_label(&ch.from, lang), &st.text)?;
-            s.text(r, 2, r, 2, &status_label(&ch.to, lang), &st.text)?;
+            s.text(r, 1, r, 1, &UnitStatus::label_of(&ch.from, lang), &st.text)?;
+            s.text(r, 2, r, 2, &UnitStatus::label_of(&ch.to, lang), &st.text)?;
             r += 1;
         }
         r += 1;
