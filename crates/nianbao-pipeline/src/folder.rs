@@ -303,8 +303,8 @@ fn write_outputs(
     set.add_written(&planned.workbook, |out| {
         write_workbook(&report, wopts, out).map_err(|e| {
             RunError::new(
-                format!("生成汇总工作簿失败：{e}"),
-                format!("cannot build the workbook: {e}"),
+                format!("生成汇总工作簿失败：{}", e.message().zh),
+                format!("cannot build the workbook: {}", e.message().en),
             )
         })
     })?;

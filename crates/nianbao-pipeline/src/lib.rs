@@ -100,9 +100,10 @@ pub fn annotated_bytes(
     wopts: &WriteOptions,
 ) -> Result<Vec<u8>, RunError> {
     annotated_return(unit, violations, wopts).map_err(|e| {
+        let why = e.message();
         RunError::new(
-            format!("无法生成 {} 的退回文件：{e}", unit.name),
-            format!("cannot build the annotated return of {}: {e}", unit.name),
+            format!("无法生成 {} 的退回文件：{}", unit.name, why.zh),
+            format!("cannot build the annotated return of {}: {}", unit.name, why.en),
         )
     })
 }

@@ -111,6 +111,32 @@ pub enum WriteError {
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
 }
 
+impl WriteError {
+    /// The reason in the clerk's language and in English.
+    pub fn message(&self) -> nianbao_format::Msg {
+        use nianbao_format::Msg;
+        match self {
+            WriteError::Totals { found, expected } => Msg::new(
+                format!("汇总数据有 {found} 项，应为 {expected} 项"),
+                self.to_string(),
+            ),
+            WriteError::NoReadings { unit } => Msg::new(
+                format!("单位 {unit} 的报表未读取，无法生成退回文件"),
+                self.to_string(),
+            ),
+            WriteError::Readings {
+                unit,
+                found,
+                expected,
+            } => Msg::new(
+                format!("单位 {unit} 有 {found} 个数值，应为 {expected} 个"),
+                self.to_string(),
+            ),
+            WriteError::Xlsx(e) => Msg::new(format!("无法生成工作簿（{e}）"), self.to_string()),
+        }
+    }
+}
+
 /// Builds the combined workbook in memory.
 pub fn workbook_bytes(report: &Report, opts: &WriteOptions) -> Result<Vec<u8>, WriteError> {
     let mut wb = build_workbook(report, opts)?;
