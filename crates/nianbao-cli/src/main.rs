@@ -51,7 +51,8 @@ enum PreferArg {
 /// Arguments every command takes.
 #[derive(Args)]
 struct Common {
-    /// Roster CSV: code,name,aliases,kind.
+    /// Roster: CSV (UTF-8, GB18030) or .xlsx/.xls, headers code,name,aliases,kind or
+    /// 代码,名称,别名,类型.
     #[arg(long)]
     roster: Option<PathBuf>,
     /// Rule file replacing the built-in balance rules (see crates/nianbao-rules/rules.toml).
