@@ -38,14 +38,19 @@ $(PY): scripts/requirements.txt
 fixtures: $(PY)
 	$(PY) scripts/gen_fixtures.py
 
-# Wall time (median of REPEAT runs), returns per second and peak memory for 42, 1000 and 5000
-# synthetic returns; BASELINE=path/to/nianbao runs another build alternately on the same files;
-# `nianbao run` on a workspace of 2000 returns, cold and re-run after one return changed.
+# nianbao consolidate against the floor (bare-read: calamine reading every cell, crates/nianbao-bench)
+# on 42, 2000 and 10,000 synthetic returns (generated once into .bench/), and at 2000 against the
+# Python an office would write (scripts/peers/): median wall and CPU of REPEAT alternating runs,
+# peak RSS, returns/s, the ratios; `nianbao run` on 2000 returns, cold and re-run after one return
+# changed. Writes bench/results.md. BASELINE=path/to/nianbao runs another build alternately too.
 REPEAT ?= 5
+BENCH_SIZES ?= 42,2000,10000
+BARE := $(or $(CARGO_TARGET_DIR),target)/release/bare-read
 bench: build $(PY)
-	$(PY) scripts/bench.py --bin $(BIN) --sizes 42,1000,5000 --repeat $(REPEAT) --cache-dir .bench \
-		--incremental 2000 \
-		$(if $(BASELINE),--baseline $(BASELINE))
+	$(CARGO) build --release --locked -p nianbao-bench
+	$(PY) scripts/bench.py --bin $(BIN) --bare-read $(BARE) --sizes $(BENCH_SIZES) --peers-at 2000 \
+		--repeat $(REPEAT) --cache-dir .bench --jobs $(shell nproc) --incremental 2000 \
+		--results bench/results.md $(if $(BASELINE),--baseline $(BASELINE))
 
 # Fuzz the reader: every cargo-fuzz target for FUZZ_SECONDS each (installs cargo-fuzz if needed).
 fuzz:

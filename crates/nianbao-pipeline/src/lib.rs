@@ -103,7 +103,10 @@ pub fn annotated_bytes(
         let why = e.message();
         RunError::new(
             format!("无法生成 {} 的退回文件：{}", unit.name, why.zh),
-            format!("cannot build the annotated return of {}: {}", unit.name, why.en),
+            format!(
+                "cannot build the annotated return of {}: {}",
+                unit.name, why.en
+            ),
         )
     })
 }
