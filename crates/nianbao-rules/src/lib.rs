@@ -276,17 +276,10 @@ fn evaluate_check(check: &Check, values: &Values<'_>) -> Option<Violation> {
 /// their sum, and a warning names the cell. Returns the warnings.
 pub fn fill_blank_totals(rules: &RuleSet, readings: &mut [Reading]) -> Vec<Violation> {
     let mut out = Vec::new();
-    // Totals whose parts are not totals themselves first, so the corner sees filled rows.
-    let mut order: Vec<&Check> = rules.checks.iter().filter(|c| c.is_total).collect();
-    order.sort_by_key(|c| {
-        c.lhs.iter().any(|t| {
-            rules
-                .checks
-                .iter()
-                .any(|o| o.is_total && o.rhs[0].field == t.field)
-        })
-    });
-    for check in order {
+    if !readings.iter().any(|r| r.blank) {
+        return out;
+    }
+    for check in rules.total_order.iter().map(|&i| &rules.checks[i]) {
         let total = &check.rhs[0];
         let r = &readings[total.field];
         if !r.blank || r.value != Some(0) {

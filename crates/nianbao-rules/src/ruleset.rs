@@ -44,6 +44,22 @@ pub struct Rule {
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     pub checks: Vec<Check>,
+    /// The checks that are one total of their parts, in the order blank totals are filled:
+    /// totals whose parts are not totals themselves first, so the corner sees filled rows.
+    /// Worked out once here, not for every return.
+    pub total_order: Vec<usize>,
+}
+
+/// The total checks in the order [`RuleSet::total_order`] says.
+fn total_order(checks: &[Check]) -> Vec<usize> {
+    let totals: std::collections::HashSet<usize> = checks
+        .iter()
+        .filter(|c| c.is_total)
+        .map(|c| c.rhs[0].field)
+        .collect();
+    let mut order: Vec<usize> = (0..checks.len()).filter(|&i| checks[i].is_total).collect();
+    order.sort_by_key(|&i| checks[i].lhs.iter().any(|t| totals.contains(&t.field)));
+    order
 }
 
 /// The rule file compiled into the binary.
@@ -207,7 +223,12 @@ impl RuleSet {
                 waivable: def.waivable,
             });
         }
-        Ok(RuleSet { rules, checks })
+        let total_order = total_order(&checks);
+        Ok(RuleSet {
+            rules,
+            checks,
+            total_order,
+        })
     }
 }
 
