@@ -207,6 +207,8 @@ pub fn resolve_folder(given: &Path) -> Result<PathBuf, RunError> {
 
 /// Proves a file can be created in `dir` by creating (and removing) a temporary one.
 fn writable_folder(dir: &Path, given: &Path) -> Result<(), RunError> {
+    // Under the commit lock: an interrupt waits until the probe is gone again.
+    let _staged = STAGED.lock().unwrap_or_else(|e| e.into_inner());
     match create_temp(dir, "probe") {
         Ok((tmp, f)) => {
             drop(f);
