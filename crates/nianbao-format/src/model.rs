@@ -149,6 +149,76 @@ pub struct Reading {
     pub raw: String,
 }
 
+/// A field of this year's return, or of last year's (the cross-year rules). Said as its id, with
+/// `prior.` before last year's (`prior.t3.carried_forward.total`), in the JSON report too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FieldRef {
+    /// The field's index in canonical order.
+    pub index: usize,
+    /// Last year's value of the field.
+    pub prior: bool,
+}
+
+/// How a field of last year's return is named.
+pub const PRIOR_PREFIX: &str = "prior.";
+
+impl FieldRef {
+    pub fn this_year(index: usize) -> FieldRef {
+        FieldRef {
+            index,
+            prior: false,
+        }
+    }
+
+    pub fn last_year(index: usize) -> FieldRef {
+        FieldRef { index, prior: true }
+    }
+
+    /// This year's field index, None for last year's.
+    pub fn this_years(self) -> Option<usize> {
+        (!self.prior).then_some(self.index)
+    }
+
+    /// "t3.new.total", "prior.t3.carried_forward.total".
+    pub fn id(self) -> String {
+        let id = crate::fields()
+            .get(self.index)
+            .map_or("?", |f| f.id.as_str());
+        if self.prior {
+            format!("{PRIOR_PREFIX}{id}")
+        } else {
+            id.to_string()
+        }
+    }
+
+    /// The reference an id names.
+    pub fn parse(id: &str) -> Option<FieldRef> {
+        match id.strip_prefix(PRIOR_PREFIX) {
+            Some(rest) => crate::field_index(rest).map(FieldRef::last_year),
+            None => crate::field_index(id).map(FieldRef::this_year),
+        }
+    }
+}
+
+impl fmt::Display for FieldRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.id())
+    }
+}
+
+impl serde::Serialize for FieldRef {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.id())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FieldRef {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<FieldRef, D::Error> {
+        let id = String::deserialize(d)?;
+        FieldRef::parse(&id).ok_or_else(|| serde::de::Error::custom(format!("unknown field {id}")))
+    }
+}
+
 /// A cell that may be the one in error, with the value that would make the rules hold.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Suspect {
@@ -184,7 +254,7 @@ pub struct Violation {
     /// Rule or problem id, e.g. `balance`, `t3.col_total`, `read.not_a_number`.
     pub rule: String,
     pub severity: Severity,
-    pub fields: Vec<String>,
+    pub fields: Vec<FieldRef>,
     pub cells: Vec<CellRef>,
     pub expected: Option<String>,
     pub actual: Option<String>,

@@ -3,9 +3,9 @@
 //! a silent 0.
 
 use nianbao_format::{
-    CellRef, FIELD_COUNT, Msg, Reading, Severity, T2_ROWS, T3_COLS, T3_EXACT_COLS, T3_GROUP_KEYS,
-    T3_ROWS, T4_GROUPS, T4_RESULT_SHORT, T4_RESULTS, Violation, fields, t2_col, t2_index, t3_index,
-    t4_index,
+    CellRef, FIELD_COUNT, FieldRef, Msg, Reading, Severity, T2_ROWS, T3_COLS, T3_EXACT_COLS,
+    T3_GROUP_KEYS, T3_ROWS, T4_GROUPS, T4_RESULT_SHORT, T4_RESULTS, Violation, fields, t2_col,
+    t2_index, t3_index, t4_index,
 };
 
 use crate::formula;
@@ -121,7 +121,7 @@ fn read_value(out: &mut Located, g: &Grid, all: &[Grid], idx: usize, row: u32, c
             out.problems.push(Violation {
                 rule: why.rule().into(),
                 severity: Severity::Error,
-                fields: vec![field.id.clone()],
+                fields: vec![FieldRef::this_year(field.index)],
                 cells: vec![at.clone()],
                 expected: None,
                 actual: Some(raw.clone()),
@@ -156,7 +156,7 @@ fn locate_t2(order: &[&Grid], all: &[Grid], out: &mut Located, found: &mut bool)
             match t2_header_col(g, label, t2_header_key(col_id, col_label)) {
                 Some(col) => read_value(out, g, all, idx, label.row, col),
                 None => out.problems.push(Violation {
-                    fields: vec![fields()[idx].id.clone()],
+                    fields: vec![FieldRef::this_year(idx)],
                     ..layout_problem(
                         "layout.missing_column",
                         format!("表二“{}”行上方未找到表头“{}”", row.label, col_label),
@@ -177,11 +177,11 @@ fn locate_t2(order: &[&Grid], all: &[Grid], out: &mut Located, found: &mut bool)
                 && !out
                     .problems
                     .iter()
-                    .any(|p| p.fields.contains(&fields()[first].id))
+                    .any(|p| p.fields.contains(&FieldRef::this_year(first)))
             {
                 out.problems.push(Violation {
                     fields: (0..row.cols.len())
-                        .map(|c| fields()[t2_index(r, c)].id.clone())
+                        .map(|c| FieldRef::this_year(t2_index(r, c)))
                         .collect(),
                     ..layout_problem(
                         "layout.missing_row",
@@ -262,7 +262,7 @@ fn locate_t3(g: &Grid, all: &[Grid], out: &mut Located) -> bool {
                 fields: T3_ROWS
                     .iter()
                     .enumerate()
-                    .map(|(r, _)| fields()[t3_index(r, i)].id.clone())
+                    .map(|(r, _)| FieldRef::this_year(t3_index(r, i)))
                     .collect(),
                 ..layout_problem(
                     "layout.missing_column",
@@ -346,7 +346,7 @@ fn locate_t3(g: &Grid, all: &[Grid], out: &mut Located) -> bool {
             }
             None => out.problems.push(Violation {
                 fields: (0..T3_COLS.len())
-                    .map(|c| fields()[t3_index(i, c)].id.clone())
+                    .map(|c| FieldRef::this_year(t3_index(i, c)))
                     .collect(),
                 ..layout_problem(
                     "layout.missing_row",
@@ -387,7 +387,7 @@ fn locate_t4(g: &Grid, all: &[Grid], out: &mut Located) -> bool {
     if results.len() != expected {
         out.problems.push(Violation {
             fields: (0..expected)
-                .map(|i| fields()[t4_index(0, 0) + i].id.clone())
+                .map(|i| FieldRef::this_year(t4_index(0, 0) + i))
                 .collect(),
             ..layout_problem(
                 "layout.missing_column",

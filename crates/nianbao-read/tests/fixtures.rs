@@ -71,7 +71,7 @@ fn reads_as_written(dir: &str) -> usize {
                 None => {
                     assert_eq!(r.value, None, "{file} {}: must be unreadable", f.id);
                     let named = ret.problems.iter().any(|p| {
-                        p.fields.iter().any(|x| x == &f.id)
+                        p.fields.iter().any(|x| x.index == f.index && !x.prior)
                             || r.cell.as_ref().is_some_and(|c| p.cells.contains(c))
                     });
                     assert!(named, "{file} {}: a problem names it", f.id);

@@ -8,7 +8,7 @@ mod ruleset;
 pub use localise::{Change, Repair, localise};
 pub use ruleset::{BUILTIN_RULES, Rule, RuleError, RuleSet};
 
-use nianbao_format::{CellRef, Msg, Reading, Severity, Violation, fields, format_value};
+use nianbao_format::{CellRef, FieldRef, Msg, Reading, Severity, Violation, fields, format_value};
 
 /// A value named in a check, signed, with the short words used in messages.
 #[derive(Debug, Clone)]
@@ -253,12 +253,9 @@ fn evaluate_check(check: &Check, values: &Values<'_>) -> Option<Violation> {
         severity: check.severity,
         fields: all
             .clone()
-            .map(|t| {
-                if t.prior {
-                    format!("prior.{}", fields()[t.field].id)
-                } else {
-                    fields()[t.field].id.clone()
-                }
+            .map(|t| FieldRef {
+                index: t.field,
+                prior: t.prior,
             })
             .collect(),
         cells: all
@@ -302,7 +299,7 @@ pub fn fill_blank_totals(rules: &RuleSet, readings: &mut [Reading]) -> Vec<Viola
         out.push(Violation {
             rule: nianbao_format::problem::TOTAL_BLANK.into(),
             severity: Severity::Warning,
-            fields: vec![field.id.clone()],
+            fields: vec![FieldRef::this_year(total.field)],
             cells: readings[total.field].cell.iter().cloned().collect(),
             expected: Some(v.clone()),
             actual: None,
@@ -337,7 +334,7 @@ pub fn check_unit(rules: &RuleSet, values: &Values<'_>) -> Vec<Violation> {
         let touches = |r: &&Repair| {
             r.changes
                 .iter()
-                .any(|c| v.fields.contains(&fields()[c.field].id))
+                .any(|c| v.fields.contains(&FieldRef::this_year(c.field)))
         };
         let relevant: Vec<&Repair> = repairs.iter().filter(touches).collect();
         let Some(first) = relevant.first() else {
@@ -350,7 +347,7 @@ pub fn check_unit(rules: &RuleSet, values: &Values<'_>) -> Vec<Violation> {
             for c in r
                 .changes
                 .iter()
-                .filter(|c| v.fields.contains(&fields()[c.field].id))
+                .filter(|c| v.fields.contains(&FieldRef::this_year(c.field)))
             {
                 let field = &fields()[c.field];
                 if seen.insert(c.field) {

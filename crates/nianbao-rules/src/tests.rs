@@ -1,4 +1,5 @@
 use super::*;
+use nianbao_format::FieldRef;
 use nianbao_format::{FIELD_COUNT, T3_CARRIED_OVER, T3_NEW, field_index, t3_index};
 
 fn rules() -> &'static RuleSet {
@@ -162,7 +163,7 @@ fn messages_carry_the_arithmetic_and_cells() {
     assert!(
         balance
             .fields
-            .contains(&"t3.carried_forward.natural_person".to_string())
+            .contains(&FieldRef::parse("t3.carried_forward.natural_person").unwrap())
     );
 }
 
@@ -243,7 +244,7 @@ fn cross_year_rules_need_last_year_and_compare_with_it() {
     );
     assert!(
         v[0].fields
-            .contains(&"prior.t3.carried_forward.natural_person".to_string())
+            .contains(&FieldRef::parse("prior.t3.carried_forward.natural_person").unwrap())
     );
 }
 
@@ -512,7 +513,12 @@ fn a_two_cell_repair_names_on_each_rule_only_its_own_cells() {
     for x in &found {
         assert!(!x.suspects.is_empty(), "{x:?}");
         for s in &x.suspects {
-            assert!(x.fields.contains(&s.field), "{} names {}", x.rule, s.field);
+            assert!(
+                x.fields.contains(&FieldRef::parse(&s.field).unwrap()),
+                "{} names {}",
+                x.rule,
+                s.field
+            );
         }
     }
 }

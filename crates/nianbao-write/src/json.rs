@@ -65,7 +65,7 @@ fn violation_json(uv: &UnitViolation, lang: Lang) -> Value {
         })).collect::<Vec<_>>(),
         "suspects_tied": v.suspects_tied,
         "from_units": v.from_units.iter().map(|u| {
-            let kind = v.fields.first().and_then(|f| nianbao_format::field_index(f)).map_or(Kind::Count, |i| fields()[i].kind);
+            let kind = v.fields.first().map_or(Kind::Count, |f| fields()[f.index].kind);
             json!({"unit": u.unit, "diff": value_json(kind, Some(u.diff))})
         }).collect::<Vec<_>>(),
         "waived": v.waived.as_ref().map(|w| json!({"reason": w.reason, "expires": w.expires})),

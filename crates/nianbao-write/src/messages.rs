@@ -13,8 +13,8 @@ use std::collections::BTreeSet;
 
 use nianbao_format::problem;
 use nianbao_format::{
-    CellRef, Kind, Lang, Msg, Reading, Suspect, Violation, column_name, field_index, fields,
-    format_value, parse_decimal,
+    CellRef, FieldRef, Kind, Lang, Msg, Reading, Suspect, Violation, column_name, field_index,
+    fields, format_value, parse_decimal,
 };
 use nianbao_rules::{Check, Op, RuleSet, Term};
 use rust_xlsxwriter::{ColNum, RowNum};
@@ -30,12 +30,8 @@ pub fn a1((r, c): (RowNum, ColNum)) -> String {
 }
 
 /// The index of a field id of this year's return ("prior." ids are last year's).
-pub fn this_year(id: &str) -> Option<usize> {
-    if id.starts_with("prior.") {
-        None
-    } else {
-        field_index(id)
-    }
+pub fn this_year(f: &FieldRef) -> Option<usize> {
+    f.this_years()
 }
 
 /// The violation's message rendered again with the addresses of `pos` (see the module doc).
@@ -68,13 +64,9 @@ pub fn render(v: &Violation, readings: &[Reading], pos: &Positions, rules: &Rule
 /// The check a violation of the rules came from: same rule id, same fields in the same order
 /// (as `nianbao_rules::evaluate` lists them: the left side's terms, then the right side's).
 fn find_check<'r>(rules: &'r RuleSet, v: &Violation) -> Option<&'r Check> {
-    let id = |t: &Term| {
-        let f = &fields()[t.field].id;
-        if t.prior {
-            format!("prior.{f}")
-        } else {
-            f.clone()
-        }
+    let id = |t: &Term| FieldRef {
+        index: t.field,
+        prior: t.prior,
     };
     rules.checks.iter().find(|c| {
         c.rule == v.rule
@@ -83,7 +75,7 @@ fn find_check<'r>(rules: &'r RuleSet, v: &Violation) -> Option<&'r Check> {
                 .iter()
                 .chain(&c.rhs)
                 .map(id)
-                .eq(v.fields.iter().cloned())
+                .eq(v.fields.iter().copied())
     })
 }
 
@@ -253,8 +245,8 @@ fn segment<'m>(message: &'m str, start: &str, until: &str) -> &'m str {
 pub fn suspects(v: &Violation) -> Vec<(usize, &Suspect)> {
     v.suspects
         .iter()
-        .filter(|s| v.fields.contains(&s.field))
-        .filter_map(|s| this_year(&s.field).map(|i| (i, s)))
+        .filter_map(|s| field_index(&s.field).map(|i| (i, s)))
+        .filter(|(i, _)| v.fields.contains(&FieldRef::this_year(*i)))
         .collect()
 }
 
@@ -345,13 +337,13 @@ fn relocate(text: &str, v: &Violation, readings: &[Reading], pos: &Positions) ->
     let mut own: Vec<(&CellRef, usize)> = v
         .fields
         .iter()
-        .filter_map(|f| this_year(f))
+        .filter_map(this_year)
         .filter_map(|i| Some((readings.get(i)?.cell.as_ref()?, i)))
         .collect();
     own.extend(
         v.suspects
             .iter()
-            .filter_map(|s| Some((s.cell.as_ref()?, this_year(&s.field)?))),
+            .filter_map(|s| Some((s.cell.as_ref()?, field_index(&s.field)?))),
     );
     let all: Vec<(&CellRef, usize)> = readings
         .iter()
@@ -415,9 +407,9 @@ fn relocate(text: &str, v: &Violation, readings: &[Reading], pos: &Positions) ->
 /// A violation whose wording cannot be redone: its title, each of its fields with its cell and
 /// value, the two sides, and the suspects.
 fn generic(v: &Violation, readings: &[Reading], pos: &Positions, rules: &RuleSet) -> Msg {
-    let item = |id: &String, lang: Lang| -> String {
-        let label = field_label(id, lang);
-        match this_year(id) {
+    let item = |f: &FieldRef, lang: Lang| -> String {
+        let label = field_label(&f.id(), lang);
+        match this_year(f) {
             None => label,
             Some(i) => {
                 let shown = match readings.get(i) {
@@ -504,16 +496,15 @@ mod tests {
 
     #[test]
     fn prior_terms_are_not_cells_of_this_return() {
-        let id = &fields()[3].id;
-        assert_eq!(this_year(id), Some(3));
-        assert_eq!(this_year(&format!("prior.{id}")), None);
+        assert_eq!(this_year(&FieldRef::this_year(3)), Some(3));
+        assert_eq!(this_year(&FieldRef::last_year(3)), None);
     }
 
     #[test]
     fn relocation_moves_every_address_to_its_field() {
         let rs = readings();
         let v = Violation {
-            fields: vec![fields()[20].id.clone()],
+            fields: vec![FieldRef::this_year(20)],
             ..Default::default()
         };
         let p = pos();
@@ -540,9 +531,9 @@ mod tests {
         for (row, v) in [(0, 265), (1, 6), (23, 257), (24, 13)] {
             rs[t3_index(row, np)].value = Some(v);
         }
-        let ids: Vec<String> = [0, 1, 23, 24]
+        let ids: Vec<FieldRef> = [0, 1, 23, 24]
             .iter()
-            .map(|&r| fields()[t3_index(r, np)].id.clone())
+            .map(|&r| FieldRef::this_year(t3_index(r, np)))
             .collect();
         let mut v = Violation {
             rule: "balance".into(),
@@ -553,7 +544,7 @@ mod tests {
         };
         v.suspects.push(Suspect {
             cell: rs[t3_index(0, np)].cell.clone(),
-            field: ids[0].clone(),
+            field: ids[0].id(),
             value: 265,
             suggested: 264,
         });
@@ -576,7 +567,7 @@ mod tests {
         // Across years: last year's value has no address of this file.
         let prior = Violation {
             rule: "prior.carried_over".into(),
-            fields: vec![format!("prior.{}", ids[3]), ids[1].clone()],
+            fields: vec![FieldRef::last_year(ids[3].index), ids[1]],
             expected: Some("13".into()),
             actual: Some("6".into()),
             message: Msg::new(
@@ -638,7 +629,7 @@ mod tests {
                 .lhs
                 .iter()
                 .chain(&check.rhs)
-                .map(|t| fields()[t.field].id.clone())
+                .map(|t| FieldRef::this_year(t.field))
                 .collect(),
             ..Default::default()
         };
@@ -664,7 +655,10 @@ mod tests {
         let p = pos();
         let v = Violation {
             rule: "mine".into(),
-            fields: vec![fields()[12].id.clone(), "prior.t2.fees.amount".into()],
+            fields: vec![
+                FieldRef::this_year(12),
+                FieldRef::parse("prior.t2.fees.amount").unwrap(),
+            ],
             expected: Some("1".into()),
             actual: Some("2".into()),
             message: Msg::new("自定义 Z99=1", "custom Z99=1"),

@@ -114,7 +114,7 @@ pub fn decorations(
     }
     for (v, text) in violations.iter().zip(texts).filter(|(v, _)| reported(v)) {
         let head = format!("{}{text}", severity_tag(v.severity, lang));
-        let involved: Vec<usize> = v.fields.iter().filter_map(|f| this_year(f)).collect();
+        let involved: Vec<usize> = v.fields.iter().filter_map(this_year).collect();
         for &i in &involved {
             raise(&mut d[i], Mark::Involved);
         }
@@ -137,7 +137,7 @@ pub fn decorations(
             continue;
         }
         raise(&mut d[i], Mark::Unreadable);
-        let id = &nianbao_format::fields()[i].id;
+        let id = &nianbao_format::FieldRef::this_year(i);
         for (v, text) in violations
             .iter()
             .zip(texts)
@@ -259,7 +259,7 @@ pub fn write_return(
 /// The cells of sheet 1 a violation concerns: its suspects first, then its other fields.
 fn cells_of(v: &Violation) -> Vec<usize> {
     let mut out: Vec<usize> = suspects(v).into_iter().map(|(i, _)| i).collect();
-    for i in v.fields.iter().filter_map(|f| this_year(f)) {
+    for i in v.fields.iter().filter_map(this_year) {
         if !out.contains(&i) {
             out.push(i);
         }

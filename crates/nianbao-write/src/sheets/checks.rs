@@ -105,7 +105,11 @@ fn cells_of_row(
         file.unwrap_or_default().to_string(),
         rule_title(&v.rule, opts.rule_set(), lang),
         severity,
-        field_labels(&v.fields, MAX_LABELS, lang),
+        field_labels(
+            &v.fields.iter().map(|f| f.id()).collect::<Vec<_>>(),
+            MAX_LABELS,
+            lang,
+        ),
         cells_text(&v.cells),
         left,
         right,
@@ -117,7 +121,11 @@ fn cells_of_row(
             .map(|w| explanation(w, lang))
             .unwrap_or_default(),
         v.rule.clone(),
-        v.fields.join(", "),
+        v.fields
+            .iter()
+            .map(|f| f.id())
+            .collect::<Vec<_>>()
+            .join(", "),
     ]
 }
 

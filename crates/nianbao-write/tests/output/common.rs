@@ -200,7 +200,7 @@ pub fn district(seed: u64) -> Report {
             violation: Violation {
                 rule: "value.not_a_number".into(),
                 severity: Severity::Error,
-                fields: vec![fields()[UNREADABLE].id.clone()],
+                fields: vec![nianbao_format::FieldRef::this_year(UNREADABLE)],
                 cells: vec![CellRef {
                     sheet: "表三".into(),
                     row: 7,
@@ -218,7 +218,7 @@ pub fn district(seed: u64) -> Report {
             violation: Violation {
                 rule: "total.blank".into(),
                 severity: Severity::Warning,
-                fields: vec![fields()[filled_total()].id.clone()],
+                fields: vec![nianbao_format::FieldRef::this_year(filled_total())],
                 cells: vec![CellRef {
                     sheet: "表三".into(),
                     row: 5,
@@ -250,7 +250,10 @@ pub fn district(seed: u64) -> Report {
             violation: Violation {
                 rule: "balance".into(),
                 severity: Severity::Info,
-                fields: vec!["t3.new.total".into(), "t3.total.total".into()],
+                fields: ["t3.new.total", "t3.total.total"]
+                    .iter()
+                    .map(|f| nianbao_format::FieldRef::parse(f).expect("a field id"))
+                    .collect(),
                 cells: vec![],
                 expected: Some("1".into()),
                 actual: Some("2".into()),

@@ -107,7 +107,7 @@ pub fn case() -> Case {
     let mut violations = vec![Violation {
         rule: "value.not_a_number".into(),
         severity: Severity::Error,
-        fields: vec![field.id.clone()],
+        fields: vec![nianbao_format::FieldRef::this_year(field.index)],
         cells: vec![at.clone()],
         expected: None,
         actual: Some("约10".into()),
