@@ -323,7 +323,7 @@ fn expand_term(
     member: &str,
     sets: &BTreeMap<String, Vec<String>>,
 ) -> Result<Vec<Term>, Msg> {
-    let (prior, t) = match t.strip_prefix("prior.") {
+    let (prior, t) = match t.strip_prefix(nianbao_format::PRIOR_PREFIX) {
         Some(rest) => (true, rest),
         None => (false, t),
     };

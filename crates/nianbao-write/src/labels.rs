@@ -33,7 +33,7 @@ fn without_note(label: &str) -> &str {
 /// id spelled out ("table 3: new › natural person"). Last year's value ("prior." ids) says so; an
 /// unknown id is shown as it is.
 pub fn field_label(id: &str, lang: Lang) -> String {
-    if let Some(rest) = id.strip_prefix("prior.") {
+    if let Some(rest) = id.strip_prefix(nianbao_format::PRIOR_PREFIX) {
         let label = field_label(rest, lang);
         return match lang {
             Lang::Zh => format!("上年报表 {label}"),
