@@ -201,6 +201,16 @@ fn a_replaced_return_is_read_again_and_its_changes_reported() {
         text.iter().any(|t| t == "t3.new.natural_person"),
         "{text:?}"
     );
+    // Units by code and name.
+    let code = changes["refiled_units"][0].as_str().unwrap();
+    let unit = report["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["unit"] == code)
+        .unwrap();
+    let named = format!("{code} {}", unit["name"].as_str().unwrap());
+    assert!(text.iter().any(|t| t == &named), "{named}: {text:?}");
 }
 
 #[test]

@@ -174,7 +174,7 @@ fn build_workbook(report: &Report, opts: &WriteOptions) -> Result<Workbook, Writ
     sheets::checks::write(wb.add_worksheet(), report, opts, &styles)?;
     sheets::filing::write(wb.add_worksheet(), report, opts, &styles)?;
     if let Some(changes) = &opts.changes {
-        sheets::changes::write(wb.add_worksheet(), changes, opts, &styles)?;
+        sheets::changes::write(wb.add_worksheet(), changes, report, opts, &styles)?;
     }
     Ok(wb)
 }

@@ -1,7 +1,7 @@
 //! `变化`: what changed since the workspace's last run — units filed, re-filed, withdrawn,
 //! statuses, and the district totals that moved (field, label, before → after).
 
-use nianbao_format::{Changes, Kind, Lang, UnitStatus, field_index, fields, format_value};
+use nianbao_format::{Changes, Kind, Lang, Report, UnitStatus, field_index, fields, format_value};
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
 use crate::labels::field_label;
@@ -12,10 +12,21 @@ use crate::{SHEET_CHANGES, WriteOptions, tr};
 pub fn write(
     ws: &mut Worksheet,
     changes: &Changes,
+    report: &Report,
     opts: &WriteOptions,
     st: &Styles,
 ) -> Result<(), XlsxError> {
     ws.set_name(SHEET_CHANGES)?;
+    // Units by code and name, as the clerk knows them.
+    let names: std::collections::HashMap<&str, &str> = report
+        .units
+        .iter()
+        .map(|u| (u.unit.as_str(), u.name.as_str()))
+        .collect();
+    let who = |code: &str| match names.get(code) {
+        Some(n) if *n != code => format!("{code} {n}"),
+        _ => code.to_string(),
+    };
     let lang = opts.lang;
     let mut s = Sheet::new(ws, vec![16.0, 44.0, 16.0, 16.0], 10.0)?;
     let since = match (&changes.since, lang) {
@@ -51,7 +62,8 @@ pub fn write(
             continue;
         }
         heading(&mut s, &mut r, tr(lang, zh, en))?;
-        s.text(r, 0, r, 1, &units.join("、"), &st.text)?;
+        let listed: Vec<String> = units.iter().map(|u| who(u)).collect();
+        s.text(r, 0, r, 1, &listed.join("、"), &st.text)?;
         r += 2;
     }
     if !changes.status_changed.is_empty() {
@@ -68,7 +80,7 @@ pub fn write(
         }
         r += 1;
         for ch in &changes.status_changed {
-            s.text(r, 0, r, 0, &ch.unit, &st.text)?;
+            s.text(r, 0, r, 0, &who(&ch.unit), &st.text)?;
             s.text(r, 1, r, 1, &UnitStatus::label_of(&ch.from, lang), &st.text)?;
             s.text(r, 2, r, 2, &UnitStatus::label_of(&ch.to, lang), &st.text)?;
             r += 1;
