@@ -7,7 +7,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use nianbao_format::{
-    Changes, Kind, Lang, Report, Scope, Severity, UnitStatus, field_index, fields, format_value,
+    Changes, Kind, Lang, Report, Scope, Severity, UnitStatus, code_and_name, field_index, fields,
+    format_value,
 };
 use nianbao_pipeline::date::Date;
 use nianbao_pipeline::run::{RunFailure, RunRequest, run};
@@ -64,10 +65,7 @@ fn listed(codes: &[String], names: &HashMap<&str, &str>, lang: Lang) -> String {
     let shown: Vec<String> = codes
         .iter()
         .take(NAMED)
-        .map(|c| match names.get(c.as_str()) {
-            Some(n) if *n != c.as_str() => format!("{c} {n}"),
-            _ => c.clone(),
-        })
+        .map(|c| code_and_name(c, names.get(c.as_str()).copied().unwrap_or_default()))
         .collect();
     let sep = if lang == Lang::Zh { "、" } else { ", " };
     let mut s = shown.join(sep);

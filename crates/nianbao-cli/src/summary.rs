@@ -27,17 +27,9 @@ pub fn failures(report: &Report, lang: Lang) -> Vec<String> {
         .collect()
 }
 
-fn who(u: &UnitEntry) -> String {
-    if u.unit == u.name || u.name.is_empty() {
-        u.unit.clone()
-    } else {
-        format!("{} {}", u.unit, u.name)
-    }
-}
-
 /// "U05 朱泾镇、U12 漕泾镇…等 7 个" (the first few, then how many in all).
 fn names(units: &[&UnitEntry], lang: Lang) -> String {
-    let shown: Vec<String> = units.iter().take(NAMED).map(|u| who(u)).collect();
+    let shown: Vec<String> = units.iter().take(NAMED).map(|u| u.label()).collect();
     match (lang, units.len() > NAMED) {
         (Lang::Zh, false) => shown.join("、"),
         (Lang::Zh, true) => format!("{}等 {} 个", shown.join("、"), units.len()),

@@ -424,11 +424,7 @@ fn attribute(check: &nianbao_rules::Check, v: &mut Violation, units: &[UnitEntry
     }
     let kind = nianbao_format::fields()[check.lhs[0].field].kind;
     let shown = |s: &UnitShare| {
-        let who = if s.unit == s.name {
-            s.unit.clone()
-        } else {
-            format!("{} {}", s.unit, s.name)
-        };
+        let who = nianbao_format::code_and_name(&s.unit, &s.name);
         (who, nianbao_format::format_value(kind, s.diff))
     };
     const NAMED: usize = 5;

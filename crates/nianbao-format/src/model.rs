@@ -443,7 +443,22 @@ pub struct UnitEntry {
     pub note: Option<Msg>,
 }
 
+/// A unit as a clerk reads it: "U05 亭林镇", or the one of them when code and name are the same
+/// (no roster) or there is no name.
+pub fn code_and_name(code: &str, name: &str) -> String {
+    if name.is_empty() || name == code {
+        code.to_string()
+    } else {
+        format!("{code} {name}")
+    }
+}
+
 impl UnitEntry {
+    /// "U05 亭林镇" (see [`code_and_name`]).
+    pub fn label(&self) -> String {
+        code_and_name(&self.unit, &self.name)
+    }
+
     /// Whether the unit's return was read (it has values).
     pub fn was_read(&self) -> bool {
         self.values.is_some() || self.readings.is_some()

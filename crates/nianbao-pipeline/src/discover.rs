@@ -56,7 +56,7 @@ pub fn discover(root: &Path) -> Result<Discovery, RunError> {
         )
     })?;
     let mut out = Discovery::default();
-    walk(root, entries, &mut out, 0);
+    walk(root, root, entries, &mut out, 0);
     out.files.sort_by(|a, b| a.rel.cmp(&b.rel));
     out.unreadable.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out)
@@ -69,9 +69,33 @@ fn rel_of(root: &Path, path: &Path) -> String {
         .replace('\\', "/")
 }
 
-fn walk(root: &Path, entries: std::fs::ReadDir, out: &mut Discovery, depth: usize) {
+/// An entry that could not be looked at: named (the folder, when the entry itself has no name
+/// to give), never skipped silently. A name ending in '/' is a folder.
+fn unreadable(out: &mut Discovery, rel: String, e: &std::io::Error) {
+    let why = io_error_msg(e);
+    let (zh, en) = if rel.ends_with('/') {
+        (
+            "无法读取文件夹，其中的文件未读取",
+            "cannot list the folder; its files were not read",
+        )
+    } else {
+        ("无法读取此文件", "cannot read the file")
+    };
+    out.unreadable.push((
+        rel,
+        Msg::new(format!("{zh}：{}", why.zh), format!("{en}: {}", why.en)),
+    ));
+}
+
+fn walk(root: &Path, dir: &Path, entries: std::fs::ReadDir, out: &mut Discovery, depth: usize) {
     for entry in entries {
-        let Ok(entry) = entry else { continue };
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                unreadable(out, format!("{}/", rel_of(root, dir)), &e);
+                continue;
+            }
+        };
         let name = entry.file_name().to_string_lossy().into_owned();
         // Hidden files (our own temporaries among them) and Excel/WPS lock files ("~$汇总.xlsx",
         // ".~lock.x.ods#").
@@ -79,7 +103,13 @@ fn walk(root: &Path, entries: std::fs::ReadDir, out: &mut Discovery, depth: usiz
             continue;
         }
         let path = entry.path();
-        let Ok(ft) = entry.file_type() else { continue };
+        let ft = match entry.file_type() {
+            Ok(ft) => ft,
+            Err(e) => {
+                unreadable(out, rel_of(root, &path), &e);
+                continue;
+            }
+        };
         if ft.is_dir() {
             if depth + 1 > MAX_DEPTH {
                 // Said, not skipped silently: a file down there may be a return.
@@ -93,20 +123,8 @@ fn walk(root: &Path, entries: std::fs::ReadDir, out: &mut Discovery, depth: usiz
                 continue;
             }
             match std::fs::read_dir(&path) {
-                Ok(sub) => walk(root, sub, out, depth + 1),
-                Err(e) => {
-                    let why = io_error_msg(&e);
-                    out.unreadable.push((
-                        format!("{}/", rel_of(root, &path)),
-                        Msg::new(
-                            format!("无法读取文件夹，其中的文件未读取：{}", why.zh),
-                            format!(
-                                "cannot list the folder; its files were not read: {}",
-                                why.en
-                            ),
-                        ),
-                    ));
-                }
+                Ok(sub) => walk(root, &path, sub, out, depth + 1),
+                Err(e) => unreadable(out, format!("{}/", rel_of(root, &path)), &e),
             }
         } else if ft.is_file() || (ft.is_symlink() && path.is_file()) {
             let ext = path

@@ -1,7 +1,9 @@
 //! `变化`: what changed since the workspace's last run — units filed, re-filed, withdrawn,
 //! statuses, and the district totals that moved (field, label, before → after).
 
-use nianbao_format::{Changes, Kind, Lang, Report, UnitStatus, field_index, fields, format_value};
+use nianbao_format::{
+    Changes, Kind, Lang, Report, UnitStatus, code_and_name, field_index, fields, format_value,
+};
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
 use crate::labels::field_label;
@@ -23,10 +25,7 @@ pub fn write(
         .iter()
         .map(|u| (u.unit.as_str(), u.name.as_str()))
         .collect();
-    let who = |code: &str| match names.get(code) {
-        Some(n) if *n != code => format!("{code} {n}"),
-        _ => code.to_string(),
-    };
+    let who = |code: &str| code_and_name(code, names.get(code).copied().unwrap_or_default());
     let lang = opts.lang;
     let mut s = Sheet::new(ws, vec![16.0, 44.0, 16.0, 16.0], 10.0)?;
     let since = match (&changes.since, lang) {

@@ -24,12 +24,12 @@ pub fn cell_number(kind: Kind, v: i64) -> f64 {
 
 /// "U05 朱泾镇" for a unit code, the name alone when the code is the name, "全区" for the district.
 pub fn unit_display(report: &Report, code: &str, lang: Lang) -> String {
-    if code == "district" {
+    if code == nianbao_format::DISTRICT {
         return crate::tr(lang, "全区", "district").to_string();
     }
     match report.units.iter().find(|u| u.unit == code) {
-        Some(u) if !u.name.is_empty() && u.name != u.unit => format!("{} {}", u.unit, u.name),
-        _ => code.to_string(),
+        Some(u) => u.label(),
+        None => code.to_string(),
     }
 }
 

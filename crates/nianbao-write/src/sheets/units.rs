@@ -64,11 +64,7 @@ pub fn exclusion_reason(u: &UnitEntry, lang: Lang) -> String {
 
 /// "U04 张堰镇（值无法读取）": a unit the 合计 leaves out, and why.
 pub fn unit_label(u: &UnitEntry, lang: Lang) -> String {
-    let who = if u.name.is_empty() || u.name == u.unit {
-        u.unit.clone()
-    } else {
-        format!("{} {}", u.unit, u.name)
-    };
+    let who = u.label();
     let why = exclusion_reason(u, lang);
     match lang {
         Lang::Zh => format!("{who}（{why}）"),
