@@ -40,6 +40,16 @@ fn a_return(returns: &Path, ext: &str) -> PathBuf {
     files.remove(0)
 }
 
+/// No hidden temporary is left in `dir`.
+fn assert_no_temporaries(dir: &Path) {
+    let leftovers: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "no temporaries left: {leftovers:?}");
+}
+
 fn consolidate(returns: &Path, roster: &Path, extra: &[&str]) -> Output {
     let mut args = vec!["consolidate", s(returns), "--roster", s(roster)];
     args.extend_from_slice(extra);
@@ -201,12 +211,7 @@ fn outputs_are_checked_before_reading_and_written_as_a_set() {
     assert!(!dir.join("o.csv").exists());
     assert_eq!(std::fs::read(&out).unwrap(), wb, "the old workbook stays");
     assert_eq!(std::fs::read(&rep).unwrap(), js, "the old JSON stays");
-    let leftovers: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.'))
-        .collect();
-    assert!(leftovers.is_empty(), "no temporaries left: {leftovers:?}");
+    assert_no_temporaries(&dir);
 }
 
 // 4. No return found is exit 2 and nothing written (an unmounted share is not a success).
@@ -449,12 +454,7 @@ fn an_interrupted_run_leaves_a_set_that_belongs_together() {
         );
         belong_together(&format!("run {i} ({status:?})"));
     }
-    let leftovers: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.'))
-        .collect();
-    assert!(leftovers.is_empty(), "no temporaries left: {leftovers:?}");
+    assert_no_temporaries(&dir);
 }
 
 #[test]
