@@ -162,8 +162,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     // An interrupt waits for outputs being renamed into place, then removes the temporaries.
     let _ = ctrlc::set_handler(|| {
-        nianbao_pipeline::abandon_staged();
-        std::process::exit(i32::from(EXIT_INTERRUPTED));
+        nianbao_pipeline::abandon_staged_and_exit(i32::from(EXIT_INTERRUPTED));
     });
     let code = match cli.command {
         Command::Init {

@@ -22,7 +22,7 @@ pub use discover::{Discovery, Found, discover};
 pub use error::RunError;
 pub use folder::{FolderOutcome, FolderRequest, Prepared, consolidate_folder, prepare, prior_of};
 pub use nianbao_consolidate::Prefer;
-pub use outputs::abandon_staged;
+pub use outputs::abandon_staged_and_exit;
 pub use read::{Progress, Read, Silent, own_output, read_all, read_file};
 
 use std::path::Path;

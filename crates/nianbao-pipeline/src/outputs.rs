@@ -294,13 +294,15 @@ pub fn refuse_input(target: &Target, input: &Path) -> Result<(), RunError> {
 static STAGED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
 /// Removes the temporaries of a commit that has not happened, waiting for one in progress to
-/// finish first: called when the process is interrupted, it leaves either the previous set of
-/// outputs or the new one, whole.
-pub fn abandon_staged() {
+/// finish first, and ends the process with `code`: called when the process is interrupted, it
+/// leaves either the previous set of outputs or the new one, whole. The commit lock is held until
+/// the process is gone, so no other thread can stage a temporary after the sweep.
+pub fn abandon_staged_and_exit(code: i32) -> ! {
     let mut staged = STAGED.lock().unwrap_or_else(|e| e.into_inner());
     for p in staged.drain(..) {
         let _ = fs::remove_file(p);
     }
+    std::process::exit(code)
 }
 
 /// Outputs to write together.
@@ -354,12 +356,14 @@ impl OutputSet {
             fs::create_dir_all(missing)
                 .map_err(|e| RunError::io("无法创建文件夹", "cannot create folder", missing, &e))?;
         }
-        let (tmp, file) = create_temp(&dir, &name)
-            .map_err(|e| RunError::io("无法写入", "cannot write", path, &e))?;
-        STAGED
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(tmp.clone());
+        // Created and recorded under the commit lock: an interrupt sees it and removes it.
+        let (tmp, file) = {
+            let mut staged = STAGED.lock().unwrap_or_else(|e| e.into_inner());
+            let (tmp, file) = create_temp(&dir, &name)
+                .map_err(|e| RunError::io("无法写入", "cannot write", path, &e))?;
+            staged.push(tmp.clone());
+            (tmp, file)
+        };
         self.written.push((tmp.clone(), path.clone()));
         let mut out = std::io::BufWriter::new(file);
         fill(&mut out)?;
