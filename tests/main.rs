@@ -4,6 +4,7 @@
 mod check;
 mod common;
 mod consolidate;
+mod export;
 mod first_use;
 mod messy;
 mod waivers;

@@ -119,3 +119,47 @@ pub fn s(p: &Path) -> &str {
 pub fn json(path: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(path).expect("json written")).expect("valid json")
 }
+
+/// A copy of the 42 Jinshan 2022 returns (and their roster) in a fresh folder.
+pub fn jinshan_copy(name: &str) -> (PathBuf, PathBuf) {
+    let dir = temp_dir(name);
+    let returns = dir.join("returns");
+    std::fs::create_dir_all(&returns).unwrap();
+    let src = root().join("fixtures/jinshan-2022");
+    for e in std::fs::read_dir(&src).unwrap() {
+        let e = e.unwrap();
+        let n = e.file_name().to_string_lossy().into_owned();
+        if n.ends_with(".xlsx") || n.ends_with(".xls") || n.ends_with(".ods") {
+            std::fs::copy(e.path(), returns.join(&n)).unwrap();
+        }
+    }
+    std::fs::copy(src.join("roster.csv"), dir.join("roster.csv")).unwrap();
+    (dir, returns)
+}
+
+/// One return of the folder (the first in name order).
+pub fn a_return(returns: &Path, ext: &str) -> PathBuf {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(returns)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .collect();
+    files.sort();
+    files.remove(0)
+}
+
+/// Replaces a return of the folder by the same unit's values with one count changed (its
+/// balance then fails); gives the file and its original bytes.
+pub fn plant_error(returns: &Path) -> (PathBuf, Vec<u8>) {
+    let file = a_return(returns, "xlsx");
+    let before = std::fs::read(&file).unwrap();
+    let ret = nianbao_read::read_path(&file).unwrap();
+    let mut values: Vec<i64> = ret.readings.iter().map(|r| r.value.unwrap()).collect();
+    let i = nianbao_format::field_index("t3.new.natural_person").unwrap();
+    values[i] += 1;
+    let unit = ret.unit_name.unwrap();
+    let bytes = nianbao_write::return_bytes(&unit, ret.year, &values).unwrap();
+    std::fs::write(&file, bytes).unwrap();
+    (file, before)
+}
+

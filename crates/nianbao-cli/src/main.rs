@@ -48,6 +48,17 @@ enum PreferArg {
     Newest,
 }
 
+/// The unit × field frame for analysts.
+#[derive(Args)]
+struct FrameArgs {
+    /// Also write the unit × field frame (one row per unit, 万元 as a decimal) as Parquet.
+    #[arg(long, value_name = "FILE")]
+    parquet: Option<PathBuf>,
+    /// Also write the unit × field frame as CSV (UTF-8 with a byte-order mark).
+    #[arg(long, value_name = "FILE")]
+    csv: Option<PathBuf>,
+}
+
 /// Arguments every command takes.
 #[derive(Args)]
 struct Common {
@@ -109,6 +120,8 @@ enum Command {
         /// No summary on stderr (what changed and failures are still printed).
         #[arg(long, short)]
         quiet: bool,
+        #[command(flatten)]
+        frame: FrameArgs,
         #[arg(long, value_enum, default_value = "zh")]
         lang: LangArg,
     },
@@ -140,6 +153,8 @@ enum Command {
         /// No progress bar and no summary; failures are still printed.
         #[arg(long, short)]
         quiet: bool,
+        #[command(flatten)]
+        frame: FrameArgs,
         #[command(flatten)]
         common: Common,
     },
@@ -176,8 +191,18 @@ fn main() -> ExitCode {
             workspace,
             wait,
             quiet,
+            frame,
             lang,
-        } => run::run_workspace(&workspace, wait, quiet, to_lang(lang)),
+        } => run::run_workspace(
+            nianbao_pipeline::run::RunRequest {
+                workspace,
+                wait: wait.map(std::time::Duration::from_secs),
+                lang: to_lang(lang),
+                parquet: frame.parquet,
+                csv: frame.csv,
+            },
+            quiet,
+        ),
         Command::Consolidate {
             returns_dir,
             prior,
@@ -187,6 +212,7 @@ fn main() -> ExitCode {
             prefer,
             waivers,
             quiet,
+            frame,
             common,
         } => consolidate::run(
             nianbao_pipeline::FolderRequest {
@@ -204,6 +230,8 @@ fn main() -> ExitCode {
                 workbook: out,
                 json: common.json.clone(),
                 annotate,
+                parquet: frame.parquet,
+                csv: frame.csv,
                 lang: common.lang(),
                 cache: None,
             },

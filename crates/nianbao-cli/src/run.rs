@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use nianbao_format::{
     Changes, Kind, Lang, Report, Scope, Severity, UnitStatus, code_and_name, field_index, fields,
@@ -225,13 +225,9 @@ pub fn deadline_line(deadline: Date, today: Date, report: &Report, lang: Lang) -
     }
 }
 
-pub fn run_workspace(dir: &Path, wait: Option<u64>, quiet: bool, lang: Lang) -> u8 {
+pub fn run_workspace(req: RunRequest, quiet: bool) -> u8 {
     let started = Instant::now();
-    let req = RunRequest {
-        workspace: dir.to_path_buf(),
-        wait: wait.map(Duration::from_secs),
-        lang,
-    };
+    let lang = req.lang;
     let outcome = match run(&req, &nianbao_pipeline::Silent) {
         Ok(o) => o,
         Err(RunFailure::Cannot(e)) => return cannot_run(&e, lang),

@@ -2,9 +2,11 @@
 //! row per unit, one column per field id) and sums it into exact district totals, with the rule
 //! violations of every unit and of the totals.
 
+mod export;
 mod frame;
 mod roster;
 
+pub use export::{ExportError, FrameFormat, analyst_frame, write_frame};
 pub use frame::{column_totals, unit_frame};
 pub use roster::{NameMatch, Roster, RosterError, csv_rows, decode_text};
 

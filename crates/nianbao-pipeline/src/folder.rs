@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use nianbao_consolidate::{Options, Prefer, Prior, Roster};
+use nianbao_consolidate::{FrameFormat, Options, Prefer, Prior, Roster, write_frame};
 use nianbao_format::{
     Changes, FileEntry, FileStatus, GENERATED_ANNOTATED, Lang, Msg, Report, UnitStatus,
     WaiverOutcome,
@@ -39,6 +39,10 @@ pub struct FolderRequest {
     pub json: Option<PathBuf>,
     /// The folder for the annotated returns of units with errors.
     pub annotate: Option<PathBuf>,
+    /// The unit × field frame for analysts, as Parquet.
+    pub parquet: Option<PathBuf>,
+    /// The same frame as CSV (UTF-8 with a byte-order mark).
+    pub csv: Option<PathBuf>,
     pub lang: Lang,
     /// Read through the cache in this folder (the workspace's `.nianbao/cache`): files whose
     /// bytes were read before are not read again.
@@ -62,6 +66,9 @@ pub struct FolderOutcome {
 struct Planned {
     workbook: Target,
     json: Option<Target>,
+    /// The frame's exports: Parquet, CSV.
+    parquet: Option<Target>,
+    csv: Option<Target>,
     annotate: Option<PathBuf>,
     /// Where the returns are (an annotated return may need its file read again).
     returns_dir: PathBuf,
@@ -74,16 +81,32 @@ fn plan(req: &FolderRequest) -> Result<Planned, RunError> {
         .as_deref()
         .map(|j| outputs::resolve(j, Kind::Json))
         .transpose()?;
+    let parquet = req
+        .parquet
+        .as_deref()
+        .map(|p| outputs::resolve(p, Kind::Json))
+        .transpose()?;
+    let csv = req
+        .csv
+        .as_deref()
+        .map(|p| outputs::resolve(p, Kind::Json))
+        .transpose()?;
     let annotate = req
         .annotate
         .as_deref()
         .map(outputs::resolve_folder)
         .transpose()?;
-    let targets: Vec<&Target> = std::iter::once(&workbook).chain(&json).collect();
+    let targets: Vec<&Target> = std::iter::once(&workbook)
+        .chain(&json)
+        .chain(&parquet)
+        .chain(&csv)
+        .collect();
     outputs::refuse_same_twice(&targets)?;
     Ok(Planned {
         workbook,
         json,
+        parquet,
+        csv,
         annotate,
         returns_dir: req.returns_dir.clone(),
     })
@@ -94,6 +117,8 @@ fn plan(req: &FolderRequest) -> Result<Planned, RunError> {
 fn refuse_inputs(planned: &Planned, fixed: &[&Path], found: &[&Discovery]) -> Result<(), RunError> {
     let targets: Vec<&Target> = std::iter::once(&planned.workbook)
         .chain(&planned.json)
+        .chain(&planned.parquet)
+        .chain(&planned.csv)
         .collect();
     for t in &targets {
         for input in fixed {
@@ -318,6 +343,21 @@ fn write_outputs(
             })
         })?;
     }
+    for (target, format) in [
+        (&planned.parquet, FrameFormat::Parquet),
+        (&planned.csv, FrameFormat::Csv),
+    ] {
+        if let Some(target) = target {
+            set.add_written(target, |out| {
+                write_frame(&report.units, report.year, format, out).map_err(|e| {
+                    RunError::new(
+                        format!("无法写出分单位数据表：{e}"),
+                        format!("cannot write the unit frame: {e}"),
+                    )
+                })
+            })?;
+        }
+    }
     let mut annotated = Vec::new();
     if let Some(dir) = &planned.annotate {
         set.add_folder(dir.clone());
@@ -360,6 +400,8 @@ fn write_outputs(
     }
     let all: Vec<&Target> = std::iter::once(&planned.workbook)
         .chain(&planned.json)
+        .chain(&planned.parquet)
+        .chain(&planned.csv)
         .chain(&annotated)
         .collect();
     outputs::refuse_same_twice(&all)?;

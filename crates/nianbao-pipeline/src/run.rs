@@ -26,6 +26,9 @@ pub struct RunRequest {
     /// Wait this long for another run of the workspace to finish; None: give up at once.
     pub wait: Option<Duration>,
     pub lang: Lang,
+    /// The frame for analysts (Parquet, CSV), here rather than where nianbao.toml says.
+    pub parquet: Option<PathBuf>,
+    pub csv: Option<PathBuf>,
 }
 
 /// Why a run did not happen.
@@ -304,7 +307,13 @@ struct LogLine<'a> {
 pub fn run(req: &RunRequest, progress: &dyn Progress) -> Result<RunOutcome, RunFailure> {
     let started = Instant::now();
     let start = now_rfc3339();
-    let ws = Workspace::open(&req.workspace)?;
+    let mut ws = Workspace::open(&req.workspace)?;
+    if req.parquet.is_some() {
+        ws.parquet.clone_from(&req.parquet);
+    }
+    if req.csv.is_some() {
+        ws.csv.clone_from(&req.csv);
+    }
     let state_dir = ws.state_dir();
     let _lock = Lock::take(&state_dir, req.wait)?;
     let cache_dir = state_dir.join("cache");
@@ -312,6 +321,8 @@ pub fn run(req: &RunRequest, progress: &dyn Progress) -> Result<RunOutcome, RunF
     let out_dirs: Vec<PathBuf> = [
         ws.workbook.parent(),
         ws.json.parent(),
+        ws.parquet.as_deref().and_then(Path::parent),
+        ws.csv.as_deref().and_then(Path::parent),
         Some(ws.annotate.as_path()),
         Some(state_dir.as_path()),
     ]
@@ -333,7 +344,10 @@ pub fn run(req: &RunRequest, progress: &dyn Progress) -> Result<RunOutcome, RunF
     let before = load_state(&state_path);
     let units = snapshot(&prepared.report, &prepared.hashes);
     let changes = changes(before.as_ref(), &units, &prepared.report.totals);
-    let outputs_there = ws.workbook.is_file() && ws.json.is_file();
+    let outputs_there = [Some(&ws.workbook), Some(&ws.json), ws.parquet.as_ref(), ws.csv.as_ref()]
+        .into_iter()
+        .flatten()
+        .all(|p| p.is_file());
     let unchanged = before.as_ref().is_some_and(|b| b.fingerprint == print) && outputs_there;
     let (cached, fresh) = (prepared.cached, prepared.fresh);
     let (report, outputs) = if unchanged {

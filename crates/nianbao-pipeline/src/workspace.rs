@@ -45,6 +45,8 @@ struct RawOutput {
     workbook: Option<String>,
     json: Option<String>,
     annotate: Option<String>,
+    parquet: Option<String>,
+    csv: Option<String>,
 }
 
 /// A workspace as its nianbao.toml describes it, every path resolved and checked.
@@ -62,6 +64,9 @@ pub struct Workspace {
     pub workbook: PathBuf,
     pub json: PathBuf,
     pub annotate: PathBuf,
+    /// The unit × field frame for analysts (Parquet, CSV), when asked for.
+    pub parquet: Option<PathBuf>,
+    pub csv: Option<PathBuf>,
 }
 
 fn config_error(root: &Path, zh: String, en: String) -> RunError {
@@ -151,6 +156,8 @@ impl Workspace {
             workbook: output(out.workbook, "out/汇总.xlsx"),
             json: output(out.json, "out/report.json"),
             annotate: output(out.annotate, "out/退回"),
+            parquet: out.parquet.map(|p| root.join(p)),
+            csv: out.csv.map(|p| root.join(p)),
             root,
         })
     }
@@ -173,6 +180,8 @@ impl Workspace {
             workbook: self.workbook.clone(),
             json: Some(self.json.clone()),
             annotate: Some(self.annotate.clone()),
+            parquet: self.parquet.clone(),
+            csv: self.csv.clone(),
             lang,
             cache: Some(self.state_dir().join("cache")),
         }
@@ -278,7 +287,9 @@ pub fn init(
          [output]\n\
          workbook = \"out/汇总.xlsx\"\n\
          json = \"out/report.json\"\n\
-         annotate = \"out/退回\"\n",
+         annotate = \"out/退回\"\n\
+         # parquet = \"out/units.parquet\"  # 分单位数据表（供分析）\n\
+         # csv = \"out/units.csv\"\n",
     );
     write(CONFIG_FILE, &toml)?;
     Workspace::open(dir)
