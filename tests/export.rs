@@ -40,9 +40,18 @@ fn compare_with_report(frame: &DataFrame, report: &Value, what: &str) {
     for (row, unit) in units.iter().enumerate() {
         assert_eq!(text("code", row), unit["unit"].as_str().unwrap(), "{what}");
         assert_eq!(text("name", row), unit["name"].as_str().unwrap(), "{what}");
-        assert_eq!(text("status", row), unit["status"].as_str().unwrap(), "{what}");
         assert_eq!(
-            frame.column("year").unwrap().get(row).unwrap().extract::<i64>(),
+            text("status", row),
+            unit["status"].as_str().unwrap(),
+            "{what}"
+        );
+        assert_eq!(
+            frame
+                .column("year")
+                .unwrap()
+                .get(row)
+                .unwrap()
+                .extract::<i64>(),
             report["year"].as_i64(),
             "{what}"
         );
@@ -171,7 +180,10 @@ fn a_workspace_writes_the_frame_where_its_configuration_says() {
         .finish()
         .unwrap();
     compare_with_report(&frame, &json(&ws.join("out/report.json")), "run");
-    assert!(!ws.join("out/units.csv").exists(), "only what was asked for");
+    assert!(
+        !ws.join("out/units.csv").exists(),
+        "only what was asked for"
+    );
     // A flag adds the CSV for this run.
     let extra = dir.join("extra.csv");
     let o = run(&["run", s(&ws), "-q", "--csv", s(&extra)]);

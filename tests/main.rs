@@ -7,5 +7,6 @@ mod consolidate;
 mod export;
 mod first_use;
 mod messy;
+mod rollup;
 mod waivers;
 mod workspace;

@@ -162,4 +162,3 @@ pub fn plant_error(returns: &Path) -> (PathBuf, Vec<u8>) {
     std::fs::write(&file, bytes).unwrap();
     (file, before)
 }
-

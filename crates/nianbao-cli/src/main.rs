@@ -150,6 +150,10 @@ enum Command {
         /// 单位,规则,说明,到期): the warnings they name are listed as 已说明 and no longer count.
         #[arg(long, value_name = "FILE")]
         waivers: Option<PathBuf>,
+        /// The name of the body consolidated ("金山区"): shown as 填报单位 on 全区汇总, so that
+        /// the workbook is this district's return when its city consolidates its districts.
+        #[arg(long)]
+        name: Option<String>,
         /// No progress bar and no summary; failures are still printed.
         #[arg(long, short)]
         quiet: bool,
@@ -211,6 +215,7 @@ fn main() -> ExitCode {
             year,
             prefer,
             waivers,
+            name,
             quiet,
             frame,
             common,
@@ -230,6 +235,7 @@ fn main() -> ExitCode {
                 workbook: out,
                 json: common.json.clone(),
                 annotate,
+                name,
                 parquet: frame.parquet,
                 csv: frame.csv,
                 lang: common.lang(),

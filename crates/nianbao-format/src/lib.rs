@@ -21,6 +21,26 @@ use std::sync::OnceLock;
 pub const GENERATED_PROPERTY: &str = "nianbao-generated";
 /// [`GENERATED_PROPERTY`]'s value in the combined workbook (汇总.xlsx).
 pub const GENERATED_SUMMARY: &str = "summary";
+/// How the combined workbook of a named body (a district, `name` in its workspace) carries that
+/// name after [`GENERATED_SUMMARY`]: `summary;unit=金山区`. Such a workbook is the district's
+/// return in its city's roll-up: read as a return where the roster lists the name.
+pub const SUMMARY_UNIT: &str = ";unit=";
+
+/// The [`GENERATED_PROPERTY`] value of a combined workbook, naming the body consolidated if any.
+pub fn summary_mark(name: Option<&str>) -> String {
+    match name {
+        Some(n) if !n.trim().is_empty() => format!("{GENERATED_SUMMARY}{SUMMARY_UNIT}{}", n.trim()),
+        _ => GENERATED_SUMMARY.to_string(),
+    }
+}
+
+/// The body a combined workbook's marker names (`summary;unit=金山区` → 金山区).
+pub fn summary_unit(mark: &str) -> Option<&str> {
+    mark.strip_prefix(GENERATED_SUMMARY)?
+        .strip_prefix(SUMMARY_UNIT)
+        .filter(|n| !n.is_empty())
+}
+
 /// [`GENERATED_PROPERTY`]'s value in an annotated return sent back to a unit (退回修改).
 pub const GENERATED_ANNOTATED: &str = "annotated";
 

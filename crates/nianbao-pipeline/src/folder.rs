@@ -39,6 +39,9 @@ pub struct FolderRequest {
     pub json: Option<PathBuf>,
     /// The folder for the annotated returns of units with errors.
     pub annotate: Option<PathBuf>,
+    /// The name of the body consolidated (a district: "金山区"): 全区汇总's title and 填报单位,
+    /// so that its city reads the workbook as the district's return.
+    pub name: Option<String>,
     /// The unit × field frame for analysts, as Parquet.
     pub parquet: Option<PathBuf>,
     /// The same frame as CSV (UTF-8 with a byte-order mark).
@@ -196,6 +199,7 @@ pub struct Prepared {
     planned: Planned,
     rules: RuleSet,
     lang: Lang,
+    name: Option<String>,
 }
 
 /// Checks the outputs, reads and consolidates: everything but writing.
@@ -238,7 +242,9 @@ pub fn prepare(req: &FolderRequest, progress: &dyn Progress) -> Result<Prepared,
     };
     let read = read_all(&sheets, progress, cache.as_ref(), Some(&assess));
     let hashes = read.hashes;
-    let (inputs, own_outputs) = (read.inputs, read.ours);
+    let (inputs, mut own_outputs) = (read.inputs, read.ours);
+    let (inputs, named) = crate::read::named_summaries_off_roster(inputs, roster.as_ref());
+    own_outputs.extend(named);
     if inputs.is_empty() {
         return Err(RunError::new(
             format!("未找到任何报表文件：{}", req.returns_dir.display()),
@@ -282,6 +288,7 @@ pub fn prepare(req: &FolderRequest, progress: &dyn Progress) -> Result<Prepared,
         planned,
         rules: opts.rules,
         lang: req.lang,
+        name: req.name.clone(),
     })
 }
 
@@ -313,6 +320,7 @@ impl Prepared {
             rules: Some(std::sync::Arc::new(self.rules)),
             changes,
             deadline,
+            district: self.name,
             ..Default::default()
         };
         write_outputs(self.report, &self.planned, &wopts)

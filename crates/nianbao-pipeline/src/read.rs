@@ -40,6 +40,11 @@ pub enum Read {
 /// a unit corrected is its new return).
 pub fn own_output(mark: Option<&str>, readings: &[Reading]) -> Option<Msg> {
     let mark = mark?;
+    if nianbao_format::summary_unit(mark).is_some() {
+        // A named body's totals: its city's return, settled against the roster (see
+        // [`named_summaries_off_roster`]).
+        return None;
+    }
     if mark == GENERATED_SUMMARY {
         return Some(Msg::new(
             "本工具生成的文件（汇总工作簿），不作为报表读取",
@@ -60,6 +65,45 @@ pub fn own_output(mark: Option<&str>, readings: &[Reading]) -> Option<Msg> {
         "本工具生成的文件，不作为报表读取",
         "written by nianbao; not read as a return",
     ))
+}
+
+/// Sets aside, as our own outputs, the combined workbooks of named bodies (`summary;unit=金山区`)
+/// whose name the roster does not list: read as returns only in a roll-up, where the roster
+/// lists the districts (a district's own 汇总.xlsx in its returns folder is never its return).
+pub fn named_summaries_off_roster(
+    inputs: Vec<Input>,
+    roster: Option<&nianbao_consolidate::Roster>,
+) -> (Vec<Input>, Vec<FileEntry>) {
+    let mut kept = Vec::with_capacity(inputs.len());
+    let mut ours = Vec::new();
+    for input in inputs {
+        let named = input
+            .outcome
+            .as_ref()
+            .ok()
+            .and_then(|r| r.generated.as_deref())
+            .and_then(nianbao_format::summary_unit);
+        let listed = |name: &str| {
+            roster.is_some_and(|r| {
+                !matches!(r.match_name(name), nianbao_consolidate::NameMatch::None)
+            })
+        };
+        match named {
+            Some(name) if !listed(name) => ours.push(FileEntry {
+                file: input.file,
+                status: FileStatus::Skipped,
+                unit: None,
+                error: Some(Msg::new(
+                    format!("本工具生成的文件（{name}的汇总工作簿，名单中没有{name}），不作为报表读取"),
+                    format!(
+                        "written by nianbao (the consolidated workbook of {name}, who is not on the roster); not read as a return"
+                    ),
+                )),
+            }),
+            _ => kept.push(input),
+        }
+    }
+    (kept, ours)
 }
 
 /// What reading the spreadsheets of a folder gave.

@@ -344,10 +344,15 @@ pub fn run(req: &RunRequest, progress: &dyn Progress) -> Result<RunOutcome, RunF
     let before = load_state(&state_path);
     let units = snapshot(&prepared.report, &prepared.hashes);
     let changes = changes(before.as_ref(), &units, &prepared.report.totals);
-    let outputs_there = [Some(&ws.workbook), Some(&ws.json), ws.parquet.as_ref(), ws.csv.as_ref()]
-        .into_iter()
-        .flatten()
-        .all(|p| p.is_file());
+    let outputs_there = [
+        Some(&ws.workbook),
+        Some(&ws.json),
+        ws.parquet.as_ref(),
+        ws.csv.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    .all(|p| p.is_file());
     let unchanged = before.as_ref().is_some_and(|b| b.fingerprint == print) && outputs_there;
     let (cached, fresh) = (prepared.cached, prepared.fresh);
     let (report, outputs) = if unchanged {

@@ -30,6 +30,7 @@ pub const STATE_DIR: &str = ".nianbao";
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     year: i32,
+    name: Option<String>,
     roster: String,
     returns: String,
     prior: Option<String>,
@@ -54,6 +55,9 @@ struct RawOutput {
 pub struct Workspace {
     pub root: PathBuf,
     pub year: i32,
+    /// The body whose year this is ("金山区"): named on 全区汇总 and in its marker, so that a
+    /// city workspace whose roster lists it reads its 汇总.xlsx as its return.
+    pub name: Option<String>,
     pub roster: PathBuf,
     pub returns: PathBuf,
     /// Last year's returns folder (a workspace's `returns`, or a folder), if any.
@@ -139,6 +143,7 @@ impl Workspace {
         let output = |v: Option<String>, default: &str| root.join(v.as_deref().unwrap_or(default));
         Ok(Workspace {
             year: raw.year,
+            name: raw.name.filter(|n| !n.trim().is_empty()),
             roster: at("roster", &raw.roster, false)?,
             returns: at("returns", &raw.returns, true)?,
             prior,
@@ -180,6 +185,7 @@ impl Workspace {
             workbook: self.workbook.clone(),
             json: Some(self.json.clone()),
             annotate: Some(self.annotate.clone()),
+            name: self.name.clone(),
             parquet: self.parquet.clone(),
             csv: self.csv.clone(),
             lang,
@@ -271,6 +277,7 @@ pub fn init(
     let mut toml = format!(
         "# nianbao 年报工作区：{year} 年。路径相对于本文件。\n\
          year = {year}\n\
+         # name = \"金山区\"             # 本区名称：写入全区汇总的填报单位，供市级汇总读取\n\
          roster = \"roster.csv\"\n\
          returns = \"returns\"\n\
          waivers = \"waivers.csv\"\n"

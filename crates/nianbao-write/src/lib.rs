@@ -28,8 +28,7 @@ mod style;
 use std::sync::Arc;
 
 use nianbao_format::{
-    FIELD_COUNT, GENERATED_PROPERTY, GENERATED_SUMMARY, Lang, Msg, Report, UnitEntry, Violation,
-    annotated_mark,
+    FIELD_COUNT, GENERATED_PROPERTY, Lang, Msg, Report, UnitEntry, Violation, annotated_mark,
 };
 use nianbao_rules::RuleSet;
 use rust_xlsxwriter::{DocProperties, Workbook};
@@ -54,7 +53,8 @@ pub struct WriteOptions {
     /// labels).
     pub lang: Lang,
     /// The district's name, put before the year in the title of `全区汇总`
-    /// ("金山区2022年政府信息公开工作年度报告统计表（汇总：42/42 单位）").
+    /// ("金山区2022年政府信息公开工作年度报告统计表（汇总：42/42 单位）"), as its 填报单位 and in
+    /// the workbook's marker, so that a city consolidating its districts reads it as a return.
     pub district: Option<String>,
     /// The report year, put in the title of [`annotated_return`] ("区教育局2022年政府信息公开
     /// 工作年度报告统计表（退回修改）"; `Report::year`). [`workbook_bytes`] takes the year from
@@ -162,7 +162,11 @@ fn build_workbook(report: &Report, opts: &WriteOptions) -> Result<Workbook, Writ
     }
     let styles = style::Styles::new();
     let mut wb = Workbook::new();
-    mark(&mut wb, GENERATED_SUMMARY, report.year);
+    mark(
+        &mut wb,
+        &nianbao_format::summary_mark(opts.district.as_deref()),
+        report.year,
+    );
     sheets::summary::write(wb.add_worksheet(), report, opts, &styles)?;
     // One row per unit, 204 columns: written row by row to a temporary file, not kept in memory.
     sheets::units::write(

@@ -35,7 +35,16 @@ pub fn write(
     };
     let mut plan = Plan::new();
     plan.title(&title(report, opts));
-    plan.tables(2);
+    // A named body's totals name it as a return does: its city reads them as its return.
+    match opts.district.as_deref() {
+        Some(name) => {
+            plan.line(1, &format!("{UNIT_LABEL}：{name}"), Role::Unit);
+            plan.tables(3);
+        }
+        None => {
+            plan.tables(2);
+        }
+    }
     official::render(ws, &plan, &cells, st)?;
     Ok(())
 }
