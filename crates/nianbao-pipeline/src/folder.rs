@@ -321,7 +321,6 @@ impl Prepared {
             changes,
             deadline,
             district: self.name,
-            ..Default::default()
         };
         write_outputs(self.report, &self.planned, &wopts)
     }
