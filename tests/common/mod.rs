@@ -1,6 +1,6 @@
 //! Shared helpers of the end-to-end tests: the seed report's tables, parsed from its text.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
 
