@@ -14,6 +14,7 @@ mod folder;
 pub mod outputs;
 mod read;
 pub mod run;
+pub mod template;
 pub mod waivers;
 pub mod workspace;
 

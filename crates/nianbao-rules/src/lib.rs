@@ -61,7 +61,8 @@ impl Check {
             .sum()
     }
 
-    fn holds(&self, diff: i64) -> bool {
+    /// Whether a residual (lhs − rhs) satisfies the check, within its tolerance.
+    pub fn holds(&self, diff: i64) -> bool {
         match self.op {
             Op::Eq => diff.abs() <= self.tolerance,
             Op::Ge => diff >= -self.tolerance,

@@ -24,6 +24,7 @@ mod messages;
 mod plan;
 mod sheets;
 mod style;
+mod template;
 
 use std::sync::Arc;
 
@@ -35,6 +36,10 @@ use nianbao_rules::RuleSet;
 use rust_xlsxwriter::{DocProperties, Workbook};
 
 pub use json::{json_report, write_json_report};
+pub use template::{
+    CHECK_NOT_A_NUMBER, CHECK_OK, Prefill, PriorReturn, TemplateSpec, check_text,
+    filled_template_bytes, prefills, template_bytes, template_file_name,
+};
 
 /// Sheet names, always in Chinese (the CLI and clerks refer to them by name).
 pub const SHEET_SUMMARY: &str = "全区汇总";
@@ -269,10 +274,16 @@ pub fn return_bytes(
 /// A file name for a unit's annotated return: "U05_朱泾镇_退回修改.xlsx" ("朱泾镇_退回修改.xlsx"
 /// when the code is the name), with characters no file system takes replaced by "_".
 pub fn annotated_file_name(unit: &UnitEntry) -> String {
-    let stem = if unit.name.is_empty() || unit.name == unit.unit {
-        unit.unit.clone()
+    format!("{}_退回修改.xlsx", safe_stem(&unit.unit, &unit.name))
+}
+
+/// "U05_朱泾镇" ("朱泾镇" when the code is the name), with characters no file system takes
+/// replaced by "_": the start of the file names written for a unit.
+pub(crate) fn safe_stem(code: &str, name: &str) -> String {
+    let stem = if name.is_empty() || name == code {
+        code.to_string()
     } else {
-        format!("{}_{}", unit.unit, unit.name)
+        format!("{code}_{name}")
     };
     let safe: String = stem
         .chars()
@@ -284,8 +295,8 @@ pub fn annotated_file_name(unit: &UnitEntry) -> String {
             }
         })
         .collect();
-    let safe = safe.trim_matches(|c: char| c == '.' || c.is_whitespace());
-    format!("{safe}_退回修改.xlsx")
+    safe.trim_matches(|c: char| c == '.' || c.is_whitespace())
+        .to_string()
 }
 
 /// Picks the Chinese or English text.
