@@ -4,9 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use nianbao_format::{
-    GENERATED_TEMPLATE, Unit, laid_values, mark_fingerprint, values_fingerprint,
-};
+use nianbao_format::{GENERATED_TEMPLATE, Unit, laid_values, mark_fingerprint, values_fingerprint};
 use nianbao_write::{PriorReturn, TemplateSpec, template_bytes, template_file_name};
 
 use crate::discover::discover;

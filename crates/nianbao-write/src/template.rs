@@ -25,8 +25,7 @@
 use std::collections::BTreeSet;
 
 use nianbao_format::{
-    FIELD_COUNT, FORM_TITLE, Kind, Severity, Table, UNIT_LABEL, fields, format_value,
-    template_mark,
+    FIELD_COUNT, FORM_TITLE, Kind, Severity, Table, UNIT_LABEL, fields, format_value, template_mark,
 };
 use nianbao_rules::{Check, Op, RuleSet, Term, Values};
 use rust_xlsxwriter::{
@@ -338,17 +337,16 @@ fn lay_out<'r>(spec: &TemplateSpec<'r>, any_prefill: bool) -> Layout<'r> {
     let mut plan = Plan::new();
     plan.cols = cols;
     plan.title(&format!("{}年{FORM_TITLE}", spec.year));
-    plan.line(
-        1,
-        &format!("{UNIT_LABEL}：{}", spec.unit_name),
-        Role::Unit,
-    );
+    plan.line(1, &format!("{UNIT_LABEL}：{}", spec.unit_name), Role::Unit);
     plan.line(2, INSTRUCTIONS, Role::Note);
     let mut legend: Vec<(Mark, &str)> = Vec::new();
     if any_prefill {
         legend.push((Mark::Prefilled, "浅绿：已按上年报表预填，可修改"));
     }
     legend.push((Mark::Suspect, "红色：该行（列）勾稽关系不平"));
+    if live.iter().any(|l| l.check.severity != Severity::Error) {
+        legend.push((Mark::Tied, "橙色：警告，请核对（如有原因可说明）"));
+    }
     for (k, (mark, text)) in legend.iter().enumerate() {
         let c0 = col(k * 5);
         plan.span(3, (c0, c0 + 4), text, Role::Legend(*mark));
@@ -366,7 +364,8 @@ fn lay_out<'r>(spec: &TemplateSpec<'r>, any_prefill: bool) -> Layout<'r> {
         let cell = match l.place {
             Place::Beside { col, info } => {
                 let r = pos[this_year(l.check)[0].0].0;
-                for (c, text) in std::iter::once((col, "校验")).chain(info.map(|i| (i, "上年基数"))) {
+                for (c, text) in std::iter::once((col, "校验")).chain(info.map(|i| (i, "上年基数")))
+                {
                     if let Some((top, bottom)) = header_rows(&plan, r)
                         && labelled.insert((top, c))
                     {
@@ -406,10 +405,7 @@ fn lay_out<'r>(spec: &TemplateSpec<'r>, any_prefill: bool) -> Layout<'r> {
             plan.span(r, (0, first - 1), &text, Role::Label);
         }
     }
-    Layout {
-        plan,
-        live: cells,
-    }
+    Layout { plan, live: cells }
 }
 
 /// A header text over rows top..=bottom of column `c`.
@@ -617,12 +613,7 @@ fn write_checks(
                 Kind::Count => &st.count,
                 Kind::Amount => &st.amount,
             };
-            ws.write_number_with_format(
-                *r,
-                i,
-                crate::sheets::cell_number(kind, l.prior.abs()),
-                f,
-            )?;
+            ws.write_number_with_format(*r, i, crate::sheets::cell_number(kind, l.prior.abs()), f)?;
             let names: Vec<&str> = l
                 .check
                 .lhs
