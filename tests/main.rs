@@ -6,5 +6,6 @@ mod common;
 mod consolidate;
 mod first_use;
 mod messy;
+mod template;
 mod waivers;
 mod workspace;
