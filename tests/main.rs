@@ -9,3 +9,4 @@ mod messy;
 mod template;
 mod waivers;
 mod workspace;
+mod yoy;
