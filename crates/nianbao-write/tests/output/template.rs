@@ -382,8 +382,11 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// fixtures/template/MANIFEST.csv: file, unit, prior file, planted changes (`field=+N;…`).
-fn manifest() -> Vec<(String, String, String, Vec<(String, i64)>)> {
+/// A line of fixtures/template/MANIFEST.csv: file, unit, last year's file, planted changes
+/// (`field=+N;…`).
+type Case = (String, String, String, Vec<(String, i64)>);
+
+fn manifest() -> Vec<Case> {
     let text =
         std::fs::read_to_string(repo().join("fixtures/template/MANIFEST.csv")).expect("manifest");
     text.lines()
