@@ -165,7 +165,10 @@ fn cross_year_rules_compare_with_last_years_return() {
     // Last year's return is nearly empty: this year's values jumped (year-on-year warnings,
     // tests/yoy.rs), and nothing else is found.
     let rules = failed_rules(&report);
-    assert!(!rules.is_empty() && rules.iter().all(|r| r.starts_with("yoy.")), "{out}");
+    assert!(
+        !rules.is_empty() && rules.iter().all(|r| r.starts_with("yoy.")),
+        "{out}"
+    );
 
     // Carried over 6 where last year carried 7 forward: an error; in force off: a warning
     // whose three cells fit equally.

@@ -14,8 +14,13 @@
 //! failed rules marked on the cells and a list of the problems, every text naming the cells of
 //! that file.
 //!
-//! Both carry the custom document property [`nianbao_format::GENERATED_PROPERTY`], by which
-//! `nianbao-read` tells them from the returns of units.
+//! [`template_bytes`] builds the blank return a unit fills in (`nianbao template`): the same
+//! official layout, last year's values pre-filled, input cells validated, every rule live in a
+//! check cell, the sheet protected (see the `template` module).
+//!
+//! All carry the custom document property [`nianbao_format::GENERATED_PROPERTY`], by which
+//! `nianbao-read` tells them from the returns of units (a template's value says it is a return
+//! form, read as a return).
 
 mod json;
 mod labels;
