@@ -472,3 +472,38 @@ fn copies_libreoffice_saved_read_back_and_its_results_agree_with_the_rules() {
     }
     assert!(planted_seen >= 1);
 }
+
+#[test]
+fn what_is_pre_filled_comes_from_the_rules() {
+    let prior = prior_of_balanced();
+    // Without the rule tying 上年结转 to last year, nothing is filled in.
+    let start = nianbao_rules::BUILTIN_RULES
+        .find("[[rule]]\nid = \"prior.carried_over\"")
+        .expect("the rule");
+    let end = start
+        + nianbao_rules::BUILTIN_RULES[start..]
+            .find("\n\n")
+            .expect("its end");
+    let without = format!(
+        "{}{}",
+        &nianbao_rules::BUILTIN_RULES[..start],
+        &nianbao_rules::BUILTIN_RULES[end..]
+    );
+    let rules = RuleSet::parse(&without).expect("rules");
+    assert!(prefills(&rules, &prior).is_empty());
+    let bytes = template_bytes(&spec(&rules, Some(&prior))).expect("template");
+    let ret = nianbao_read::read_bytes(&bytes, "blank.xlsx").expect("reads as a return");
+    assert!(ret.readings.iter().all(|r| r.blank));
+    // A rule written the other way round, on one column, fills that column only.
+    let one = format!(
+        "{without}\n[[rule]]\nid = \"co\"\nzh = \"z\"\nen = \"e\"\ncheck = \"t3.carried_over.research = prior.t3.carried_forward.research\"\n"
+    );
+    let rules = RuleSet::parse(&one).expect("rules");
+    let filled = prefills(&rules, &prior);
+    assert_eq!(filled.len(), 1);
+    assert_eq!(filled[0].field, idx("t3.carried_over.research"));
+    assert_eq!(
+        Some(filled[0].value),
+        prior[idx("t3.carried_forward.research")]
+    );
+}
