@@ -8,5 +8,7 @@ mod export;
 mod first_use;
 mod messy;
 mod rollup;
+mod template;
 mod waivers;
 mod workspace;
+mod yoy;

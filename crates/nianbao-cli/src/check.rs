@@ -87,7 +87,8 @@ pub fn reconciliation(report: &Report, rules: &RuleSet, with_prior: bool, lang: 
             let evaluated = checks
                 .iter()
                 .filter(|c| values.residual(c).is_some() || rule.cross_year)
-                .count();
+                .count()
+                + rules.yoy.iter().filter(|y| y.rule == rule.id).count();
             let failed: Vec<&&UnitViolation> = unit_violations
                 .iter()
                 .filter(|v| v.violation.rule == rule.id)

@@ -5,6 +5,7 @@ mod check;
 mod consolidate;
 mod run;
 mod summary;
+mod template;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -125,6 +126,20 @@ enum Command {
         #[arg(long, value_enum, default_value = "zh")]
         lang: LangArg,
     },
+    /// Write the blank return each unit fills in: the official layout, last year's carried-over
+    /// values filled in, input checks, every balance rule live in the sheet.
+    Template {
+        /// The workspace folder (holding nianbao.toml).
+        workspace: PathBuf,
+        /// Only this unit (roster code or name).
+        #[arg(long)]
+        unit: Option<String>,
+        /// The folder to write to (default: the workspace's templates/).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: LangArg,
+    },
     /// Consolidate every return in a folder into the district's tables and one workbook.
     Consolidate {
         /// Folder holding the returns (.xlsx, .xls, .ods; searched recursively).
@@ -207,6 +222,12 @@ fn main() -> ExitCode {
             },
             quiet,
         ),
+        Command::Template {
+            workspace,
+            unit,
+            out,
+            lang,
+        } => template::run(workspace, unit, out, to_lang(lang)),
         Command::Consolidate {
             returns_dir,
             prior,

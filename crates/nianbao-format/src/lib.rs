@@ -15,9 +15,10 @@ pub use model::*;
 use std::sync::OnceLock;
 
 /// The custom document property (docProps/custom.xml) that every workbook nianbao writes carries,
-/// with the kind of output as its value ([`GENERATED_SUMMARY`], [`GENERATED_ANNOTATED`]). A file
-/// carrying it is never read as a return, whatever its name or folder: it is listed as skipped
-/// (本工具生成的文件).
+/// with the kind of output as its value ([`GENERATED_SUMMARY`], [`GENERATED_ANNOTATED`],
+/// [`GENERATED_TEMPLATE`]). A file carrying it is never read as a return, whatever its name or
+/// folder: it is listed as skipped (本工具生成的文件) — except a template, which is a return form
+/// ([`mark_is_return`]), and an annotated return whose values a unit changed.
 pub const GENERATED_PROPERTY: &str = "nianbao-generated";
 /// [`GENERATED_PROPERTY`]'s value in the combined workbook (汇总.xlsx).
 pub const GENERATED_SUMMARY: &str = "summary";
@@ -43,6 +44,28 @@ pub fn summary_unit(mark: &str) -> Option<&str> {
 
 /// [`GENERATED_PROPERTY`]'s value in an annotated return sent back to a unit (退回修改).
 pub const GENERATED_ANNOTATED: &str = "annotated";
+/// [`GENERATED_PROPERTY`]'s value in a blank return a unit fills in (`nianbao template`), with
+/// the fingerprint of the values it was written with ([`template_mark`]): filled in or not, it is
+/// a return; the fingerprint tells an untouched template (safe to write again) from a filled one.
+pub const GENERATED_TEMPLATE: &str = "template";
+
+/// Whether a workbook with this marker value is a return all the same (a template).
+pub fn mark_is_return(mark: &str) -> bool {
+    mark == GENERATED_TEMPLATE || mark.starts_with("template;")
+}
+
+/// The [`GENERATED_PROPERTY`] value of a template laying these values (None: a blank cell).
+pub fn template_mark(values: &[Option<i64>]) -> String {
+    format!(
+        "{GENERATED_TEMPLATE};values={}",
+        values_fingerprint(values.iter().map(|v| Some(v.unwrap_or(0))))
+    )
+}
+
+/// The fingerprint a marker value carries (`…;values=<fingerprint>`), if any.
+pub fn mark_fingerprint(mark: &str) -> Option<&str> {
+    mark.split_once(";values=").map(|(_, f)| f)
+}
 
 /// A fingerprint of a return's values (FNV-1a over the values in canonical field order, an
 /// unreadable value hashed apart from every number), as 16 hex digits. An annotated return

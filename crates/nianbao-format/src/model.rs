@@ -272,6 +272,18 @@ pub struct Violation {
     /// status). None when not waived.
     #[serde(default)]
     pub waived: Option<Waived>,
+    /// For a year-on-year warning: the field and its values this year and last year.
+    #[serde(default)]
+    pub year_on_year: Option<YearOnYear>,
+}
+
+/// What a year-on-year check compared: one field's value this year and last year (in the
+/// field's unit: hundredths for the amount).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct YearOnYear {
+    pub field: String,
+    pub this_year: i64,
+    pub last_year: i64,
 }
 
 impl Violation {

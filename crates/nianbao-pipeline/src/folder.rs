@@ -138,12 +138,13 @@ fn refuse_inputs(planned: &Planned, fixed: &[&Path], found: &[&Discovery]) -> Re
     Ok(())
 }
 
-/// Whether a file carries nianbao's marker (an earlier output, safe to replace).
+/// Whether a file carries nianbao's marker of an output (an earlier output, safe to replace);
+/// a template is a return form, not such an output.
 fn is_ours(path: &Path) -> bool {
     std::fs::read(path)
         .ok()
         .and_then(|b| nianbao_read::generated_mark(&b))
-        .is_some()
+        .is_some_and(|m| !nianbao_format::mark_is_return(&m))
 }
 
 /// Last year's values by unit key.
@@ -151,7 +152,7 @@ type PriorValues = HashMap<String, Prior>;
 
 /// Last year's returns by unit key, read from last year's folder; with their content hashes
 /// when read through a cache.
-fn load_prior(
+pub(crate) fn load_prior(
     found: &Discovery,
     roster: Option<&Roster>,
     cache: Option<&Cache>,

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use nianbao_consolidate::Input;
 use nianbao_format::{
     FileEntry, FileStatus, GENERATED_ANNOTATED, GENERATED_SUMMARY, Msg, Reading, laid_values,
-    values_fingerprint,
+    mark_is_return, values_fingerprint,
 };
 
 use nianbao_read::Return;
@@ -37,12 +37,16 @@ pub enum Read {
 
 /// Why a workbook that carries nianbao's marker is not read as a return, if it is not: the
 /// combined workbook always; an annotated return while its values are those nianbao wrote (one
-/// a unit corrected is its new return).
+/// a unit corrected is its new return); a template never (it is a return form, filled in or
+/// not).
 pub fn own_output(mark: Option<&str>, readings: &[Reading]) -> Option<Msg> {
     let mark = mark?;
     if nianbao_format::summary_unit(mark).is_some() {
         // A named body's totals: its city's return, settled against the roster (see
         // [`named_summaries_off_roster`]).
+        return None;
+    }
+    if mark_is_return(mark) {
         return None;
     }
     if mark == GENERATED_SUMMARY {
@@ -229,6 +233,16 @@ mod tests {
     fn a_summary_workbook_is_always_ours() {
         assert!(own_output(Some("summary"), &readings(&[1, 2])).is_some());
         assert!(own_output(None, &readings(&[1, 2])).is_none());
+    }
+
+    #[test]
+    fn a_template_is_a_return_filled_in_or_not() {
+        let blank: Vec<Option<i64>> = vec![None, Some(6), None];
+        let mark = nianbao_format::template_mark(&blank);
+        assert!(own_output(Some(&mark), &readings(&[0, 6, 0])).is_none());
+        assert!(own_output(Some(&mark), &readings(&[5, 6, 7])).is_none());
+        assert!(own_output(Some("template"), &readings(&[1])).is_none());
+        assert!(own_output(Some("templates-of-something"), &readings(&[1])).is_some());
     }
 
     #[test]

@@ -40,7 +40,8 @@ pub struct Return {
     pub readings: Vec<Reading>,
     pub problems: Vec<Violation>,
     /// The value of the marker property when nianbao wrote this workbook itself
-    /// ([`nianbao_format::GENERATED_PROPERTY`]): `summary`, or `annotated;values=…`.
+    /// ([`nianbao_format::GENERATED_PROPERTY`]): `summary`, `annotated;values=…`, or
+    /// `template;values=…` (a template, which is a return all the same).
     pub generated: Option<String>,
 }
 

@@ -6,7 +6,7 @@ mod localise;
 mod ruleset;
 
 pub use localise::{Change, Repair, localise};
-pub use ruleset::{BUILTIN_RULES, Rule, RuleError, RuleSet};
+pub use ruleset::{BUILTIN_RULES, Rule, RuleError, RuleSet, YoyCheck};
 
 use nianbao_format::{CellRef, FieldRef, Msg, Reading, Severity, Violation, fields, format_value};
 
@@ -61,7 +61,8 @@ impl Check {
             .sum()
     }
 
-    fn holds(&self, diff: i64) -> bool {
+    /// Whether a residual (lhs − rhs) satisfies the check, within its tolerance.
+    pub fn holds(&self, diff: i64) -> bool {
         match self.op {
             Op::Eq => diff.abs() <= self.tolerance,
             Op::Ge => diff >= -self.tolerance,
@@ -326,11 +327,120 @@ mod tests;
 /// ("最可能出错：D24，应为 264"), or the candidates when several repairs fit equally.
 pub fn check_unit(rules: &RuleSet, values: &Values<'_>) -> Vec<Violation> {
     let mut out = evaluate(rules, values);
+    attach_suspects(rules, values, &mut out);
+    out.extend(year_on_year(rules, values));
+    out
+}
+
+/// The year-on-year warnings (`[[yoy]]`): a field whose value grew or shrank by more than the
+/// factor since last year, the larger of the two at least the floor. Nothing without last
+/// year's values; a field unreadable in either year is skipped.
+pub fn year_on_year(rules: &RuleSet, values: &Values<'_>) -> Vec<Violation> {
+    let Some(prior) = &values.prior else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for y in &rules.yoy {
+        let (Some(now), Some(last)) = (
+            values.values.get(y.field).copied().flatten(),
+            prior.get(y.field).copied().flatten(),
+        ) else {
+            continue;
+        };
+        let (hi, lo) = (now.max(last), now.min(last));
+        // hi > factor · lo, exactly (factor in hundredths).
+        if hi < y.floor || i128::from(hi) * 100 <= i128::from(y.factor) * i128::from(lo) {
+            continue;
+        }
+        let field = &fields()[y.field];
+        let fmt = |v: i64| format_value(field.kind, v);
+        let ratio = |zh: bool| -> String {
+            match (now, last) {
+                (_, 0) => if zh {
+                    "（上年为 0）"
+                } else {
+                    " (0 last year)"
+                }
+                .to_string(),
+                (0, _) => if zh {
+                    "（本年为 0）"
+                } else {
+                    " (0 this year)"
+                }
+                .to_string(),
+                _ => {
+                    // One decimal, rounded half up, of the larger over the smaller.
+                    let tenths = (i128::from(hi) * 20 / i128::from(lo) + 1) / 2;
+                    let sym = if now >= last { "×" } else { "÷" };
+                    let r = format!("{sym}{}.{}", tenths / 10, tenths % 10);
+                    if zh {
+                        format!("（{r}）")
+                    } else {
+                        format!(" ({r})")
+                    }
+                }
+            }
+        };
+        let label = yoy_label(field);
+        out.push(Violation {
+            rule: y.rule.clone(),
+            severity: y.severity,
+            fields: vec![
+                FieldRef::this_year(y.field),
+                FieldRef {
+                    index: y.field,
+                    prior: true,
+                },
+            ],
+            cells: values.cell(y.field).cloned().into_iter().collect(),
+            expected: Some(fmt(now)),
+            actual: Some(fmt(last)),
+            message: Msg::new(
+                format!(
+                    "{label}：本年 {}，上年 {}{}",
+                    fmt(now),
+                    fmt(last),
+                    ratio(true)
+                ),
+                format!(
+                    "{}: this year {}, last year {}{}",
+                    field.id,
+                    fmt(now),
+                    fmt(last),
+                    ratio(false)
+                ),
+            ),
+            year_on_year: Some(nianbao_format::YearOnYear {
+                field: field.id.clone(),
+                this_year: now,
+                last_year: last,
+            }),
+            ..Default::default()
+        });
+    }
+    out
+}
+
+/// "表三 本年新收 自然人", "表三 办理结果 总计", "表二 行政许可 本年处理决定数量", "表四 行政复议 总计".
+fn yoy_label(field: &nianbao_format::Field) -> String {
+    let row = field.row_label.rsplit(" › ").next().unwrap_or_default();
+    let row = match (field.table, field.id.split('.').nth(1)) {
+        (nianbao_format::Table::T3, Some("new")) => "本年新收",
+        (nianbao_format::Table::T3, Some("carried_over")) => "上年结转",
+        (nianbao_format::Table::T3, Some("carried_forward")) => "结转下年度",
+        (nianbao_format::Table::T3, Some("total")) => "办理结果",
+        _ => nianbao_format::strip_enumerator(row),
+    };
+    format!("{} {row} {}", field.table.short_zh(), field.col_label)
+}
+
+/// Names, on every failed rule, the cells most likely wrong (error localisation).
+fn attach_suspects(rules: &RuleSet, values: &Values<'_>, out: &mut [Violation]) {
     if out.is_empty() {
-        return out;
+        return;
     }
     let repairs = localise(rules, values);
-    for v in &mut out {
+    for v in out.iter_mut() {
         let touches = |r: &&Repair| {
             r.changes
                 .iter()
@@ -366,7 +476,6 @@ pub fn check_unit(rules: &RuleSet, values: &Values<'_>) -> Vec<Violation> {
             v.message.en.push_str(&text.en);
         }
     }
-    out
 }
 
 fn suspect_text(v: &Violation) -> Option<Msg> {

@@ -39,11 +39,27 @@ pub struct Rule {
     pub waivable: bool,
 }
 
+/// A year-on-year check of one field (a `[[yoy]]` family of the rule file): a warning when
+/// this year's value and last year's differ by more than `factor` times, the larger of the two
+/// at least `floor`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YoyCheck {
+    pub rule: String,
+    pub severity: Severity,
+    pub field: usize,
+    /// The factor in hundredths (5 → 500), compared exactly.
+    pub factor: i64,
+    /// The floor in the field's unit (hundredths of 万元 for the amount).
+    pub floor: i64,
+}
+
 /// A loaded rule set: the rules and the checks they expand to.
 #[derive(Debug, Clone)]
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     pub checks: Vec<Check>,
+    /// The year-on-year checks (`[[yoy]]`), run when last year's values are given.
+    pub yoy: Vec<YoyCheck>,
     /// The checks that are one total of their parts, in the order blank totals are filled:
     /// totals whose parts are not totals themselves first, so the corner sees filled rows.
     /// Worked out once here, not for every return.
@@ -72,6 +88,36 @@ struct File {
     sets: BTreeMap<String, Vec<String>>,
     #[serde(default, rename = "rule")]
     rules: Vec<Spanned<RuleDef>>,
+    #[serde(default, rename = "yoy")]
+    yoy: Vec<Spanned<YoyDef>>,
+}
+
+/// A `[[yoy]]` family: fields (sets allowed) compared with last year's.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct YoyDef {
+    id: String,
+    #[serde(default = "warning")]
+    severity: String,
+    zh: String,
+    en: String,
+    fields: Spanned<Vec<String>>,
+    #[serde(default = "default_factor")]
+    factor: f64,
+    #[serde(default = "default_floor")]
+    floor: f64,
+}
+
+fn warning() -> String {
+    "warning".into()
+}
+
+fn default_factor() -> f64 {
+    5.0
+}
+
+fn default_floor() -> f64 {
+    20.0
 }
 
 #[derive(Deserialize)]
@@ -145,16 +191,7 @@ impl RuleSet {
                     format!("rule id \"{}\" appears twice", def.id),
                 ));
             }
-            let severity = match def.severity.as_str() {
-                "error" => Severity::Error,
-                "warning" => Severity::Warning,
-                other => {
-                    return Err(err(
-                        format!("severity 应为 error 或 warning，而不是 “{other}”"),
-                        format!("severity must be error or warning, not \"{other}\""),
-                    ));
-                }
-            };
+            let severity = severity_of(&def.severity).map_err(|m| err(m.zh, m.en))?;
             if def.tolerance < 0 {
                 return Err(err(
                     "tolerance 不能为负数".into(),
@@ -223,12 +260,89 @@ impl RuleSet {
                 waivable: def.waivable,
             });
         }
+        let mut yoy = Vec::new();
+        for spanned in &file.yoy {
+            let line = line_of(text, spanned.span().start);
+            let def = spanned.get_ref();
+            let err = |m: Msg| RuleError { line, reason: m };
+            if !ids.insert(def.id.clone()) {
+                return Err(err(Msg::new(
+                    format!("规则 id “{}” 重复", def.id),
+                    format!("rule id \"{}\" appears twice", def.id),
+                )));
+            }
+            let severity = severity_of(&def.severity).map_err(err)?;
+            if !(def.factor.is_finite() && def.factor > 1.0 && def.factor <= 1e6) {
+                return Err(err(Msg::new(
+                    format!("factor 应为大于 1 的数，而不是 {}", def.factor),
+                    format!("factor must be a number above 1, not {}", def.factor),
+                )));
+            }
+            if !(def.floor.is_finite() && def.floor >= 0.0 && def.floor <= 1e12) {
+                return Err(err(Msg::new(
+                    format!("floor 应为不小于 0 的数，而不是 {}", def.floor),
+                    format!("floor must be a number of at least 0, not {}", def.floor),
+                )));
+            }
+            let fields_line = line_of(text, def.fields.span().start);
+            let mut seen = std::collections::HashSet::new();
+            for f in def.fields.get_ref() {
+                if f.trim_start().starts_with(nianbao_format::PRIOR_PREFIX) {
+                    return Err(RuleError {
+                        line: fields_line,
+                        reason: Msg::new(
+                            format!("yoy 的字段不能带 prior.（自动与上年比较）：“{f}”"),
+                            format!(
+                                "yoy fields take no prior. (they are compared with last year's): \"{f}\""
+                            ),
+                        ),
+                    });
+                }
+                let terms =
+                    expand_term(f.trim(), 1, None, "", &file.sets).map_err(|reason| RuleError {
+                        line: fields_line,
+                        reason,
+                    })?;
+                for t in terms.into_iter().filter(|t| seen.insert(t.field)) {
+                    let unit = match fields()[t.field].kind {
+                        nianbao_format::Kind::Count => 1.0,
+                        nianbao_format::Kind::Amount => 100.0,
+                    };
+                    yoy.push(YoyCheck {
+                        rule: def.id.clone(),
+                        severity,
+                        field: t.field,
+                        factor: (def.factor * 100.0).round() as i64,
+                        floor: (def.floor * unit).round() as i64,
+                    });
+                }
+            }
+            rules.push(Rule {
+                id: def.id.clone(),
+                severity,
+                description: Msg::new(def.zh.clone(), def.en.clone()),
+                cross_year: true,
+                waivable: false,
+            });
+        }
         let total_order = total_order(&checks);
         Ok(RuleSet {
             rules,
             checks,
+            yoy,
             total_order,
         })
+    }
+}
+
+fn severity_of(s: &str) -> Result<Severity, Msg> {
+    match s {
+        "error" => Ok(Severity::Error),
+        "warning" => Ok(Severity::Warning),
+        other => Err(Msg::new(
+            format!("severity 应为 error 或 warning，而不是 “{other}”"),
+            format!("severity must be error or warning, not \"{other}\""),
+        )),
     }
 }
 

@@ -522,3 +522,147 @@ fn a_two_cell_repair_names_on_each_rule_only_its_own_cells() {
         }
     }
 }
+
+// ---- year on year ---------------------------------------------------------------------------
+
+/// The year-on-year warnings of `now` against `last` (every other field 0 in both years).
+fn yoy_of(rules: &RuleSet, changes: &[(&str, i64, i64)]) -> Vec<Violation> {
+    let (mut now, mut last) = (vec![Some(0); FIELD_COUNT], vec![Some(0); FIELD_COUNT]);
+    for &(id, n, l) in changes {
+        now[idx(id)] = Some(n);
+        last[idx(id)] = Some(l);
+    }
+    year_on_year(rules, &Values::from_values(now).with_prior(last))
+}
+
+fn messages(v: &[Violation]) -> Vec<&str> {
+    v.iter().map(|v| v.message.zh.as_str()).collect()
+}
+
+#[test]
+fn a_jump_beyond_the_factor_above_the_floor_is_a_warning() {
+    let r = rules();
+    let found = yoy_of(r, &[("t3.new.natural_person", 264, 31)]);
+    assert_eq!(
+        messages(&found),
+        vec!["表三 本年新收 自然人：本年 264，上年 31（×8.5）"]
+    );
+    let v = &found[0];
+    assert_eq!((v.rule.as_str(), v.severity), ("yoy.t3", Severity::Warning));
+    assert_eq!(
+        v.fields,
+        vec![
+            FieldRef::this_year(idx("t3.new.natural_person")),
+            FieldRef {
+                index: idx("t3.new.natural_person"),
+                prior: true
+            }
+        ]
+    );
+    let y = v.year_on_year.as_ref().unwrap();
+    assert_eq!(
+        (y.field.as_str(), y.this_year, y.last_year),
+        ("t3.new.natural_person", 264, 31)
+    );
+    assert_eq!(
+        v.message.en,
+        "t3.new.natural_person: this year 264, last year 31 (×8.5)"
+    );
+    // Shrinking counts too, and a year of 0.
+    assert_eq!(
+        messages(&yoy_of(r, &[("t4.review.total", 3, 40)])),
+        vec!["表四 行政复议 总计：本年 3，上年 40（÷13.3）"]
+    );
+    assert_eq!(
+        messages(&yoy_of(r, &[("t2.licensing.decisions", 25, 0)])),
+        vec!["表二 行政许可 本年处理决定数量：本年 25，上年 0（上年为 0）"]
+    );
+    assert_eq!(
+        messages(&yoy_of(r, &[("t3.total.total", 0, 30)])),
+        vec!["表三 办理结果 总计：本年 0，上年 30（本年为 0）"]
+    );
+}
+
+#[test]
+fn below_the_floor_or_within_the_factor_is_not() {
+    let r = rules();
+    // The larger value under 20: small numbers jump by chance.
+    assert!(yoy_of(r, &[("t3.new.natural_person", 19, 1)]).is_empty());
+    assert_eq!(yoy_of(r, &[("t3.new.natural_person", 20, 1)]).len(), 1);
+    // Exactly 5 times is not more than 5 times.
+    assert!(yoy_of(r, &[("t3.new.natural_person", 100, 20)]).is_empty());
+    assert_eq!(yoy_of(r, &[("t3.new.natural_person", 101, 20)]).len(), 1);
+    // A field no family names.
+    assert!(yoy_of(r, &[("t3.granted.research", 500, 1)]).is_empty());
+    // The amount's floor is 20 万元.
+    assert!(yoy_of(r, &[("t2.fees.amount", 1999, 0)]).is_empty());
+    assert_eq!(
+        messages(&yoy_of(r, &[("t2.fees.amount", 2000, 100)])),
+        vec!["表二 行政事业性收费 本年收费金额（单位：万元）：本年 20.00，上年 1.00（×20.0）"]
+    );
+    // Without last year's values, or with an unreadable one, nothing.
+    let mut now = vec![Some(0); FIELD_COUNT];
+    now[idx("t3.new.natural_person")] = Some(500);
+    assert!(year_on_year(r, &Values::from_values(now.clone())).is_empty());
+    let mut last = vec![Some(0); FIELD_COUNT];
+    last[idx("t3.new.natural_person")] = None;
+    assert!(year_on_year(r, &Values::from_values(now).with_prior(last)).is_empty());
+}
+
+#[test]
+fn check_unit_reports_year_on_year_with_the_balance_rules() {
+    let now = balanced();
+    let mut last: Vec<Option<i64>> = now.iter().map(|&v| Some(v)).collect();
+    last[idx("t3.carried_forward.natural_person")] = Some(1);
+    last[idx("t3.carried_forward.total")] = Some(1);
+    last[idx("t2.normative_docs.in_force")] = Some(10);
+    let mut now = now;
+    now[idx("t2.penalty.decisions")] = 120;
+    last[idx("t2.penalty.decisions")] = Some(12);
+    let values: Vec<Option<i64>> = now.iter().map(|&v| Some(v)).collect();
+    let found = check_unit(rules(), &Values::from_values(values).with_prior(last));
+    let rules_found: Vec<&str> = found.iter().map(|v| v.rule.as_str()).collect();
+    assert_eq!(rules_found, vec!["yoy.t2"], "{found:#?}");
+    assert!(found[0].suspects.is_empty());
+}
+
+#[test]
+fn yoy_families_are_checked_like_rules() {
+    let base = "[sets]\ncols = [\"natural_person\", \"total\"]\n";
+    let ok = RuleSet::parse(&format!(
+        "{base}[[yoy]]\nid = \"y\"\nzh = \"同比\"\nen = \"yoy\"\nfields = [\"t3.new.[cols]\", \"t3.new.total\"]\n"
+    ))
+    .unwrap();
+    assert_eq!(ok.yoy.len(), 2, "a field named twice is checked once");
+    assert_eq!((ok.yoy[0].factor, ok.yoy[0].floor), (500, 20));
+    assert!(ok.rules[0].cross_year);
+    let amount = RuleSet::parse(
+        "[[yoy]]\nid = \"y\"\nzh = \"z\"\nen = \"e\"\nfields = [\"t2.fees.amount\"]\nfactor = 2.5\nfloor = 10\n",
+    )
+    .unwrap();
+    assert_eq!((amount.yoy[0].factor, amount.yoy[0].floor), (250, 1000));
+    for (bad, why) in [
+        ("fields = [\"t3.new.nobody\"]", "未知字段"),
+        ("fields = [\"prior.t3.new.total\"]", "prior."),
+        ("fields = [\"t3.new.total\"]\nfactor = 1", "factor"),
+        ("fields = [\"t3.new.total\"]\nfloor = -1", "floor"),
+        (
+            "fields = [\"t3.new.total\"]\nseverity = \"info\"",
+            "severity",
+        ),
+        ("fields = [\"t3.new.[nothing]\"]", "未定义的集合"),
+    ] {
+        let text = format!("[[yoy]]\nid = \"y\"\nzh = \"z\"\nen = \"e\"\n{bad}\n");
+        let e = RuleSet::parse(&text).unwrap_err();
+        assert!(e.reason.zh.contains(why), "{bad}: {e:?}");
+        assert!(e.line >= 1 && e.line <= 6, "{bad}: line {}", e.line);
+    }
+    let twice = "[[rule]]\nid = \"y\"\nzh = \"z\"\nen = \"e\"\ncheck = \"t3.new.total = t3.new.total\"\n[[yoy]]\nid = \"y\"\nzh = \"z\"\nen = \"e\"\nfields = [\"t3.new.total\"]\n";
+    assert!(
+        RuleSet::parse(twice)
+            .unwrap_err()
+            .reason
+            .zh
+            .contains("重复")
+    );
+}

@@ -69,6 +69,14 @@ fn violation_json(uv: &UnitViolation, lang: Lang) -> Value {
             json!({"unit": u.unit, "diff": value_json(kind, Some(u.diff))})
         }).collect::<Vec<_>>(),
         "waived": v.waived.as_ref().map(|w| json!({"reason": w.reason, "expires": w.expires})),
+        "year_on_year": v.year_on_year.as_ref().map(|y| {
+            let kind = nianbao_format::field_index(&y.field).map_or(Kind::Count, |i| fields()[i].kind);
+            json!({
+                "field": y.field,
+                "this_year": value_json(kind, Some(y.this_year)),
+                "last_year": value_json(kind, Some(y.last_year)),
+            })
+        }),
     })
 }
 

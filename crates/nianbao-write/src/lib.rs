@@ -14,8 +14,13 @@
 //! failed rules marked on the cells and a list of the problems, every text naming the cells of
 //! that file.
 //!
-//! Both carry the custom document property [`nianbao_format::GENERATED_PROPERTY`], by which
-//! `nianbao-read` tells them from the returns of units.
+//! [`template_bytes`] builds the blank return a unit fills in (`nianbao template`): the same
+//! official layout, last year's values pre-filled, input cells validated, every rule live in a
+//! check cell, the sheet protected (see the `template` module).
+//!
+//! All carry the custom document property [`nianbao_format::GENERATED_PROPERTY`], by which
+//! `nianbao-read` tells them from the returns of units (a template's value says it is a return
+//! form, read as a return).
 
 mod json;
 mod labels;
@@ -24,6 +29,7 @@ mod messages;
 mod plan;
 mod sheets;
 mod style;
+mod template;
 
 use std::sync::Arc;
 
@@ -34,6 +40,10 @@ use nianbao_rules::RuleSet;
 use rust_xlsxwriter::{DocProperties, Workbook};
 
 pub use json::{json_report, write_json_report};
+pub use template::{
+    CHECK_NOT_A_NUMBER, CHECK_OK, Prefill, PriorReturn, TemplateSpec, check_text,
+    filled_template_bytes, prefills, template_bytes, template_file_name,
+};
 
 /// Sheet names, always in Chinese (the CLI and clerks refer to them by name).
 pub const SHEET_SUMMARY: &str = "全区汇总";
@@ -273,10 +283,16 @@ pub fn return_bytes(
 /// A file name for a unit's annotated return: "U05_朱泾镇_退回修改.xlsx" ("朱泾镇_退回修改.xlsx"
 /// when the code is the name), with characters no file system takes replaced by "_".
 pub fn annotated_file_name(unit: &UnitEntry) -> String {
-    let stem = if unit.name.is_empty() || unit.name == unit.unit {
-        unit.unit.clone()
+    format!("{}_退回修改.xlsx", safe_stem(&unit.unit, &unit.name))
+}
+
+/// "U05_朱泾镇" ("朱泾镇" when the code is the name), with characters no file system takes
+/// replaced by "_": the start of the file names written for a unit.
+pub(crate) fn safe_stem(code: &str, name: &str) -> String {
+    let stem = if name.is_empty() || name == code {
+        code.to_string()
     } else {
-        format!("{}_{}", unit.unit, unit.name)
+        format!("{code}_{name}")
     };
     let safe: String = stem
         .chars()
@@ -288,8 +304,8 @@ pub fn annotated_file_name(unit: &UnitEntry) -> String {
             }
         })
         .collect();
-    let safe = safe.trim_matches(|c: char| c == '.' || c.is_whitespace());
-    format!("{safe}_退回修改.xlsx")
+    safe.trim_matches(|c: char| c == '.' || c.is_whitespace())
+        .to_string()
 }
 
 /// Picks the Chinese or English text.

@@ -184,9 +184,18 @@ impl Plan {
     /// Tables 二, 三 and 四 from row `r0` on, a blank row between them; returns the row after
     /// table 四.
     pub fn tables(&mut self, r0: u32) -> u32 {
-        let r = self.table2(r0);
-        let r = self.table3(r + 1);
-        self.table4(r + 1)
+        self.tables_with_room(r0, [0; 3])[2]
+    }
+
+    /// Tables 二, 三 and 四 from row `r0` on, `room[k]` rows left free below table k (for
+    /// what a renderer adds under a table, such as the template's check rows) besides the blank
+    /// row between tables; returns the row after each table (before its free rows).
+    pub fn tables_with_room(&mut self, r0: u32, room: [u32; 3]) -> [u32; 3] {
+        let end2 = self.table2(r0);
+        let end3 = self.table3(end2 + room[0] + 1);
+        let end4 = self.table4(end3 + room[1] + 1);
+        self.end = self.end.max(end4 + room[2]);
+        [end2, end3, end4]
     }
 
     /// Per field, the top-left cell of its value (the plan must hold every field).

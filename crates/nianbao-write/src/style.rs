@@ -24,11 +24,15 @@ pub const INVOLVED_FILL: u32 = 0xFFC7CE;
 const INVOLVED_FONT: u32 = 0x9C0006;
 pub const SUSPECT_FILL: u32 = 0xFF0000;
 pub const TIED_FILL: u32 = 0xFFC000;
+/// Fill of a template's cells filled in from last year's return.
+pub const PREFILLED_FILL: u32 = 0xE2EFDA;
 
 /// How a value cell of the annotated return is marked, weakest first: when several rules mark
 /// one cell, the strongest mark shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Mark {
+    /// A template's cell filled in from last year's return (still editable): light green.
+    Prefilled,
     /// The cell takes part in a failed rule: light red.
     Involved,
     /// One of several equally likely repairs of a failed rule: orange, bold.
@@ -42,6 +46,7 @@ pub enum Mark {
 impl Mark {
     pub fn fill(self) -> u32 {
         match self {
+            Mark::Prefilled => PREFILLED_FILL,
             Mark::Involved => INVOLVED_FILL,
             Mark::Tied => TIED_FILL,
             Mark::Suspect | Mark::Unreadable => SUSPECT_FILL,
@@ -53,6 +58,7 @@ impl Mark {
 pub fn marked(base: &Format, mark: Mark) -> Format {
     let f = base.clone().set_background_color(Color::RGB(mark.fill()));
     match mark {
+        Mark::Prefilled => f,
         Mark::Involved => f.set_font_color(Color::RGB(INVOLVED_FONT)),
         Mark::Tied => f.set_bold().set_font_color(Color::Black),
         Mark::Suspect | Mark::Unreadable => f.set_bold().set_font_color(Color::White),

@@ -252,6 +252,7 @@ pub fn write_return(
     let cells = Cells {
         shown: &shown,
         decorations: Some(&decorations),
+        input: false,
     };
     official::render(ws, &plan, &cells, st)
 }

@@ -41,6 +41,8 @@ pub struct Decoration {
 pub struct Cells<'a> {
     pub shown: &'a [Shown<'a>],
     pub decorations: Option<&'a [Decoration]>,
+    /// The value cells are for typing in (a template): unlocked in a protected sheet.
+    pub input: bool,
 }
 
 /// Renders `plan` onto `ws`, the values from `cells`: the grid's column widths, every item in
@@ -156,14 +158,14 @@ fn value(
         (_, Kind::Count) => &st.count,
         (_, Kind::Amount) => &st.amount,
     };
-    let owned;
-    let f = match deco.and_then(|d| d.mark) {
-        Some(m) => {
-            owned = marked(base, m);
-            &owned
-        }
-        None => base,
+    let mut f = match deco.and_then(|d| d.mark) {
+        Some(m) => marked(base, m),
+        None => base.clone(),
     };
+    if cells.input {
+        f = f.set_unlocked();
+    }
+    let f = &f;
     match shown {
         Shown::Value(v) => s.number(r, c0, c1, cell_number(kind, v), f)?,
         Shown::Blank => s.text(r, c0, r, c1, "", f)?,
@@ -187,6 +189,7 @@ mod tests {
         let cells = Cells {
             shown: &shown,
             decorations: None,
+            input: false,
         };
         let st = Styles::new();
         for r0 in [0, 2, 5, 9] {
@@ -208,6 +211,7 @@ mod tests {
         let cells = Cells {
             shown: &shown,
             decorations: None,
+            input: false,
         };
         for r0 in [2, 3, 5] {
             let mut plan = Plan::new();

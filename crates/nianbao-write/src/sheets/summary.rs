@@ -32,6 +32,7 @@ pub fn write(
     let cells = Cells {
         shown: &shown,
         decorations: None,
+        input: false,
     };
     let mut plan = Plan::new();
     plan.title(&title(report, opts));
@@ -63,6 +64,7 @@ pub fn write_return(
     let cells = Cells {
         shown: &shown,
         decorations: None,
+        input: false,
     };
     let year = year.map(|y| format!("{y}年")).unwrap_or_default();
     let mut plan = Plan::new();

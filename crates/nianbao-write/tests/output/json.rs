@@ -174,10 +174,12 @@ fn violations_and_files() {
                 "suspects",
                 "suspects_tied",
                 "from_units",
-                "waived"
+                "waived",
+                "year_on_year"
             ]
         );
         assert!(jv["waived"].is_null());
+        assert!(jv["year_on_year"].is_null());
         let v = &uv.violation;
         assert_eq!(jv["unit"], uv.unit.as_str());
         assert_eq!(jv["severity"], v.severity.as_str());

@@ -8,4 +8,5 @@ mod marker;
 mod relaid;
 mod roundtrip;
 mod sample;
+mod template;
 mod workbook;

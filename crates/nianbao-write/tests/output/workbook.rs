@@ -469,6 +469,7 @@ fn u05_report() -> nianbao_format::Report {
             suspects_tied: false,
             from_units: vec![],
             waived: None,
+            year_on_year: None,
         },
     }];
     report
