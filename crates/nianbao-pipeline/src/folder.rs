@@ -233,8 +233,8 @@ pub fn prepare(req: &FolderRequest, progress: &dyn Progress) -> Result<Prepared,
             status: FileStatus::Skipped,
             unit: None,
             error: Some(Msg::new(
-                "不是表格文件（.xlsx/.xls/.ods），已跳过",
-                "not a spreadsheet (.xlsx/.xls/.ods); skipped",
+                "不是表格文件（.xlsx/.xls/.ods）或年报（.html/.txt/.docx），已跳过",
+                "not a spreadsheet (.xlsx/.xls/.ods) or a report (.html/.txt/.docx); skipped",
             )),
         });
     }

@@ -12,6 +12,7 @@ mod discover;
 mod error;
 mod folder;
 pub mod outputs;
+pub mod publish;
 mod read;
 pub mod run;
 pub mod waivers;

@@ -22,6 +22,7 @@ mod labels;
 mod layout;
 mod messages;
 mod plan;
+mod publish;
 mod sheets;
 mod style;
 
@@ -35,6 +36,7 @@ use nianbao_rules::RuleSet;
 use rust_xlsxwriter::{DocProperties, Workbook};
 
 pub use json::{json_report, write_json_report};
+pub use publish::{PUBLISHED_MARK, Publication, Published, narrative, publish};
 
 /// Sheet names, always in Chinese (the CLI and clerks refer to them by name).
 pub const SHEET_SUMMARY: &str = "全区汇总";
