@@ -169,6 +169,24 @@ fn html_table(s: &Section, totals: &[i64], styling: Styling, out: &mut String) {
             let _ = writeln!(out, "<table>");
         }
     }
+    // Value columns share 42 % of the width (at most 15 % each); label columns take the rest.
+    let value_cols: BTreeSet<usize> = s
+        .cells
+        .iter()
+        .filter(|c| c.4.role == Role::Value)
+        .flat_map(|c| c.1..c.1 + c.3)
+        .collect();
+    let cols = s.cells.iter().map(|c| c.1 + c.3).max().unwrap_or(0);
+    let width = (42 / value_cols.len().max(1)).clamp(4, 15);
+    out.push_str("<colgroup>");
+    for c in 0..cols {
+        if value_cols.contains(&c) {
+            let _ = write!(out, "<col style=\"width:{width}%\">");
+        } else {
+            out.push_str("<col>");
+        }
+    }
+    out.push_str("</colgroup>\n");
     for r in 0..s.rows {
         out.push_str("<tr>");
         let mut row: Vec<&(u32, usize, u32, usize, Item)> =
@@ -243,7 +261,7 @@ h2 { font-size: 12pt; margin: 14px 0 6px; page-break-after: avoid; break-after: 
 p { margin: 4px 0; line-height: 1.6; }
 p.note { font-size: 9pt; }
 p.draft { text-indent: 2em; }
-table { border-collapse: collapse; width: 100%; margin: 0 0 10px; page-break-inside: auto; }
+table { border-collapse: collapse; width: 100%; margin: 0 0 10px; page-break-inside: avoid; break-inside: avoid; }
 tr { page-break-inside: avoid; break-inside: avoid; }
 td { border: 1px solid #000; padding: 2px 3px; text-align: center; vertical-align: middle; line-height: 1.35; }
 td.h { font-weight: bold; }
