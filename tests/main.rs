@@ -6,5 +6,6 @@ mod common;
 mod consolidate;
 mod first_use;
 mod messy;
+mod publish;
 mod waivers;
 mod workspace;
