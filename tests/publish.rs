@@ -350,3 +350,75 @@ fn the_committed_word_report_reads_as_the_seed() {
     assert_eq!(unit["name"], "金山区");
     assert_eq!(r["violations"], serde_json::json!([]), "{printed}");
 }
+
+#[test]
+fn last_years_published_report_is_a_prior_for_the_totals() {
+    let dir = temp_dir("publish-prior");
+    let last = dir.join("2021");
+    std::fs::create_dir_all(&last).unwrap();
+    let o = run(&[
+        "publish",
+        s(&root().join("fixtures/jinshan-2021")),
+        "--out",
+        s(&last),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let consolidate = |prior: &Path| {
+        let rep = dir.join("r.json");
+        let o = run(&[
+            "consolidate",
+            s(&jinshan()),
+            "--roster",
+            s(&jinshan().join("roster.csv")),
+            "--prior",
+            s(prior),
+            "--out",
+            s(&dir.join("o.xlsx")),
+            "--json",
+            s(&rep),
+        ]);
+        (o, json(&rep))
+    };
+    // Last year's page: this year's 上年结转 are its 结转下年度, column by column.
+    let (o, r) = consolidate(&last.join(PAGE));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let district: Vec<&Value> = r["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["unit"] == "district")
+        .collect();
+    assert!(district.is_empty(), "{district:?}");
+    // This year's own report as "last year's": its 结转下年度 (15) are not this year's 上年结转 (7).
+    let (o, r) = consolidate(&root().join("fixtures/seed/jinshan-2022-report.txt"));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let cross: Vec<&Value> = r["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["unit"] == "district" && v["rule"] == "prior.carried_over")
+        .collect();
+    assert_eq!(
+        cross.len(),
+        3,
+        "natural_person, commercial and total: {cross:?}"
+    );
+    assert!(
+        cross
+            .iter()
+            .any(|v| v["message"].as_str().unwrap().contains("总计列")),
+        "{cross:?}"
+    );
+    assert!(
+        cross[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("jinshan-2022-report.txt"),
+        "{cross:?}"
+    );
+    assert!(
+        stderr(&o).contains("全区合计与上年报告不符 3 处"),
+        "{}",
+        stderr(&o)
+    );
+}
