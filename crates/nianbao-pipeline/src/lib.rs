@@ -1,7 +1,8 @@
 //! The path from files to outputs that every front end runs: find the returns, read them in parallel, load last year, consolidate, and write the outputs as one set.
 //!
 //! One entry per use: [`consolidate_folder`] (the batch), [`run::run`] (the nightly run of a
-//! year's [`workspace`]) and [`check_file`] (one unit's return, on the phone). A run that cannot be done is a [`RunError`] (exit status
+//! year's [`workspace`]), [`check_file`] (one unit's return, on the phone) and
+//! [`publish::publish`] (the district's tables as the annual report prints them). A run that cannot be done is a [`RunError`] (exit status
 //! 2) raised before anything is written; a file that cannot be read fails alone inside the
 //! report.
 

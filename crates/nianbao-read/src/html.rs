@@ -72,15 +72,7 @@ fn tokenize(s: &str) -> Vec<Token> {
         }
         let attrs = attributes(&inner[name_len..]);
         if name == "script" || name == "style" {
-            let close = format!("</{name}");
-            let lower = rest.to_ascii_lowercase();
-            rest = match lower.find(&close) {
-                Some(i) => {
-                    let after = &rest[i..];
-                    after.find('>').map_or("", |g| &after[g + 1..])
-                }
-                None => "",
-            };
+            rest = after_closing(rest, &name);
             continue;
         }
         out.push(Token::Start(name, attrs));
@@ -90,6 +82,21 @@ fn tokenize(s: &str) -> Vec<Token> {
         out.push(Token::Text(decode_entities(&text)));
     }
     out
+}
+
+/// What follows the closing tag `</name…>` (any case) in `s`; nothing when there is none.
+fn after_closing<'a>(s: &'a str, name: &str) -> &'a str {
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    while let Some(i) = s[from..].find("</") {
+        let at = from + i + 2;
+        let end = at + name.len();
+        if end <= bytes.len() && bytes[at..end].eq_ignore_ascii_case(name.as_bytes()) {
+            return s[end..].find('>').map_or("", |g| &s[end + g + 1..]);
+        }
+        from = at;
+    }
+    ""
 }
 
 enum TagEnd {

@@ -1,4 +1,5 @@
-//! Builds the bytes of the combined workbook (rust_xlsxwriter), the annotated returns and the JSON report
+//! Builds the bytes of the combined workbook (rust_xlsxwriter), the annotated returns, the JSON report
+//! and the published tables (HTML page and fragment, Markdown: [`publish`])
 //!
 //! The workbook has four sheets:
 //!
