@@ -342,12 +342,12 @@ fn md_cell(s: &str) -> String {
 
 /// The texts of the items of `role` covering (row, col), top to bottom then left to right,
 /// without repeats.
-fn covering<'a>(
-    cells: &'a [(u32, usize, u32, usize, Item)],
+fn covering(
+    cells: &[(u32, usize, u32, usize, Item)],
     role: Role,
     r: impl Fn(u32, u32) -> bool,
     c: impl Fn(usize, usize) -> bool,
-) -> Vec<&'a str> {
+) -> Vec<&str> {
     let mut found: Vec<(u32, usize, &str)> = cells
         .iter()
         .filter(|x| x.4.role == role && r(x.0, x.2) && c(x.1, x.3))
