@@ -37,6 +37,7 @@ $(PY): scripts/requirements.txt
 # Regenerates the committed fixtures (deterministic: the result must not differ from git).
 fixtures: $(PY)
 	$(PY) scripts/gen_fixtures.py
+	$(PY) scripts/gen_published_docx.py
 
 # nianbao consolidate against the floor (bare-read: calamine reading every cell, crates/nianbao-bench)
 # on 42, 2000 and 10,000 synthetic returns (generated once into .bench/), and at 2000 against the

@@ -14,7 +14,7 @@ cd "$(dirname "$0")"
 CARGO=${CARGO:-cargo}
 SECONDS_EACH=${FUZZ_SECONDS:-300}
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(read_bytes zipped_xml from_grids parse_text)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(read_bytes zipped_xml from_grids parse_text published)
 
 command -v cargo-fuzz >/dev/null || "$CARGO" install cargo-fuzz --version 0.13.2 --locked
 ./seed.sh
@@ -25,7 +25,10 @@ if [ "${FUZZ_KEEP_GOING:-0}" != 0 ]; then
 fi
 for t in "${TARGETS[@]}"; do
     DICT=()
-    case "$t" in read_bytes | zipped_xml) DICT=(-dict=workbook.dict) ;; esac
+    case "$t" in
+    read_bytes | zipped_xml) DICT=(-dict=workbook.dict) ;;
+    published) DICT=(-dict=published.dict) ;;
+    esac
     echo "== fuzz $t for ${SECONDS_EACH}s"
     RUSTC_BOOTSTRAP=1 "$CARGO" fuzz run --sanitizer none "$t" -- \
         -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 FIXTURES=../fixtures/jinshan-2022
-mkdir -p corpus/read_bytes corpus/zipped_xml corpus/parse_text corpus/from_grids
+mkdir -p corpus/read_bytes corpus/zipped_xml corpus/parse_text corpus/from_grids corpus/published
 
 # read_bytes: the workbooks as they are (.xls is not compressed, so its records mutate well).
 for f in "$FIXTURES"/*.xlsx "$FIXTURES"/*.xls "$FIXTURES"/*.ods; do
@@ -33,4 +33,18 @@ for s in "12" " 12 " "１２" "50,757" "５０，７５７" "'12" "12.0" "1,234.
     printf '%s' "$s" > "corpus/parse_text/seed-$i"
     i=$((i + 1))
 done
+# published: first byte picks the form (0 page, 1 text, 2 word/document.xml), the rest is it.
+python3 - ../fixtures corpus/published <<'PY'
+import hashlib, os, sys, zipfile
+fixtures, out = sys.argv[1], sys.argv[2]
+seeds = [
+    (0, open(os.path.join(fixtures, "published/jinshan-2022.html"), "rb").read()),
+    (1, open(os.path.join(fixtures, "seed/jinshan-2022-report.txt"), "rb").read()),
+    (2, zipfile.ZipFile(os.path.join(fixtures, "published/jinshan-2022.docx")).read("word/document.xml")),
+]
+for pick, body in seeds:
+    data = bytes([pick]) + body
+    with open(os.path.join(out, "seed-" + hashlib.sha1(data).hexdigest()[:16]), "wb") as f:
+        f.write(data)
+PY
 echo "corpus: $(ls corpus/read_bytes | wc -l) read_bytes, $(ls corpus/zipped_xml | wc -l) zipped_xml, $(ls corpus/parse_text | wc -l) parse_text"

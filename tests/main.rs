@@ -7,6 +7,7 @@ mod consolidate;
 mod export;
 mod first_use;
 mod messy;
+mod publish;
 mod rollup;
 mod template;
 mod waivers;

@@ -3,6 +3,7 @@
 
 mod check;
 mod consolidate;
+mod publish;
 mod run;
 mod summary;
 mod template;
@@ -177,6 +178,21 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// The district's tables as the annual report prints them: a page that prints on A4, a
+    /// fragment for the website's editor, Markdown; and the sentence on applications.
+    Publish {
+        /// A workspace (its last run), a folder of returns, or a 汇总.xlsx (or any return or
+        /// published report).
+        source: PathBuf,
+        /// The folder to write into (default: the workspace's out/, else the current folder).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// The district's name in the title (default: the name the source gives).
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: LangArg,
+    },
     /// Check one return: its values and every balance rule, with the cells involved.
     Check {
         /// The return to check.
@@ -264,6 +280,17 @@ fn main() -> ExitCode {
             },
             quiet,
         ),
+        Command::Publish {
+            source,
+            out,
+            name,
+            lang,
+        } => publish::run(nianbao_pipeline::publish::PublishRequest {
+            source,
+            out,
+            name,
+            lang: to_lang(lang),
+        }),
         Command::Check {
             file,
             prior,

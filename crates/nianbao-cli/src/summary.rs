@@ -198,7 +198,7 @@ pub fn summary(out: &FolderOutcome, req: &FolderRequest, lang: Lang, secs: f64) 
         .filter(|v| status.get(v.unit.as_str()) == Some(&UnitStatus::Errors))
         .count();
     let wrong = with(&|u| u.status == UnitStatus::Errors);
-    let district = report
+    let district_errors: Vec<_> = report
         .violations
         .iter()
         .filter(|v| {
@@ -206,6 +206,12 @@ pub fn summary(out: &FolderOutcome, req: &FolderRequest, lang: Lang, secs: f64) 
                 && v.violation.severity == Severity::Error
                 && v.violation.counts()
         })
+        .collect();
+    let district = district_errors.len();
+    // Against last year's published report (`--prior` a file): not from this year's units.
+    let cross_year = district_errors
+        .iter()
+        .filter(|v| v.violation.fields.iter().any(|f| f.this_years().is_none()))
         .count();
     let warnings = of_units(Severity::Warning).count();
     let warned = with(&|u| u.warnings > 0).len();
@@ -223,11 +229,24 @@ pub fn summary(out: &FolderOutcome, req: &FolderRequest, lang: Lang, secs: f64) 
             names(&wrong, lang)
         ),
     };
-    if district > 0 {
+    if district > cross_year {
         line.push_str(&if zh {
-            format!("；全区合计不平 {district} 处，均来自计入汇总的有错误单位")
+            format!(
+                "；全区合计不平 {} 处，均来自计入汇总的有错误单位",
+                district - cross_year
+            )
         } else {
-            format!("; the district totals fail {district} checks, all from units with errors in the totals")
+            format!(
+                "; the district totals fail {} checks, all from units with errors in the totals",
+                district - cross_year
+            )
+        });
+    }
+    if cross_year > 0 {
+        line.push_str(&if zh {
+            format!("；全区合计与上年报告不符 {cross_year} 处")
+        } else {
+            format!("; the district totals disagree with last year's report in {cross_year} checks")
         });
     }
     if warnings > 0 {

@@ -134,6 +134,9 @@ pub struct Options {
     /// Last year's returns by unit key (roster code, or name without a roster): the cross-year
     /// rules run for the units found here.
     pub prior: HashMap<String, Prior>,
+    /// Last year's district totals (a published report of last year), for the cross-year rules
+    /// on this year's totals.
+    pub prior_district: Option<Prior>,
     /// The year being consolidated; a return whose title names another is kept out of the
     /// totals. None: the year most returns name.
     pub year: Option<i32>,
@@ -157,6 +160,7 @@ impl Default for Options {
             prefer: Prefer::default(),
             rules: RuleSet::builtin().clone(),
             prior: HashMap::new(),
+            prior_district: None,
             year: None,
             keep_readings: false,
         }
@@ -347,7 +351,13 @@ pub fn consolidate(
 
     let frame = unit_frame(&units)?;
     let totals = column_totals(&frame)?;
-    for (check, mut v) in evaluate_checks(&opts.rules, &Values::from_totals(&totals)) {
+    let mut district = Values::from_totals(&totals);
+    if let Some(prior) = &opts.prior_district {
+        district = district
+            .with_prior(prior.values.clone())
+            .with_prior_file(prior.file.clone());
+    }
+    for (check, mut v) in evaluate_checks(&opts.rules, &district) {
         attribute(check, &mut v, &units);
         violations.push(UnitViolation {
             unit: nianbao_format::DISTRICT.into(),

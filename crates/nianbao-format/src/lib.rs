@@ -5,6 +5,7 @@ mod amount;
 mod changes;
 mod label;
 mod model;
+pub mod narrative;
 pub mod problem;
 
 pub use amount::{DecimalError, MAX_VALUE, format_amount, parse_decimal};

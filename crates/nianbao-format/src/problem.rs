@@ -26,6 +26,8 @@ pub const MISSING_COLUMN: &str = "layout.missing_column";
 pub const DUPLICATE_ROW: &str = "layout.duplicate_row";
 pub const DUPLICATE_COLUMN: &str = "layout.duplicate_column";
 pub const UNKNOWN_ROW: &str = "layout.unknown_row";
+/// A published report whose prose states a figure its tables do not hold: a warning.
+pub const PROSE_MISMATCH: &str = "prose.mismatch";
 
 /// The prefix every value problem's id has: the value of its field could not be read.
 pub const VALUE_PREFIX: &str = "value.";
@@ -73,6 +75,11 @@ pub const TITLES: &[(&str, &str, &str)] = &[
     (MISSING_COLUMN, "统计表缺少列", "column missing"),
     (DUPLICATE_ROW, "统计表的行重复", "row appears twice"),
     (DUPLICATE_COLUMN, "统计表的列重复", "column appears twice"),
+    (
+        PROSE_MISMATCH,
+        "正文所述数字与统计表不符",
+        "the prose states another figure than the tables",
+    ),
     (
         UNKNOWN_ROW,
         "统计表中有规定格式以外的行",

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 /// Bumped whenever what the reader makes of a file changes: entries of another revision are
 /// not used.
-pub const READER_REVISION: &str = concat!(env!("CARGO_PKG_VERSION"), "+reader.1");
+pub const READER_REVISION: &str = concat!(env!("CARGO_PKG_VERSION"), "+reader.2");
 
 /// The SHA-256 of some bytes, as 64 hex digits.
 pub fn sha256_hex(bytes: &[u8]) -> String {

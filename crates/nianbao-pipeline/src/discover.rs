@@ -9,6 +9,9 @@ use crate::RunError;
 
 /// Extensions read as returns (case-insensitive); the format itself is told from the content.
 const SPREADSHEET: &[&str] = &["xlsx", "xlsm", "xls", "ods", "et", "ett"];
+/// Extensions of published reports (a page, its text, a Word file), read as returns when they
+/// hold the report's tables and listed as skipped when they hold no report at all.
+const DOCUMENT: &[&str] = &["html", "htm", "txt", "docx"];
 /// Folders deeper than this below the returns folder are not searched.
 const MAX_DEPTH: usize = 16;
 
@@ -18,8 +21,12 @@ pub struct Found {
     /// Path relative to the returns folder, with '/' separators (how reports name it).
     pub rel: String,
     pub path: PathBuf,
-    /// Has a spreadsheet's extension: read as a return. Other files are listed as skipped.
+    /// Has a spreadsheet's or a published report's extension: read as a return. Other files
+    /// are listed as skipped.
     pub spreadsheet: bool,
+    /// Has a published report's extension (.html, .htm, .txt, .docx): skipped, not failed, when
+    /// it holds no report.
+    pub document: bool,
 }
 
 /// What a folder holds.
@@ -131,9 +138,11 @@ fn walk(root: &Path, dir: &Path, entries: std::fs::ReadDir, out: &mut Discovery,
                 .extension()
                 .map(|e| e.to_string_lossy().to_ascii_lowercase())
                 .unwrap_or_default();
+            let document = DOCUMENT.contains(&ext.as_str());
             out.files.push(Found {
                 rel: rel_of(root, &path),
-                spreadsheet: SPREADSHEET.contains(&ext.as_str()),
+                spreadsheet: document || SPREADSHEET.contains(&ext.as_str()),
+                document,
                 path,
             });
         }

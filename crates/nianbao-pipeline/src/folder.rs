@@ -23,7 +23,9 @@ use crate::{RunError, annotated_bytes, consolidate_failed, load_roster, load_rul
 pub struct FolderRequest {
     pub returns_dir: PathBuf,
     pub roster: Option<PathBuf>,
-    /// Last year's returns folder, for the cross-year rules.
+    /// Last year's returns folder, for the cross-year rules per unit; or last year's published
+    /// report of the district (one file: a page, its text, a Word file, a 汇总.xlsx), for the
+    /// cross-year rules on the totals.
     pub prior: Option<PathBuf>,
     pub rules: Option<PathBuf>,
     /// The waiver file (出错说明, CSV): explanations the office accepted, applied after the
@@ -165,6 +167,31 @@ pub(crate) fn load_prior(
     Ok((prior_of(report), read.hashes))
 }
 
+/// Last year given as one file, the district's published report (or its 汇总.xlsx): its values
+/// for the cross-year rules on this year's totals, and its content hash.
+fn load_prior_file(path: &Path) -> Result<(Prior, BTreeMap<String, String>), RunError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let ret = nianbao_read::read_path(path).map_err(|e| {
+        RunError::new(
+            format!("无法读取上年报告 {}：{}", path.display(), e.message.zh),
+            format!(
+                "cannot read last year's report {}: {}",
+                path.display(),
+                e.message.en
+            ),
+        )
+    })?;
+    let mut hashes = BTreeMap::new();
+    if let Ok((_, sha)) = crate::cache::read_hashed(path) {
+        hashes.insert(name.clone(), sha);
+    }
+    let values = ret.readings.iter().map(|r| r.value).collect();
+    Ok((Prior { file: name, values }, hashes))
+}
+
 /// The values of every unit with exactly one readable return, with its file.
 pub fn prior_of(report: Report) -> HashMap<String, Prior> {
     report
@@ -214,26 +241,41 @@ pub fn prepare(req: &FolderRequest, progress: &dyn Progress) -> Result<Prepared,
         .map(|p| crate::waivers::load(p, &rules, roster.as_ref()))
         .transpose()?;
     let found = discover(&req.returns_dir)?;
-    let prior_found = req.prior.as_deref().map(discover).transpose()?;
+    // Last year as one file (the district's published report) or as a folder of returns.
+    let prior_file = req.prior.as_deref().filter(|p| p.is_file());
+    let prior_found = match prior_file {
+        Some(_) => None,
+        None => req.prior.as_deref().map(discover).transpose()?,
+    };
     let fixed: Vec<&Path> = req
         .roster
         .iter()
         .chain(&req.rules)
         .chain(&req.waivers)
         .map(PathBuf::as_path)
+        .chain(prior_file)
         .collect();
     let all_found: Vec<&Discovery> = std::iter::once(&found).chain(&prior_found).collect();
     refuse_inputs(&planned, &fixed, &all_found)?;
 
     let cache = req.cache.as_ref().map(|d| Cache::new(d.clone()));
-    let (prior, prior_hashes) = match &prior_found {
+    let (prior, mut prior_hashes) = match &prior_found {
         Some(p) => load_prior(p, roster.as_ref(), cache.as_ref())?,
         None => Default::default(),
+    };
+    let prior_district = match prior_file {
+        Some(p) => {
+            let (prior, hashes) = load_prior_file(p)?;
+            prior_hashes.extend(hashes);
+            Some(prior)
+        }
+        None => None,
     };
     let opts = Options {
         prefer: req.prefer,
         rules,
         prior,
+        prior_district,
         year: req.year,
         keep_readings: false,
     };
@@ -265,8 +307,8 @@ pub fn prepare(req: &FolderRequest, progress: &dyn Progress) -> Result<Prepared,
             status: FileStatus::Skipped,
             unit: None,
             error: Some(Msg::new(
-                "不是表格文件（.xlsx/.xls/.ods），已跳过",
-                "not a spreadsheet (.xlsx/.xls/.ods); skipped",
+                "不是表格文件（.xlsx/.xls/.ods）或年报（.html/.txt/.docx），已跳过",
+                "not a spreadsheet (.xlsx/.xls/.ods) or a report (.html/.txt/.docx); skipped",
             )),
         });
     }

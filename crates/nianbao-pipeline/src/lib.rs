@@ -1,8 +1,9 @@
 //! The path from files to outputs that every front end runs: find the returns, read them in parallel, load last year, consolidate, and write the outputs as one set.
 //!
 //! One entry per use: [`consolidate_folder`] (the batch), [`run::run`] (the nightly run of a
-//! year's [`workspace`]), [`check_file`] (one unit's return, on the phone) and
-//! [`template::write_templates`] (the blank returns the units fill in). A run that cannot be done is a [`RunError`] (exit status
+//! year's [`workspace`]), [`check_file`] (one unit's return, on the phone),
+//! [`template::write_templates`] (the blank returns the units fill in) and
+//! [`publish::publish`] (the district's tables as the annual report prints them). A run that cannot be done is a [`RunError`] (exit status
 //! 2) raised before anything is written; a file that cannot be read fails alone inside the
 //! report.
 
@@ -13,6 +14,7 @@ mod discover;
 mod error;
 mod folder;
 pub mod outputs;
+pub mod publish;
 mod read;
 pub mod run;
 pub mod template;

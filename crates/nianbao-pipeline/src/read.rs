@@ -31,8 +31,23 @@ impl Progress for Silent {}
 pub enum Read {
     /// A return (or a file that should have been one and could not be read).
     Input(Input),
-    /// A workbook nianbao wrote itself: never a return; listed as skipped with why.
+    /// A workbook nianbao wrote itself, or a document (.txt, .html, .docx) that is no report:
+    /// never a return; listed as skipped with why.
     Ours(FileEntry),
+}
+
+/// Why a document that could not be read as a report is skipped rather than failed: its
+/// content is no report format at all (a note, a page without tables), by [`nianbao_read::sniff`].
+fn not_a_report(path: &Path) -> Option<Msg> {
+    use nianbao_read::Format;
+    let bytes = std::fs::read(path).ok()?;
+    match nianbao_read::sniff(&bytes) {
+        Format::Html | Format::Docx | Format::ReportText => None,
+        _ => Some(Msg::new(
+            "不是年报（文本、网页或 Word 文件中没有统计表），已跳过",
+            "not a report (a text, page or Word file without the tables); skipped",
+        )),
+    }
 }
 
 /// Why a workbook that carries nianbao's marker is not read as a return, if it is not: the
@@ -149,15 +164,23 @@ fn outcome_of(path: &Path, cache: Option<&Cache>) -> (Result<Return, Msg>, Optio
 
 /// Reads one file: a return, a failure, or one of our own outputs.
 pub fn read_file(rel: &str, path: &Path) -> Read {
-    read_one(rel, path, None).0
+    read_one(rel, path, false, None).0
 }
 
-fn read_one(rel: &str, path: &Path, cache: Option<&Cache>) -> (Read, Option<String>) {
+fn read_one(
+    rel: &str,
+    path: &Path,
+    document: bool,
+    cache: Option<&Cache>,
+) -> (Read, Option<String>) {
     let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
     let (outcome, sha) = outcome_of(path, cache);
-    if let Ok(r) = &outcome
-        && let Some(why) = own_output(r.generated.as_deref(), &r.readings)
-    {
+    let skipped = match &outcome {
+        Ok(r) => own_output(r.generated.as_deref(), &r.readings),
+        Err(_) if document => not_a_report(path),
+        Err(_) => None,
+    };
+    if let Some(why) = skipped {
         let entry = FileEntry {
             file: rel.to_string(),
             status: FileStatus::Skipped,
@@ -191,7 +214,7 @@ pub fn read_all(
     let read: Vec<(Read, Option<String>)> = files
         .par_iter()
         .map(|f| {
-            let mut r = read_one(&f.rel, &f.path, cache);
+            let mut r = read_one(&f.rel, &f.path, f.document, cache);
             if let (Some(assess), Read::Input(input)) = (assess, &mut r.0) {
                 assess(input);
             }

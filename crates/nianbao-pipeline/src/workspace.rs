@@ -60,7 +60,8 @@ pub struct Workspace {
     pub name: Option<String>,
     pub roster: PathBuf,
     pub returns: PathBuf,
-    /// Last year's returns folder (a workspace's `returns`, or a folder), if any.
+    /// Last year's returns folder (a workspace's `returns`, or a folder), or last year's
+    /// published report of the district (a file), if any.
     pub prior: Option<PathBuf>,
     pub rules: Option<PathBuf>,
     pub waivers: Option<PathBuf>,
@@ -120,6 +121,8 @@ impl Workspace {
         };
         let prior = match &raw.prior {
             None => None,
+            // Last year's published report of the district (one file) is taken as it is.
+            Some(rel) if root.join(rel).is_file() => Some(root.join(rel)),
             Some(rel) => {
                 let p = at("prior", rel, true)?;
                 // Last year's workspace stands for its returns folder.
@@ -233,7 +236,9 @@ pub fn init(
                     &e,
                 )
             })?;
-            if !real.is_dir() {
+            // A folder (last year's workspace or returns), or a file: last year's published
+            // report of the district.
+            if !real.is_dir() && !real.is_file() {
                 return Err(RunError::new(
                     format!("上年工作区不是文件夹：{}", p.display()),
                     format!("last year's workspace is not a folder: {}", p.display()),

@@ -1,15 +1,19 @@
-//! Reads one return (.xlsx, .xls, .ods, told apart by content) into the 200 field values with
-//! their cells, plus every problem met on the way. Any bytes give a value or a clear error; a
-//! panic inside a reader fails that file only.
+//! Reads one return (.xlsx, .xls, .ods, or a published report as HTML, text or .docx, told apart
+//! by content) into the 200 field values with their cells, plus every problem met on the way. Any
+//! bytes give a value or a clear error; a panic inside a reader fails that file only.
 
+mod docx;
 mod formula;
 mod grid;
+mod html;
 mod load;
 mod locate;
 mod mark;
 mod ods;
+mod report;
 mod sniff;
 mod table;
+mod text;
 mod unit;
 mod value;
 mod xls_guard;
@@ -17,6 +21,7 @@ mod xls_guard;
 pub use grid::{Content, Grid, GridCell};
 pub use load::MAX_CELLS;
 pub use mark::generated_mark;
+pub use report::{Stated, stated_figures};
 pub use sniff::{Format, sniff};
 pub use table::{Row, first_sheet_rows};
 pub use value::{Invalid, Parsed, parse_content, parse_text};
@@ -133,6 +138,7 @@ pub fn read_bytes(bytes: &[u8], file_name: &str) -> Result<Return, FileError> {
     let not_workbook = |zh: &str, en: &str| Err(FileError::new(zh, en));
     match format {
         Format::Xlsx | Format::Xls | Format::Ods => {}
+        Format::Html | Format::Docx | Format::ReportText => {}
         Format::Encrypted => {
             return not_workbook(
                 "文件已加密，请去除密码后重新报送",
@@ -189,6 +195,15 @@ pub fn read_bytes(bytes: &[u8], file_name: &str) -> Result<Return, FileError> {
 }
 
 fn read_workbook(bytes: &[u8], format: Format, file_name: &str) -> Result<Return, FileError> {
+    let doc = match format {
+        Format::Html => Some(html::read(bytes)?),
+        Format::Docx => Some(docx::read(bytes)?),
+        Format::ReportText => Some(text::read(bytes)?),
+        _ => None,
+    };
+    if let Some(doc) = doc {
+        return report::read_document(doc, format, file_name);
+    }
     let grids = load::load(bytes, format).map_err(load_failure)?;
     let mut ret = from_grids(&grids, format, file_name)?;
     if format == Format::Xlsx {

@@ -44,7 +44,7 @@ pub(crate) fn corrupt(e: impl std::fmt::Display) -> LoadError {
 }
 
 /// Refuses zips whose declared contents are far larger than any return, before unpacking.
-fn check_zip(bytes: &[u8]) -> Result<(), LoadError> {
+pub(crate) fn check_zip(bytes: &[u8]) -> Result<(), LoadError> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(corrupt)?;
     if archive.len() > MAX_ZIP_ENTRIES {
         return Err(LoadError::Unzipped(u128::MAX));

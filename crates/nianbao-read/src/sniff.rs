@@ -11,8 +11,14 @@ pub enum Format {
     Ods,
     /// An OLE container holding an encrypted (password-protected) workbook.
     Encrypted,
-    /// A Word document (.doc or .docx).
+    /// A Word 97–2003 document (.doc).
     Word,
+    /// A Word .docx: read as a published report (its tables).
+    Docx,
+    /// An HTML page or fragment holding a table: read as a published report.
+    Html,
+    /// Text holding the labels of the report's tables (the seed): read as a published report.
+    ReportText,
     /// Some other zip archive.
     OtherZip,
     /// Some other OLE container.
@@ -39,7 +45,7 @@ pub fn sniff(bytes: &[u8]) -> Format {
             return Format::Xlsx;
         }
         if contains(bytes, b"word/document.xml") {
-            return Format::Word;
+            return Format::Docx;
         }
         return Format::OtherZip;
     }
@@ -59,6 +65,13 @@ pub fn sniff(bytes: &[u8]) -> Format {
     }
     let head = &bytes[..bytes.len().min(4096)];
     if std::str::from_utf8(head).is_ok() || head.iter().all(|&b| b >= 0x09) {
+        let start = &bytes[..bytes.len().min(1 << 16)];
+        if crate::html::is_html(&String::from_utf8_lossy(start)) {
+            return Format::Html;
+        }
+        if crate::text::has_report_tables(&crate::text::decode(bytes)) {
+            return Format::ReportText;
+        }
         return Format::Text;
     }
     Format::Unknown
@@ -85,7 +98,13 @@ mod tests {
             sniff(b"PK\x03\x04mimetypeapplication/vnd.oasis.opendocument.spreadsheet"),
             Format::Ods
         );
-        assert_eq!(sniff(b"PK\x03\x04....word/document.xml"), Format::Word);
+        assert_eq!(sniff(b"PK\x03\x04....word/document.xml"), Format::Docx);
+        assert_eq!(sniff(b"<P>x</p><TABLE><tr><td>1"), Format::Html);
+        assert_eq!(sniff(b"<html><body>no table</body></html>"), Format::Text);
+        let (gb, _, _) = encoding_rs::GB18030.encode("自然人，说明");
+        assert_eq!(sniff(&gb), Format::Text);
+        let (gb, _, _) = encoding_rs::GB18030.encode("自然人\t商业企业\n一、本年新收\t1\n行政复议");
+        assert_eq!(sniff(&gb), Format::ReportText);
         assert_eq!(sniff(b"PK\x03\x04...."), Format::OtherZip);
         let mut ole = OLE.to_vec();
         ole.extend(utf16(b"EncryptedPackage"));

@@ -1,4 +1,5 @@
-//! Builds the bytes of the combined workbook (rust_xlsxwriter), the annotated returns and the JSON report
+//! Builds the bytes of the combined workbook (rust_xlsxwriter), the annotated returns, the JSON report
+//! and the published tables (HTML page and fragment, Markdown: [`publish`])
 //!
 //! The workbook has four sheets:
 //!
@@ -27,6 +28,7 @@ mod labels;
 mod layout;
 mod messages;
 mod plan;
+mod publish;
 mod sheets;
 mod style;
 mod template;
@@ -40,6 +42,7 @@ use nianbao_rules::RuleSet;
 use rust_xlsxwriter::{DocProperties, Workbook};
 
 pub use json::{json_report, write_json_report};
+pub use publish::{PUBLISHED_MARK, Publication, Published, narrative, publish};
 pub use template::{
     CHECK_NOT_A_NUMBER, CHECK_OK, Prefill, PriorReturn, TemplateSpec, check_text,
     filled_template_bytes, prefills, template_bytes, template_file_name,
