@@ -123,7 +123,7 @@ type PriorValues = HashMap<String, Prior>;
 
 /// Last year's returns by unit key, read from last year's folder; with their content hashes
 /// when read through a cache.
-fn load_prior(
+pub(crate) fn load_prior(
     found: &Discovery,
     roster: Option<&Roster>,
     cache: Option<&Cache>,

@@ -21,7 +21,7 @@ mod json;
 mod labels;
 mod layout;
 mod messages;
-mod plan;
+pub mod plan;
 mod sheets;
 mod style;
 
