@@ -156,7 +156,12 @@ impl App {
             Err(RunFailure::Cannot(e)) => {
                 snap.error = Some(Msg::new(e.get(Lang::Zh), e.get(Lang::En)));
                 // No return at all is an empty year, not an old one.
-                if self.ws.returns.read_dir().is_ok_and(|mut d| d.next().is_none()) {
+                if self
+                    .ws
+                    .returns
+                    .read_dir()
+                    .is_ok_and(|mut d| d.next().is_none())
+                {
                     snap.report = None;
                 }
             }
@@ -225,9 +230,9 @@ pub fn start(dir: &Path, addr: SocketAddr) -> Result<Running, RunError> {
                 format!("cannot listen on {addr}: {e}"),
             )
         })?;
-    let addr = listener.local_addr().map_err(|e| {
-        RunError::new(format!("无法监听：{e}"), format!("cannot listen: {e}"))
-    })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| RunError::new(format!("无法监听：{e}"), format!("cannot listen: {e}")))?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel::<()>();
     let served = app.clone();
@@ -254,11 +259,11 @@ pub fn start(dir: &Path, addr: SocketAddr) -> Result<Running, RunError> {
     })
 }
 
-/// Runs the server until the process ends.
-pub fn serve_forever(dir: &Path, addr: SocketAddr) -> Result<std::convert::Infallible, RunError> {
-    let mut running = start(dir, addr)?;
-    if let Some(t) = running.thread.take() {
-        let _ = t.join();
+impl Running {
+    /// Blocks until the server ends (it runs until the process is stopped).
+    pub fn wait(mut self) {
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
     }
-    Err(RunError::new("服务已停止", "the server stopped"))
 }

@@ -243,7 +243,8 @@ fn verdict_label(r: &Record) -> (String, &'static str) {
 
 fn time(t: &str) -> String {
     // "2024-01-05T02:00:13+08:00" → "2024-01-05 02:00"
-    t.get(..16).map_or_else(|| t.to_string(), |s| s.replace('T', " "))
+    t.get(..16)
+        .map_or_else(|| t.to_string(), |s| s.replace('T', " "))
 }
 
 /// What the unit page shows.
@@ -287,7 +288,9 @@ fn recon_line(line: &str) -> Markup {
 pub fn unit_page(v: &UnitView<'_>) -> Markup {
     let app = v.app;
     let unit = app.unit(v.code);
-    let label = unit.map(|u| code_and_name(&u.code, &u.name)).unwrap_or_default();
+    let label = unit
+        .map(|u| code_and_name(&u.code, &u.name))
+        .unwrap_or_default();
     let base = format!("/unit/{}", v.code);
     let st = &v.state;
     let template = crate::routes::template_path(app, v.code).is_some();
@@ -416,9 +419,7 @@ fn check_section(v: &UnitView<'_>, r: &Record, base: &str) -> Markup {
 fn changes_section(app: &App) -> Markup {
     let snap = app.snapshot.read().unwrap_or_else(|e| e.into_inner());
     let c = &snap.changes;
-    let name = |code: &str| {
-        code_and_name(code, app.unit(code).map_or("", |u| u.name.as_str()))
-    };
+    let name = |code: &str| code_and_name(code, app.unit(code).map_or("", |u| u.name.as_str()));
     let list = |codes: &[String]| codes.iter().map(|c| name(c)).collect::<Vec<_>>().join("、");
     html! {
         section {

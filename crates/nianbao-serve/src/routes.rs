@@ -119,7 +119,10 @@ fn login_hint() -> Response {
 }
 
 fn not_found_page() -> Response {
-    html(StatusCode::NOT_FOUND, pages::message("页面不存在", "没有这个页面。", None))
+    html(
+        StatusCode::NOT_FOUND,
+        pages::message("页面不存在", "没有这个页面。", None),
+    )
 }
 
 async fn not_found(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
@@ -516,7 +519,10 @@ fn check(
                     "这份报表的填报单位是「{}」，不是本单位（{own}），不能替其他单位提交。",
                     u.name
                 ),
-                format!("this return is {}'s, not {own}'s: it cannot be submitted here.", u.name),
+                format!(
+                    "this return is {}'s, not {own}'s: it cannot be submitted here.",
+                    u.name
+                ),
             ));
         }
         Some(u) => {
@@ -536,8 +542,10 @@ fn check(
             if v.fixes.iter().any(|f| f.cell == cell) {
                 continue;
             }
-            let label = nianbao_format::field_index(&s.field)
-                .map_or_else(|| s.field.clone(), |i| nianbao_format::fields()[i].label_zh());
+            let label = nianbao_format::field_index(&s.field).map_or_else(
+                || s.field.clone(),
+                |i| nianbao_format::fields()[i].label_zh(),
+            );
             v.fixes.push(Fix {
                 cell,
                 label,
@@ -574,7 +582,11 @@ async fn submit(
     let Ok(axum::Form(form)) = axum::Form::<SubmitForm>::from_request(req, &()).await else {
         return html(
             StatusCode::BAD_REQUEST,
-            pages::message("无法提交", "请用本页的按钮提交。", Some(&format!("/unit/{code}"))),
+            pages::message(
+                "无法提交",
+                "请用本页的按钮提交。",
+                Some(&format!("/unit/{code}")),
+            ),
         );
     };
     let Some(lock) = app.unit_locks.get(&code) else {
@@ -719,8 +731,16 @@ async fn template(
 /// The unit's annotated return from the last consolidation (out/退回), if it has one.
 pub(crate) fn returned_path(app: &App, code: &str) -> Option<std::path::PathBuf> {
     let snap = app.snapshot.read().unwrap_or_else(|e| e.into_inner());
-    let unit = snap.report.as_ref()?.units.iter().find(|u| u.unit == code)?;
-    let p = app.ws.annotate.join(nianbao_write::annotated_file_name(unit));
+    let unit = snap
+        .report
+        .as_ref()?
+        .units
+        .iter()
+        .find(|u| u.unit == code)?;
+    let p = app
+        .ws
+        .annotate
+        .join(nianbao_write::annotated_file_name(unit));
     p.is_file().then_some(p)
 }
 
@@ -770,7 +790,12 @@ async fn uploaded_file(
         return not_found_page();
     };
     let name = placed_name(&app, &code, &rec.ext);
-    file_or_404(&store::data_path(&dir, &rec), &name, "application/octet-stream").await
+    file_or_404(
+        &store::data_path(&dir, &rec),
+        &name,
+        "application/octet-stream",
+    )
+    .await
 }
 
 async fn summary_file(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {

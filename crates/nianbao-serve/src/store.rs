@@ -83,7 +83,9 @@ pub fn unit_dir(ws: &Workspace, unit: &str) -> PathBuf {
 
 /// Whether a text is a SHA-256 in hex (the only names taken from a request).
 pub fn is_sha(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
 pub fn data_path(dir: &Path, r: &Record) -> PathBuf {
@@ -108,9 +110,8 @@ pub fn load(dir: &Path, sha: &str) -> Option<Record> {
 }
 
 pub fn save(dir: &Path, r: &Record) -> Result<(), RunError> {
-    let bytes = serde_json::to_vec_pretty(r).map_err(|e| {
-        RunError::new(format!("无法保存记录：{e}"), format!("cannot save: {e}"))
-    })?;
+    let bytes = serde_json::to_vec_pretty(r)
+        .map_err(|e| RunError::new(format!("无法保存记录：{e}"), format!("cannot save: {e}")))?;
     write_atomic(&record_path(dir, &r.sha256), &bytes)
 }
 

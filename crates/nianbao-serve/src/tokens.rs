@@ -68,7 +68,10 @@ pub struct Tokens {
 fn bad_file(path: &Path, line: usize) -> RunError {
     RunError::new(
         format!("令牌文件第 {line} 行有误：{}", path.display()),
-        format!("the token file is invalid at line {line}: {}", path.display()),
+        format!(
+            "the token file is invalid at line {line}: {}",
+            path.display()
+        ),
     )
 }
 
@@ -144,8 +147,11 @@ impl Tokens {
     fn issue(&mut self, who: &str) -> Result<String, RunError> {
         let token = new_token()?;
         self.entries.retain(|(w, _, _)| w != who);
-        self.entries
-            .push((who.to_string(), hash(&token), nianbao_pipeline::run::now_rfc3339()));
+        self.entries.push((
+            who.to_string(),
+            hash(&token),
+            nianbao_pipeline::run::now_rfc3339(),
+        ));
         Ok(token)
     }
 }
