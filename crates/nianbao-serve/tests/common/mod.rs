@@ -109,10 +109,32 @@ pub fn head(
     h
 }
 
-/// Reads a whole response (the server closes the connection).
+/// Reads a whole response: its Content-Length, its chunks, or up to the end of the connection.
 pub fn read_response(stream: &mut TcpStream) -> Resp {
     let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw);
+    let mut buf = [0u8; 65536];
+    loop {
+        let n = stream.read(&mut buf).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        raw.extend_from_slice(&buf[..n]);
+        let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") else {
+            continue;
+        };
+        let head = String::from_utf8_lossy(&raw[..end]).to_ascii_lowercase();
+        let len = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:"))
+            .and_then(|v| v.trim().parse::<usize>().ok());
+        match len {
+            Some(len) if raw.len() >= end + 4 + len => break,
+            None if head.contains("transfer-encoding: chunked") && raw.ends_with(b"0\r\n\r\n") => {
+                break;
+            }
+            _ => {}
+        }
+    }
     parse(&raw)
 }
 
