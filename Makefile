@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 JINSHAN := fixtures/jinshan-2022
 FUZZ_SECONDS ?= 300
 
-.PHONY: all build run test lint fmt bench fixtures fuzz clean
+.PHONY: all build run test browser lint fmt bench fixtures fuzz clean
 
 all: build
 
@@ -19,8 +19,14 @@ run: build
 	mkdir -p out
 	$(BIN) consolidate $(JINSHAN) --roster $(JINSHAN)/roster.csv --out out/汇总.xlsx --json out/report.json
 
-test: lint
+# The server's browser test drives headless Chromium through chromedriver: installed when missing.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+test: lint browser
 	$(CARGO) test --workspace --locked
+
+browser:
+	command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium chromium-driver)
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -5,6 +5,7 @@ mod check;
 mod consolidate;
 mod publish;
 mod run;
+mod serve;
 mod summary;
 mod template;
 
@@ -141,6 +142,24 @@ enum Command {
         #[arg(long, value_enum, default_value = "zh")]
         lang: LangArg,
     },
+    /// The web page of a workspace: each unit checks and submits its own return, the office
+    /// watches the year fill up. Loopback only unless another address is given.
+    Serve {
+        /// The workspace folder (holding nianbao.toml).
+        workspace: PathBuf,
+        /// Address to listen on (and to put in the printed links).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Issue one link per roster unit and one for the office, print them once, and stop.
+        #[arg(long, conflicts_with = "rotate")]
+        init_tokens: bool,
+        /// Issue a new link for one unit (its roster code, or `office`) and stop; the old link
+        /// stops working.
+        #[arg(long, value_name = "CODE")]
+        rotate: Option<String>,
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: LangArg,
+    },
     /// Consolidate every return in a folder into the district's tables and one workbook.
     Consolidate {
         /// Folder holding the returns (.xlsx, .xls, .ods; searched recursively).
@@ -244,6 +263,19 @@ fn main() -> ExitCode {
             out,
             lang,
         } => template::run(workspace, unit, out, to_lang(lang)),
+        Command::Serve {
+            workspace,
+            listen,
+            init_tokens,
+            rotate,
+            lang,
+        } => serve::run(
+            &workspace,
+            listen,
+            init_tokens,
+            rotate.as_deref(),
+            to_lang(lang),
+        ),
         Command::Consolidate {
             returns_dir,
             prior,

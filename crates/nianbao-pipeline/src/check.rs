@@ -69,11 +69,12 @@ fn name_of(p: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// Reads a file as a return whatever marker it carries: a clerk may check anything.
-fn read(path: &Path) -> Input {
+/// Reads a file as a return whatever marker it carries: a clerk may check anything. `name` is
+/// the file name the return goes by (in messages, and to tell its unit by).
+fn read(path: &Path, name: String) -> Input {
     let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
     Input {
-        file: name_of(path),
+        file: name,
         modified,
         outcome: nianbao_read::read_path(path).map_err(|e| e.message),
         assessed: None,
@@ -82,6 +83,12 @@ fn read(path: &Path) -> Input {
 
 /// Checks one return.
 pub fn check_file(req: &CheckRequest) -> Result<CheckOutcome, RunError> {
+    check_file_named(req, &name_of(&req.file))
+}
+
+/// Checks one return kept under a name that is not its own (an upload stored by its content
+/// hash): `name` stands for the file's name in messages and in telling its unit.
+pub fn check_file_named(req: &CheckRequest, name: &str) -> Result<CheckOutcome, RunError> {
     input_file(&req.file, "要检查的报表", "the return")?;
     if let Some(p) = &req.prior {
         input_file(p, "上年报表", "last year's return")?;
@@ -111,7 +118,7 @@ pub fn check_file(req: &CheckRequest) -> Result<CheckOutcome, RunError> {
     let roster = load_roster(req.roster.as_deref())?;
     let rules = load_rules(req.rules.as_deref())?;
 
-    let input = read(&req.file);
+    let input = read(&req.file, name.to_string());
     let mut opts = Options {
         rules,
         // One unit: its whole reconciliation is shown, cells and all.
@@ -120,7 +127,7 @@ pub fn check_file(req: &CheckRequest) -> Result<CheckOutcome, RunError> {
     };
     let mut prior_unreadable = false;
     if let Some(prior) = &req.prior {
-        let last = read(prior);
+        let last = read(prior, name_of(prior));
         let key = nianbao_consolidate::unit_key(roster.as_ref(), &input);
         match (key, last.outcome) {
             (Some(key), Ok(ret)) if ret.readings.iter().all(|r| r.value.is_some()) => {

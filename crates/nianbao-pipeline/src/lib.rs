@@ -1,9 +1,10 @@
 //! The path from files to outputs that every front end runs: find the returns, read them in parallel, load last year, consolidate, and write the outputs as one set.
 //!
 //! One entry per use: [`consolidate_folder`] (the batch), [`run::run`] (the nightly run of a
-//! year's [`workspace`]), [`check_file`] (one unit's return, on the phone),
-//! [`template::write_templates`] (the blank returns the units fill in) and
-//! [`publish::publish`] (the district's tables as the annual report prints them). A run that cannot be done is a [`RunError`] (exit status
+//! year's [`workspace`]; [`run::run_between_nights`] and [`upload`] for the web page),
+//! [`check_file`] (one unit's return, on the phone), [`template::write_templates`] (the blank
+//! returns the units fill in) and [`publish::publish`] (the district's tables as the annual
+//! report prints them). A run that cannot be done is a [`RunError`] (exit status
 //! 2) raised before anything is written; a file that cannot be read fails alone inside the
 //! report.
 
@@ -16,18 +17,21 @@ mod folder;
 pub mod outputs;
 pub mod publish;
 mod read;
+mod reconcile;
 pub mod run;
 pub mod template;
+pub mod upload;
 pub mod waivers;
 pub mod workspace;
 
-pub use check::{CheckOutcome, CheckRequest, check_file};
+pub use check::{CheckOutcome, CheckRequest, check_file, check_file_named};
 pub use discover::{Discovery, Found, discover};
 pub use error::RunError;
 pub use folder::{FolderOutcome, FolderRequest, Prepared, consolidate_folder, prepare, prior_of};
 pub use nianbao_consolidate::Prefer;
 pub use outputs::abandon_staged_and_exit;
 pub use read::{Progress, Read, Silent, own_output, read_all, read_file};
+pub use reconcile::reconciliation;
 
 use std::path::Path;
 

@@ -305,6 +305,14 @@ pub fn abandon_staged_and_exit(code: i32) -> ! {
     std::process::exit(code)
 }
 
+/// Removes a set's temporaries and forgets them, leaving those of other sets staged.
+fn forget_own(staged: &mut Vec<PathBuf>, temps: &[(PathBuf, PathBuf)]) {
+    for (tmp, _) in temps {
+        let _ = fs::remove_file(tmp);
+    }
+    staged.retain(|p| !temps.iter().any(|(t, _)| t == p));
+}
+
 /// Outputs to write together.
 #[derive(Debug, Default)]
 pub struct OutputSet {
@@ -411,9 +419,7 @@ impl OutputSet {
                     temps.push((tmp, path.clone()));
                 }
                 Err(e) => {
-                    for p in staged.drain(..) {
-                        let _ = fs::remove_file(p);
-                    }
+                    forget_own(&mut staged, &temps);
                     return Err(RunError::io("无法写入", "cannot write", path, &e));
                 }
             }
@@ -438,9 +444,8 @@ impl OutputSet {
             sync_dir(d);
         }
         drop(locks);
-        for p in staged.drain(..) {
-            let _ = fs::remove_file(p); // renamed ones are gone already
-        }
+        // Only this set's: another set of the same process (a server) may be staging now.
+        forget_own(&mut staged, &temps); // renamed ones are gone already
         drop(staged);
         if let Some(e) = failure {
             return Err(e);

@@ -20,7 +20,7 @@ use crate::read::Progress;
 use crate::workspace::Workspace;
 
 /// What `run` is asked to do.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct RunRequest {
     pub workspace: PathBuf,
     /// Wait this long for another run of the workspace to finish; None: give up at once.
@@ -61,14 +61,15 @@ pub struct RunOutcome {
     pub fresh: usize,
 }
 
-/// The lock of a workspace, held for the whole run.
-struct Lock {
+/// The lock of a workspace, held for the whole run (and by whatever else changes the
+/// workspace's inputs, such as a return placed by the web page).
+pub(crate) struct Lock {
     _file: File,
 }
 
 impl Lock {
     /// Takes the workspace's lock, waiting up to `wait`; says who holds it when it cannot.
-    fn take(state: &Path, wait: Option<Duration>) -> Result<Lock, RunFailure> {
+    pub(crate) fn take(state: &Path, wait: Option<Duration>) -> Result<Lock, RunFailure> {
         std::fs::create_dir_all(state)
             .map_err(|e| RunError::io("无法创建文件夹", "cannot create folder", state, &e))?;
         let path = state.join("lock");
@@ -305,6 +306,25 @@ struct LogLine<'a> {
 
 /// Runs the workspace's consolidation.
 pub fn run(req: &RunRequest, progress: &dyn Progress) -> Result<RunOutcome, RunFailure> {
+    run_as(req, progress, true)
+}
+
+/// The same consolidation between two nightly runs (after a return was submitted on the web
+/// page): same lock, cache and outputs, what changed since the last nightly run, but the state
+/// the next nightly run compares itself with is left as the last nightly run wrote it, so that
+/// its news still covers the whole day.
+pub fn run_between_nights(
+    req: &RunRequest,
+    progress: &dyn Progress,
+) -> Result<RunOutcome, RunFailure> {
+    run_as(req, progress, false)
+}
+
+fn run_as(
+    req: &RunRequest,
+    progress: &dyn Progress,
+    nightly: bool,
+) -> Result<RunOutcome, RunFailure> {
     let started = Instant::now();
     let start = now_rfc3339();
     let mut ws = Workspace::open(&req.workspace)?;
@@ -367,8 +387,10 @@ pub fn run(req: &RunRequest, progress: &dyn Progress) -> Result<RunOutcome, RunF
         units,
         totals: report.totals.clone(),
     };
-    let bytes = serde_json::to_vec(&state).unwrap_or_default();
-    write_whole(&state_path, &bytes)?;
+    if nightly {
+        let bytes = serde_json::to_vec(&state).unwrap_or_default();
+        write_whole(&state_path, &bytes)?;
+    }
 
     let line = LogLine {
         start: &start,

@@ -27,7 +27,7 @@ mod json;
 mod labels;
 mod layout;
 mod messages;
-mod plan;
+pub mod plan;
 mod publish;
 mod sheets;
 mod style;
