@@ -2,7 +2,10 @@
 # `make test` is what CI runs.
 
 CARGO ?= cargo
-BIN := $(or $(CARGO_TARGET_DIR),target)/release/nianbao
+# cargo's release binary, and the shipped one: the same code with its symbol table moved to
+# nianbao.debug beside it (found through .gnu_debuglink: backtraces still name every function).
+BUILT := $(or $(CARGO_TARGET_DIR),target)/release/nianbao
+BIN := bin/nianbao
 VENV := .venv
 PY := $(VENV)/bin/python
 JINSHAN := fixtures/jinshan-2022
@@ -14,6 +17,12 @@ all: build
 
 build:
 	$(CARGO) build --release --locked
+	@mkdir -p bin
+	@if [ ! -f $(BIN) ] || [ $(BUILT) -nt $(BIN) ]; then \
+		objcopy --only-keep-debug $(BUILT) $(BIN).debug && \
+		objcopy --strip-all --add-gnu-debuglink=$(BIN).debug $(BUILT) $(BIN).tmp && \
+		mv $(BIN).tmp $(BIN) && echo "$(BIN): $$(du -h $(BIN) | cut -f1) (symbols in $(BIN).debug)"; \
+	fi
 
 run: build
 	mkdir -p out
@@ -65,4 +74,4 @@ fuzz:
 
 clean:
 	$(CARGO) clean
-	rm -rf out .bench
+	rm -rf out .bench bin
