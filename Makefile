@@ -35,7 +35,7 @@ test: lint browser
 
 browser:
 	command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
-		($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium chromium-driver)
+		($(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver)
 
 lint:
 	$(CARGO) fmt --all -- --check
