@@ -14,7 +14,7 @@ use nianbao_write::{WriteOptions, annotated_file_name, write_json_report, write_
 
 use crate::cache::Cache;
 use crate::discover::{Discovery, discover};
-use crate::outputs::{self, Kind, OutputSet, Target};
+use crate::outputs::{self, Fill, Kind, OutputSet, Target};
 use crate::read::{Progress, Silent, read_all};
 use crate::{RunError, annotated_bytes, consolidate_failed, load_roster, load_rules};
 
@@ -300,24 +300,32 @@ fn write_outputs(
     wopts: &WriteOptions,
 ) -> Result<FolderOutcome, RunError> {
     let mut set = OutputSet::default();
-    set.add_written(&planned.workbook, |out| {
-        write_workbook(&report, wopts, out).map_err(|e| {
-            RunError::new(
-                format!("生成汇总工作簿失败：{}", e.message().zh),
-                format!("cannot build the workbook: {}", e.message().en),
-            )
-        })
-    })?;
-    if let Some(json) = &planned.json {
-        set.add_written(json, |out| {
-            write_json_report(&report, wopts, out).map_err(|e| {
+    // The workbook and the JSON report are written at the same time, a thread each.
+    let mut written: Vec<(&Target, Fill<'_>)> = vec![(
+        &planned.workbook,
+        Box::new(|out: &mut (dyn std::io::Write + Send)| {
+            write_workbook(&report, wopts, out).map_err(|e| {
                 RunError::new(
-                    format!("无法写入 JSON 报告：{e}"),
-                    format!("cannot write the JSON report: {e}"),
+                    format!("生成汇总工作簿失败：{}", e.message().zh),
+                    format!("cannot build the workbook: {}", e.message().en),
                 )
             })
-        })?;
+        }),
+    )];
+    if let Some(json) = &planned.json {
+        written.push((
+            json,
+            Box::new(|out: &mut (dyn std::io::Write + Send)| {
+                write_json_report(&report, wopts, out).map_err(|e| {
+                    RunError::new(
+                        format!("无法写入 JSON 报告：{e}"),
+                        format!("cannot write the JSON report: {e}"),
+                    )
+                })
+            }),
+        ));
     }
+    set.add_written_together(written)?;
     let mut annotated = Vec::new();
     if let Some(dir) = &planned.annotate {
         set.add_folder(dir.clone());

@@ -4,7 +4,7 @@
 use nianbao_format::{FileStatus, Lang, Report, UnitEntry, UnitStatus};
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
-use super::{join_files, status_format, unit_display};
+use super::{UnitNames, join_files, status_format};
 use crate::layout::{Print, Sheet, col, fitted_widths, row};
 use crate::style::Styles;
 use crate::{SHEET_FILING, WriteOptions, tr};
@@ -21,10 +21,11 @@ pub fn summary_line(report: &Report, lang: Lang) -> String {
         .filter(|u| !u.in_totals && u.status != UnitStatus::Missing)
         .map(|u| super::units::unit_label(u, lang))
         .collect();
+    let names = UnitNames::new(report);
     let missing: Vec<String> = c
         .missing
         .iter()
-        .map(|code| unit_display(report, code, lang))
+        .map(|code| names.display(code, lang))
         .collect();
     let unknown: Vec<String> = report
         .units
@@ -104,6 +105,7 @@ pub fn write(
 ) -> Result<(), XlsxError> {
     ws.set_name(SHEET_FILING)?;
     let lang = opts.lang;
+    let names = UnitNames::new(report);
     let heads = [
         tr(lang, "单位代码", "Unit code"),
         tr(lang, "单位名称", "Unit name"),
@@ -148,7 +150,7 @@ pub fn write(
             .coverage
             .missing
             .iter()
-            .map(|code| unit_display(report, code, lang))
+            .map(|code| names.display(code, lang))
             .collect();
         let line = match (lang, passed, missing.is_empty()) {
             (Lang::Zh, _, true) => format!("报送截止：{date}；全部单位均已报送"),
@@ -225,7 +227,7 @@ pub fn write(
         let unit = f
             .unit
             .as_deref()
-            .map(|u| unit_display(report, u, lang))
+            .map(|u| names.display(u, lang))
             .unwrap_or_default();
         let reason = f.error.as_ref().map(|m| m.get(lang)).unwrap_or("");
         s.text(r, 0, r, 1, &f.file, &st.text)?;

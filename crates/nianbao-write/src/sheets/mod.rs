@@ -9,7 +9,9 @@ pub mod official;
 pub mod summary;
 pub mod units;
 
-use nianbao_format::{Kind, Lang, Report, UnitStatus};
+use std::collections::HashMap;
+
+use nianbao_format::{Kind, Lang, Report, UnitEntry, UnitStatus};
 use rust_xlsxwriter::Format;
 
 use crate::style::Styles;
@@ -22,14 +24,34 @@ pub fn cell_number(kind: Kind, v: i64) -> f64 {
     }
 }
 
-/// "U05 朱泾镇" for a unit code, the name alone when the code is the name, "全区" for the district.
-pub fn unit_display(report: &Report, code: &str, lang: Lang) -> String {
-    if code == nianbao_format::DISTRICT {
-        return crate::tr(lang, "全区", "district").to_string();
+/// A report's units by code, looked up once per row rather than searched for (10,000 units,
+/// a row per violation and per file).
+pub struct UnitNames<'a>(HashMap<&'a str, &'a UnitEntry>);
+
+impl<'a> UnitNames<'a> {
+    pub fn new(report: &'a Report) -> UnitNames<'a> {
+        let mut by_code = HashMap::with_capacity(report.units.len());
+        for u in &report.units {
+            by_code.entry(u.unit.as_str()).or_insert(u);
+        }
+        UnitNames(by_code)
     }
-    match report.units.iter().find(|u| u.unit == code) {
-        Some(u) => u.label(),
-        None => code.to_string(),
+
+    /// The (first) unit of this code.
+    pub fn get(&self, code: &str) -> Option<&'a UnitEntry> {
+        self.0.get(code).copied()
+    }
+
+    /// "U05 朱泾镇" for a unit code, the name alone when the code is the name, "全区" for the
+    /// district.
+    pub fn display(&self, code: &str, lang: Lang) -> String {
+        if code == nianbao_format::DISTRICT {
+            return crate::tr(lang, "全区", "district").to_string();
+        }
+        match self.get(code) {
+            Some(u) => u.label(),
+            None => code.to_string(),
+        }
     }
 }
 
