@@ -153,6 +153,10 @@ pub fn write_workbook(
     Ok(wb.save_to_writer(out)?)
 }
 
+/// Deflate level of the combined workbook. zlib's default (6) spent 0.45 s of 10,000 returns'
+/// 5.3 CPU-seconds on the writing thread; 3 is 10 % larger (7.3 → 8.0 MB), 1 was 64 % larger.
+const ZIP_LEVEL: u8 = 3;
+
 fn build_workbook(report: &Report, opts: &WriteOptions) -> Result<Workbook, WriteError> {
     if report.totals.len() != FIELD_COUNT {
         return Err(WriteError::Totals {
@@ -162,6 +166,7 @@ fn build_workbook(report: &Report, opts: &WriteOptions) -> Result<Workbook, Writ
     }
     let styles = style::Styles::new();
     let mut wb = Workbook::new();
+    wb.set_zip_compression_level(ZIP_LEVEL);
     mark(&mut wb, GENERATED_SUMMARY, report.year);
     sheets::summary::write(wb.add_worksheet(), report, opts, &styles)?;
     // One row per unit, 204 columns: written row by row to a temporary file, not kept in memory.
