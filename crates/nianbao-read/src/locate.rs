@@ -104,7 +104,11 @@ fn read_value(out: &mut Located, g: &Grid, all: &[Grid], idx: usize, row: u32, c
             },
             None => (Parsed::Blank, String::new()),
         },
-        Some(c) => (parse_content(&c.content, field.kind), c.content.raw()),
+        // The text typed is needed only for a value that cannot be read.
+        Some(c) => match parse_content(&c.content, field.kind) {
+            p @ Parsed::Invalid(_) => (p, c.content.raw()),
+            p => (p, String::new()),
+        },
     };
     let reading = &mut out.readings[idx];
     reading.cell = Some(at.clone());
