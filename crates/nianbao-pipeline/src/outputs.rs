@@ -306,8 +306,7 @@ pub fn abandon_staged_and_exit(code: i32) -> ! {
 }
 
 /// What writes one output of a set (see [`OutputSet::add_written_together`]).
-pub type Fill<'a> =
-    Box<dyn FnOnce(&mut (dyn Write + Send)) -> Result<(), RunError> + Send + 'a>;
+pub type Fill<'a> = Box<dyn FnOnce(&mut (dyn Write + Send)) -> Result<(), RunError> + Send + 'a>;
 
 /// An output being written: its target path and temporary file, or a buffer for a stream.
 enum Staged {
@@ -458,7 +457,11 @@ impl OutputSet {
     }
 
     /// Records what a staged output became: a stream's bytes are kept for the commit.
-    fn finish(&mut self, target: &Target, filled: Result<Staged, RunError>) -> Result<(), RunError> {
+    fn finish(
+        &mut self,
+        target: &Target,
+        filled: Result<Staged, RunError>,
+    ) -> Result<(), RunError> {
         if let Staged::Buffer(buf) = filled? {
             self.add(target, buf);
         }

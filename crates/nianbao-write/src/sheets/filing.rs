@@ -33,13 +33,16 @@ pub fn summary_line(report: &Report, lang: Lang) -> String {
         .filter(|u| u.status == UnitStatus::Unknown)
         .map(|u| u.name.clone())
         .collect();
+    // Three lists share the cell.
+    let room = (super::CELL_TEXT_MAX - 300) / 3;
     let list = |v: &[String], sep: &str| {
         if v.is_empty() {
             String::new()
         } else {
+            let joined = super::join_fitting(v, sep, room, lang);
             match lang {
-                Lang::Zh => format!("（{}）", v.join(sep)),
-                Lang::En => format!(" ({})", v.join(sep)),
+                Lang::Zh => format!("（{joined}）"),
+                Lang::En => format!(" ({joined})"),
             }
         }
     };
@@ -152,32 +155,35 @@ pub fn write(
             .iter()
             .map(|code| names.display(code, lang))
             .collect();
+        let room = super::CELL_TEXT_MAX - 200;
+        let missing_zh = super::join_fitting(&missing, "、", room, lang);
+        let missing_en = super::join_fitting(&missing, "; ", room, lang);
         let line = match (lang, passed, missing.is_empty()) {
             (Lang::Zh, _, true) => format!("报送截止：{date}；全部单位均已报送"),
             (Lang::Zh, false, false) => {
                 format!(
                     "报送截止：{date}；尚未报送 {} 个：{}",
                     missing.len(),
-                    missing.join("、")
+                    missing_zh
                 )
             }
             (Lang::Zh, true, false) => format!(
                 "报送截止：{date}（已过）；逾期未报 {} 个：{}",
                 missing.len(),
-                missing.join("、")
+                missing_zh
             ),
             (Lang::En, _, true) => format!("Deadline: {date}; every unit has filed"),
             (Lang::En, false, false) => {
                 format!(
                     "Deadline: {date}; {} not yet filed: {}",
                     missing.len(),
-                    missing.join("; ")
+                    missing_en
                 )
             }
             (Lang::En, true, false) => format!(
                 "Deadline: {date} (passed); {} overdue: {}",
                 missing.len(),
-                missing.join("; ")
+                missing_en
             ),
         };
         let f = if *passed && !missing.is_empty() {

@@ -64,6 +64,41 @@ pub fn status_format(status: UnitStatus, st: &Styles) -> &Format {
     }
 }
 
+/// Excel's limit on the text of one cell (UTF-16 code units); a longer text fails the workbook.
+pub const CELL_TEXT_MAX: usize = 32_767;
+
+/// `items` joined by `sep` in at most `room` UTF-16 code units: all of them when they fit, else
+/// as many as fit and how many there are in all ("…等 2000 个"), so that a list of thousands of
+/// units (a province's first run, its missing units) still fits in its cell.
+pub fn join_fitting(items: &[String], sep: &str, room: usize, lang: Lang) -> String {
+    let len = |s: &str| s.encode_utf16().count();
+    let sep_len = len(sep);
+    let all: usize =
+        items.iter().map(|i| len(i)).sum::<usize>() + sep_len * items.len().saturating_sub(1);
+    if all <= room {
+        return items.join(sep);
+    }
+    let tail = match lang {
+        Lang::Zh => format!("等 {} 个", items.len()),
+        Lang::En => format!(" … ({} in all)", items.len()),
+    };
+    let mut out = String::new();
+    let mut used = len(&tail);
+    for (k, item) in items.iter().enumerate() {
+        let add = len(item) + if k > 0 { sep_len } else { 0 };
+        if used + add > room {
+            break;
+        }
+        if k > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(item);
+        used += add;
+    }
+    out.push_str(&tail);
+    out
+}
+
 /// Joins a unit's files for one cell.
 pub fn join_files(files: &[String], lang: Lang) -> String {
     files.join(crate::tr(lang, "；", "; "))
