@@ -60,7 +60,13 @@ impl Grid {
         cells.dedup_by_key(|c| (c.row, c.col));
         for c in &mut cells {
             if let Content::Text(s) = &c.content {
-                c.key = strip_enumerator(&normalize_label(s)).to_string();
+                // The enumerator stripped is a suffix of the normalised text: no second copy.
+                let mut key = normalize_label(s);
+                let kept = strip_enumerator(&key).len();
+                if kept < key.len() {
+                    key.drain(..key.len() - kept);
+                }
+                c.key = key;
             }
         }
         Grid {
