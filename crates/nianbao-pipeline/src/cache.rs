@@ -2,12 +2,21 @@
 //! bytes and the reader's revision, so that a file that has not changed is not read again. An
 //! entry is a checksum line and the JSON of the result; one that is truncated, corrupt or of
 //! another revision is ignored (and rebuilt), never trusted.
+//!
+//! `stamps.json` remembers, as git's index does, each file's size, modification and change
+//! times, inode and device with the hash its bytes had: a file whose stamp is unchanged is not
+//! read or hashed again. A stamp is only recorded for a file last modified a few seconds before
+//! it was read (one written in the same instant as it was read could change again unseen), and
+//! ctime, which no copying tool can set, changes with every write.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, SystemTime};
 
-use nianbao_format::{Msg, values_fingerprint};
+use nianbao_format::Msg;
 use nianbao_read::Return;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -33,12 +42,62 @@ struct Entry {
     outcome: Result<Return, Msg>,
 }
 
+/// What a file's metadata says of its bytes: the same stamp, the same bytes (see the module doc).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    len: u64,
+    mtime_ns: i128,
+    ctime_ns: i128,
+    ino: u64,
+    dev: u64,
+}
+
+/// How long before it is read a file must have been modified for its stamp to be trusted.
+const SETTLED: Duration = Duration::from_secs(3);
+
+impl Stamp {
+    /// The stamp of the file at `path` now; None where the platform does not say.
+    pub fn of(path: &Path) -> Option<Stamp> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let m = std::fs::metadata(path).ok()?;
+            let ns = |s: i64, n: i64| i128::from(s) * 1_000_000_000 + i128::from(n);
+            Some(Stamp {
+                len: m.len(),
+                mtime_ns: ns(m.mtime(), m.mtime_nsec()),
+                ctime_ns: ns(m.ctime(), m.ctime_nsec()),
+                ino: m.ino(),
+                dev: m.dev(),
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = path;
+            None
+        }
+    }
+
+    /// Whether the file had been left alone for a while when this stamp was taken at `now`.
+    fn settled(&self, now: SystemTime) -> bool {
+        let now_ns = now
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as i128);
+        let limit = now_ns - SETTLED.as_nanos() as i128;
+        self.mtime_ns < limit && self.ctime_ns < limit
+    }
+}
+
 /// A cache folder, and how many files it answered and how many were read fresh.
 #[derive(Debug)]
 pub struct Cache {
     dir: PathBuf,
     hits: AtomicUsize,
     misses: AtomicUsize,
+    /// The stamps of the last run (path → stamp and hash), read when first needed.
+    known: OnceLock<HashMap<String, (Stamp, String)>>,
+    /// The stamps of the files seen in this run, to be saved.
+    seen: Mutex<HashMap<String, (Stamp, String)>>,
 }
 
 impl Cache {
@@ -48,6 +107,59 @@ impl Cache {
             dir,
             hits: AtomicUsize::new(0),
             misses: AtomicUsize::new(0),
+            known: OnceLock::new(),
+            seen: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn stamps_path(&self) -> PathBuf {
+        self.dir.join("stamps.json")
+    }
+
+    /// The hash the file at `path` had when last seen, if its stamp has not changed since.
+    pub fn known_hash(&self, path: &Path, stamp: &Stamp) -> Option<String> {
+        let known = self.known.get_or_init(|| {
+            std::fs::read(self.stamps_path())
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok())
+                .unwrap_or_default()
+        });
+        let (was, sha) = known.get(path.to_string_lossy().as_ref())?;
+        (was == stamp).then(|| sha.clone())
+    }
+
+    /// Records the hash of the file at `path` with its stamp taken at `now` (before its bytes
+    /// were read), if the file had settled then.
+    pub fn remember(&self, path: &Path, stamp: Stamp, sha: &str, now: SystemTime) {
+        if !stamp.settled(now) {
+            return;
+        }
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        seen.insert(
+            path.to_string_lossy().into_owned(),
+            (stamp, sha.to_string()),
+        );
+    }
+
+    /// Saves the stamps of the files seen in this run (best effort: a lost file only costs
+    /// hashing them again).
+    pub fn save_stamps(&self) {
+        let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.is_empty() && !self.stamps_path().exists() {
+            return;
+        }
+        let Ok(json) = serde_json::to_vec(&*seen) else {
+            return;
+        };
+        if std::fs::create_dir_all(&self.dir).is_err() {
+            return;
+        }
+        let path = self.stamps_path();
+        let tmp = self
+            .dir
+            .join(format!(".stamps.json.{}.tmp", std::process::id()));
+        if std::fs::write(&tmp, json).is_err() || std::fs::rename(&tmp, &path).is_err() {
+            let _ = std::fs::remove_file(&tmp);
         }
     }
 
@@ -110,6 +222,10 @@ impl Cache {
             return;
         };
         for sub in subs.flatten() {
+            if sub.file_name().to_string_lossy().ends_with(".tmp") {
+                let _ = std::fs::remove_file(sub.path()); // the stamps'
+                continue;
+            }
             let Ok(files) = std::fs::read_dir(sub.path()) else {
                 continue;
             };
@@ -129,9 +245,10 @@ struct EntryRef<'a> {
     outcome: &'a Result<Return, Msg>,
 }
 
-/// The checksum line of an entry's JSON.
+/// The checksum line of an entry's JSON: its CRC-32 and length (an FNV over every byte took an
+/// eighth of a re-run).
 fn checksum(json: &[u8]) -> String {
-    values_fingerprint(json.iter().map(|&b| Some(i64::from(b))))
+    format!("crc32 {:08x} {}", crc32fast::hash(json), json.len())
 }
 
 /// An entry's result if its checksum, revision and hash all hold.
@@ -165,6 +282,39 @@ mod tests {
         let d = std::env::temp_dir().join(format!("nianbao-cache-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&d);
         d
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_is_known_by_its_stamp_only_while_nothing_about_it_changed() {
+        let dir = scratch("stamps");
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("a.xlsx");
+        std::fs::write(&file, b"one").unwrap();
+        let stamp = Stamp::of(&file).unwrap();
+        let later = SystemTime::now() + Duration::from_secs(10);
+        let cache = Cache::new(dir.join("cache"));
+        // Just written: not settled, not remembered.
+        cache.remember(&file, stamp.clone(), "sha-one", SystemTime::now());
+        cache.save_stamps();
+        assert_eq!(
+            Cache::new(dir.join("cache")).known_hash(&file, &stamp),
+            None
+        );
+        cache.remember(&file, stamp.clone(), "sha-one", later);
+        cache.save_stamps();
+        let next = Cache::new(dir.join("cache"));
+        assert_eq!(next.known_hash(&file, &stamp).as_deref(), Some("sha-one"));
+        // Rewritten with the same size and its old modification time put back: ctime moved.
+        std::thread::sleep(Duration::from_millis(20));
+        std::fs::write(&file, b"two").unwrap();
+        let back = std::fs::File::options().write(true).open(&file).unwrap();
+        back.set_modified(std::time::UNIX_EPOCH + Duration::from_nanos(stamp.mtime_ns as u64))
+            .unwrap();
+        let now = Stamp::of(&file).unwrap();
+        assert_eq!((now.len, now.mtime_ns), (stamp.len, stamp.mtime_ns));
+        assert_eq!(next.known_hash(&file, &now), None);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use nianbao_write::{WriteOptions, annotated_file_name, write_json_report, write_
 
 use crate::cache::Cache;
 use crate::discover::{Discovery, discover};
-use crate::outputs::{self, Kind, OutputSet, Target};
+use crate::outputs::{self, Fill, Kind, OutputSet, Target};
 use crate::read::{Progress, Silent, read_all};
 use crate::{RunError, annotated_bytes, consolidate_failed, load_roster, load_rules};
 
@@ -322,6 +322,9 @@ pub fn prepare(req: &FolderRequest, progress: &dyn Progress) -> Result<Prepared,
     }
     report.files.sort_by(|x, y| x.file.cmp(&y.file));
     let (cached, fresh) = cache.as_ref().map_or((0, 0), Cache::counts);
+    if let Some(cache) = &cache {
+        cache.save_stamps();
+    }
     Ok(Prepared {
         report,
         hashes,
@@ -375,39 +378,52 @@ fn write_outputs(
     wopts: &WriteOptions,
 ) -> Result<FolderOutcome, RunError> {
     let mut set = OutputSet::default();
-    set.add_written(&planned.workbook, |out| {
-        write_workbook(&report, wopts, out).map_err(|e| {
-            RunError::new(
-                format!("生成汇总工作簿失败：{}", e.message().zh),
-                format!("cannot build the workbook: {}", e.message().en),
-            )
-        })
-    })?;
-    if let Some(json) = &planned.json {
-        set.add_written(json, |out| {
-            write_json_report(&report, wopts, out).map_err(|e| {
+    // The workbook and the JSON report are written at the same time, a thread each.
+    let mut written: Vec<(&Target, Fill<'_>)> = vec![(
+        &planned.workbook,
+        Box::new(|out: &mut (dyn std::io::Write + Send)| {
+            write_workbook(&report, wopts, out).map_err(|e| {
                 RunError::new(
-                    format!("无法写入 JSON 报告：{e}"),
-                    format!("cannot write the JSON report: {e}"),
+                    format!("生成汇总工作簿失败：{}", e.message().zh),
+                    format!("cannot build the workbook: {}", e.message().en),
                 )
             })
-        })?;
+        }),
+    )];
+    if let Some(json) = &planned.json {
+        written.push((
+            json,
+            Box::new(|out: &mut (dyn std::io::Write + Send)| {
+                write_json_report(&report, wopts, out).map_err(|e| {
+                    RunError::new(
+                        format!("无法写入 JSON 报告：{e}"),
+                        format!("cannot write the JSON report: {e}"),
+                    )
+                })
+            }),
+        ));
     }
+    // The analysts' frame, as Parquet and CSV, on threads of their own too.
     for (target, format) in [
         (&planned.parquet, FrameFormat::Parquet),
         (&planned.csv, FrameFormat::Csv),
     ] {
         if let Some(target) = target {
-            set.add_written(target, |out| {
-                write_frame(&report.units, report.year, format, out).map_err(|e| {
-                    RunError::new(
-                        format!("无法写出分单位数据表：{e}"),
-                        format!("cannot write the unit frame: {e}"),
-                    )
-                })
-            })?;
+            let report = &report;
+            written.push((
+                target,
+                Box::new(move |out: &mut (dyn std::io::Write + Send)| {
+                    write_frame(&report.units, report.year, format, out).map_err(|e| {
+                        RunError::new(
+                            format!("无法写出分单位数据表：{e}"),
+                            format!("cannot write the unit frame: {e}"),
+                        )
+                    })
+                }),
+            ));
         }
     }
+    set.add_written_together(written)?;
     let mut annotated = Vec::new();
     if let Some(dir) = &planned.annotate {
         set.add_folder(dir.clone());

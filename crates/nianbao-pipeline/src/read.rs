@@ -12,7 +12,7 @@ use nianbao_format::{
 
 use nianbao_read::Return;
 
-use crate::cache::{Cache, read_hashed};
+use crate::cache::{Cache, Stamp, read_hashed};
 use crate::discover::Found;
 
 /// Told how far reading has got (a progress bar, a log line, nothing).
@@ -143,9 +143,23 @@ fn outcome_of(path: &Path, cache: Option<&Cache>) -> (Result<Return, Msg>, Optio
     let Some(cache) = cache else {
         return (fresh(), None);
     };
+    // A file whose stamp has not changed since its hash was taken is not read or hashed again.
+    let now = std::time::SystemTime::now();
+    let stamp = Stamp::of(path);
+    if let Some(sha) = stamp.as_ref().and_then(|s| cache.known_hash(path, s))
+        && let Some(outcome) = cache.get(&sha)
+    {
+        if let Some(stamp) = stamp {
+            cache.remember(path, stamp, &sha, now);
+        }
+        return (outcome, Some(sha));
+    }
     let Ok((bytes, sha)) = read_hashed(path) else {
         return (fresh(), None); // the reader says why in the clerk's words
     };
+    if let Some(stamp) = stamp {
+        cache.remember(path, stamp, &sha, now);
+    }
     if let Some(outcome) = cache.get(&sha) {
         return (outcome, Some(sha));
     }

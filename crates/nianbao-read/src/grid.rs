@@ -1,8 +1,6 @@
 //! A sheet as a sparse list of cells: never the dense bounding box, so a stray cell in XFD1048576
 //! costs one cell, not gigabytes.
 
-use std::collections::HashMap;
-
 use nianbao_format::{normalize_label, strip_enumerator};
 
 /// What a cell holds, independent of the file format.
@@ -51,8 +49,8 @@ pub struct Grid {
     /// The sheet's name, shared by the provenance of every value read from it.
     pub sheet: std::sync::Arc<str>,
     pub hidden: bool,
+    /// Sorted by (row, col), one cell a position: looked up by binary search.
     cells: Vec<GridCell>,
-    index: HashMap<(u32, u32), usize>,
 }
 
 impl Grid {
@@ -62,19 +60,19 @@ impl Grid {
         cells.dedup_by_key(|c| (c.row, c.col));
         for c in &mut cells {
             if let Content::Text(s) = &c.content {
-                c.key = strip_enumerator(&normalize_label(s)).to_string();
+                // The enumerator stripped is a suffix of the normalised text: no second copy.
+                let mut key = normalize_label(s);
+                let kept = strip_enumerator(&key).len();
+                if kept < key.len() {
+                    key.drain(..key.len() - kept);
+                }
+                c.key = key;
             }
         }
-        let index = cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| ((c.row, c.col), i))
-            .collect();
         Grid {
             sheet: sheet.into(),
             hidden,
             cells,
-            index,
         }
     }
 
@@ -83,7 +81,10 @@ impl Grid {
     }
 
     pub fn get(&self, row: u32, col: u32) -> Option<&GridCell> {
-        self.index.get(&(row, col)).map(|&i| &self.cells[i])
+        self.cells
+            .binary_search_by_key(&(row, col), |c| (c.row, c.col))
+            .ok()
+            .map(|i| &self.cells[i])
     }
 
     /// The cells of one row, left to right.

@@ -104,7 +104,11 @@ fn read_value(out: &mut Located, g: &Grid, all: &[Grid], idx: usize, row: u32, c
             },
             None => (Parsed::Blank, String::new()),
         },
-        Some(c) => (parse_content(&c.content, field.kind), c.content.raw()),
+        // The text typed is needed only for a value that cannot be read.
+        Some(c) => match parse_content(&c.content, field.kind) {
+            p @ Parsed::Invalid(_) => (p, c.content.raw()),
+            p => (p, String::new()),
+        },
     };
     let reading = &mut out.readings[idx];
     reading.cell = Some(at.clone());
@@ -201,7 +205,7 @@ fn t2_header_col(g: &Grid, label: &GridCell, key: &str) -> Option<u32> {
     (top..label.row).rev().find_map(|r| {
         g.row(r)
             .iter()
-            .find(|c| c.col > label.col && c.key.contains(key))
+            .find(|c| c.col > label.col && contains(&c.key, key))
             .map(|c| c.col)
     })
 }
@@ -214,8 +218,14 @@ fn t3_col_matches(col: usize, key: &str) -> bool {
     if T3_EXACT_COLS.contains(&id) {
         key == label
     } else {
-        key.contains(label)
+        contains(key, label)
     }
+}
+
+/// `key.contains(label)`, without building a searcher for a key too short to hold the label
+/// (most cells of a return are tried against every row and column label).
+fn contains(key: &str, label: &str) -> bool {
+    key.len() >= label.len() && key.contains(label)
 }
 
 /// Which row of table 3 a label cell names, if any.
@@ -224,13 +234,13 @@ fn t3_row_of(key: &str) -> Option<usize> {
         if r.exact {
             key == r.key
         } else {
-            key.contains(r.key)
+            contains(key, r.key)
         }
     })
 }
 
 fn is_t3_group(key: &str) -> bool {
-    T3_GROUP_KEYS.iter().any(|g| key.contains(g))
+    T3_GROUP_KEYS.iter().any(|g| contains(key, g))
 }
 
 fn locate_t3(g: &Grid, all: &[Grid], out: &mut Located) -> bool {

@@ -90,8 +90,7 @@ fn parse<R: std::io::BufRead>(reader: &mut Reader<R>) -> Result<Vec<Grid>, LoadE
                     row_cells.clear();
                 }
                 "table:table-cell" | "table:covered-table-cell" => {
-                    let n = repeat(&e, "table:number-columns-repeated")?;
-                    let (content, formula) = read_cell(reader, &e)?;
+                    let (content, formula, n) = read_cell(reader, &e)?;
                     if content != Content::Empty || formula.is_some() {
                         let w = weight(&content, &formula);
                         for k in 0..n {
@@ -163,33 +162,77 @@ fn parse<R: std::io::BufRead>(reader: &mut Reader<R>) -> Result<Vec<Grid>, LoadE
         .collect())
 }
 
-/// A cell's value and formula; consumes the cell's content up to its end tag.
+/// The attributes of a table cell the reader looks at, each the first of its name.
+#[derive(Default)]
+struct CellAttrs {
+    formula: Option<String>,
+    value_type: Option<String>,
+    calc_value_type: Option<String>,
+    value: Option<String>,
+    boolean: Option<String>,
+    date: Option<String>,
+    time: Option<String>,
+    string: Option<String>,
+    repeated: Option<String>,
+}
+
+/// Reads a cell's attributes in one pass (not one pass a name: most cells of a return are
+/// numbers with four or five attributes each).
+fn cell_attrs(e: &BytesStart<'_>) -> Result<CellAttrs, LoadError> {
+    let mut at = CellAttrs::default();
+    for a in e.attributes() {
+        let a = a.map_err(corrupt)?;
+        let slot = match a.key.as_ref() {
+            "table:formula" => &mut at.formula,
+            "office:value-type" => &mut at.value_type,
+            "calcext:value-type" => &mut at.calc_value_type,
+            "office:value" => &mut at.value,
+            "office:boolean-value" => &mut at.boolean,
+            "office:date-value" => &mut at.date,
+            "office:time-value" => &mut at.time,
+            "office:string-value" => &mut at.string,
+            "table:number-columns-repeated" => &mut at.repeated,
+            _ => continue,
+        };
+        if slot.is_none() {
+            let value = a
+                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .map_err(corrupt)?;
+            *slot = Some(value.into_owned());
+        }
+    }
+    Ok(at)
+}
+
+/// A cell's value, formula and column repeat; consumes the cell's content up to its end tag.
 fn read_cell<R: std::io::BufRead>(
     reader: &mut Reader<R>,
     e: &BytesStart<'_>,
-) -> Result<(Content, Option<String>), LoadError> {
-    let formula = attr(e, "table:formula")?.filter(|f| !f.is_empty());
-    let vtype = attr(e, "office:value-type")?.or(attr(e, "calcext:value-type")?);
+) -> Result<(Content, Option<String>, u64), LoadError> {
+    let at = cell_attrs(e)?;
+    let repeated = at
+        .repeated
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(1)
+        .max(1);
+    let formula = at.formula.filter(|f| !f.is_empty());
+    let vtype = at.value_type.or(at.calc_value_type);
     let value = match vtype.as_deref() {
         Some("float" | "percentage" | "currency") => {
-            let v = attr(e, "office:value")?.unwrap_or_default();
+            let v = at.value.unwrap_or_default();
             Some(match v.trim().parse::<f64>() {
                 Ok(f) => Content::Float(f),
                 Err(_) => Content::Text(v),
             })
         }
         Some("boolean") => Some(Content::Bool(matches!(
-            attr(e, "office:boolean-value")?.as_deref(),
+            at.boolean.as_deref(),
             Some("true" | "TRUE")
         ))),
-        Some("date") => Some(Content::Date(
-            attr(e, "office:date-value")?.unwrap_or_default(),
-        )),
-        Some("time") => Some(Content::Date(
-            attr(e, "office:time-value")?.unwrap_or_default(),
-        )),
+        Some("date") => Some(Content::Date(at.date.unwrap_or_default())),
+        Some("time") => Some(Content::Date(at.time.unwrap_or_default())),
         Some("error") => None, // the text holds the error (#REF!, Err:502)
-        _ => attr(e, "office:string-value")?.map(Content::Text),
+        _ => at.string.map(Content::Text),
     };
     let text = read_text(reader)?;
     let content = match (value, vtype.as_deref()) {
@@ -199,7 +242,7 @@ fn read_cell<R: std::io::BufRead>(
         (None, None) if !text.is_empty() => Content::Text(text),
         (None, None) => Content::Empty,
     };
-    Ok((content, formula))
+    Ok((content, formula, repeated))
 }
 
 /// The paragraphs of a cell, joined by line breaks; annotations (comments) are skipped.

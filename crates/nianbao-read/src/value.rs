@@ -96,6 +96,8 @@ pub fn parse_content(content: &Content, kind: Kind) -> Parsed {
         Content::Empty => Parsed::Blank,
         Content::Int(i) => scaled(*i, kind),
         // Shortest round-trip text: 703.9500000000000455 (the double nearest 703.95) is "703.95".
+        // A whole number (as xlsx stores every count) is what its text would read as.
+        Content::Float(f) if (0.0..1e15).contains(f) && f.fract() == 0.0 => scaled(*f as i64, kind),
         Content::Float(f) if f.is_finite() => parse_text_number(&f.to_string(), kind),
         Content::Float(_) => Parsed::Invalid(Invalid::NotANumber),
         Content::Text(s) => parse_text(s, kind),

@@ -39,7 +39,7 @@ use nianbao_format::{
     FIELD_COUNT, GENERATED_PROPERTY, Lang, Msg, Report, UnitEntry, Violation, annotated_mark,
 };
 use nianbao_rules::RuleSet;
-use rust_xlsxwriter::{DocProperties, Workbook};
+use rust_xlsxwriter::{DocProperties, Workbook, Worksheet, XlsxError};
 
 pub use json::{json_report, write_json_report};
 pub use publish::{PUBLISHED_MARK, Publication, Published, narrative, publish};
@@ -166,6 +166,10 @@ pub fn write_workbook(
     Ok(wb.save_to_writer(out)?)
 }
 
+/// Deflate level of the combined workbook. zlib's default (6) spent 0.45 s of 10,000 returns'
+/// 5.3 CPU-seconds on the writing thread; 3 is 10 % larger (7.3 → 8.0 MB), 1 was 64 % larger.
+const ZIP_LEVEL: u8 = 3;
+
 fn build_workbook(report: &Report, opts: &WriteOptions) -> Result<Workbook, WriteError> {
     if report.totals.len() != FIELD_COUNT {
         return Err(WriteError::Totals {
@@ -175,25 +179,55 @@ fn build_workbook(report: &Report, opts: &WriteOptions) -> Result<Workbook, Writ
     }
     let styles = style::Styles::new();
     let mut wb = Workbook::new();
+    wb.set_zip_compression_level(ZIP_LEVEL);
     mark(
         &mut wb,
         &nianbao_format::summary_mark(opts.district.as_deref()),
         report.year,
     );
-    sheets::summary::write(wb.add_worksheet(), report, opts, &styles)?;
-    // One row per unit, 204 columns: written row by row to a temporary file, not kept in memory.
-    sheets::units::write(
-        wb.add_worksheet_with_constant_memory()?,
-        report,
-        opts,
-        &styles,
-    )?;
-    sheets::checks::write(wb.add_worksheet(), report, opts, &styles)?;
-    sheets::filing::write(wb.add_worksheet(), report, opts, &styles)?;
-    if let Some(changes) = &opts.changes {
-        sheets::changes::write(wb.add_worksheet(), changes, report, opts, &styles)?;
+    // The sheets after 分单位明细 are built on a thread of their own while it, the bulk of the
+    // workbook, is written (10,000 units: 2 million cells); they are added behind it.
+    let (first, rest) = std::thread::scope(|scope| {
+        let rest = scope.spawn(|| later_sheets(report, opts, &styles));
+        let first = (|| -> Result<(), WriteError> {
+            sheets::summary::write(wb.add_worksheet(), report, opts, &styles)?;
+            // One row per unit, 204 columns: written row by row to a temporary file, not kept
+            // in memory.
+            sheets::units::write(
+                wb.add_worksheet_with_constant_memory()?,
+                report,
+                opts,
+                &styles,
+            )?;
+            Ok(())
+        })();
+        (first, rest.join())
+    });
+    first?;
+    let rest = rest.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+    for ws in rest {
+        wb.push_worksheet(ws);
     }
     Ok(wb)
+}
+
+/// 校验结果, 报送情况 and 变化 (when there are changes), in this order.
+fn later_sheets(
+    report: &Report,
+    opts: &WriteOptions,
+    styles: &style::Styles,
+) -> Result<Vec<Worksheet>, XlsxError> {
+    let mut checks = Worksheet::new();
+    sheets::checks::write(&mut checks, report, opts, styles)?;
+    let mut filing = Worksheet::new();
+    sheets::filing::write(&mut filing, report, opts, styles)?;
+    let mut later = vec![checks, filing];
+    if let Some(changes) = &opts.changes {
+        let mut ws = Worksheet::new();
+        sheets::changes::write(&mut ws, changes, report, opts, styles)?;
+        later.push(ws);
+    }
+    Ok(later)
 }
 
 /// The unit's return re-laid in the official format, every cell involved in a failed rule filled

@@ -62,7 +62,8 @@ pub fn write(
         }
         heading(&mut s, &mut r, tr(lang, zh, en))?;
         let listed: Vec<String> = units.iter().map(|u| who(u)).collect();
-        s.text(r, 0, r, 1, &listed.join("、"), &st.text)?;
+        let text = super::join_fitting(&listed, "、", super::CELL_TEXT_MAX, lang);
+        s.text(r, 0, r, 1, &text, &st.text)?;
         r += 2;
     }
     if !changes.status_changed.is_empty() {

@@ -9,7 +9,7 @@
 use nianbao_format::{CellRef, Lang, Report, Severity, UnitStatus, Violation, Waived, Waiver};
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
-use super::unit_display;
+use super::UnitNames;
 use crate::labels::{field_labels, rule_title};
 use crate::layout::{Print, Sheet, col, fitted_widths, row};
 use crate::style::Styles;
@@ -81,7 +81,7 @@ fn suggestion(v: &Violation, lang: Lang) -> (String, String) {
 
 /// One row of the sheet.
 fn cells_of_row(
-    report: &Report,
+    names: &UnitNames<'_>,
     opts: &WriteOptions,
     unit: &str,
     file: Option<&str>,
@@ -101,7 +101,7 @@ fn cells_of_row(
         (Some(_), Lang::En) => format!("explained ({})", v.severity.label(lang)),
     };
     [
-        unit_display(report, unit, lang),
+        names.display(unit, lang),
         file.unwrap_or_default().to_string(),
         rule_title(&v.rule, opts.rule_set(), lang),
         severity,
@@ -162,17 +162,20 @@ pub fn waivers_line(report: &Report, lang: Lang) -> String {
 
 /// A row of the explanations section: an explanation that expired (`expired`) or matched
 /// nothing, in the columns of the violations.
-fn waiver_row(report: &Report, opts: &WriteOptions, w: &Waiver, expired: bool) -> [String; COLS] {
+fn waiver_row(
+    names: &UnitNames<'_>,
+    opts: &WriteOptions,
+    w: &Waiver,
+    expired: bool,
+) -> [String; COLS] {
     let lang = opts.lang;
     let status = if expired {
         tr(lang, "已过期", "expired")
     } else {
         tr(lang, "未用到", "unused")
     };
-    let did_not_file = report
-        .units
-        .iter()
-        .find(|u| u.unit == w.unit)
+    let did_not_file = names
+        .get(&w.unit)
         .is_none_or(|u| u.status == UnitStatus::Missing);
     let message = match (expired, did_not_file, lang) {
         (true, _, Lang::Zh) => format!(
@@ -193,7 +196,7 @@ fn waiver_row(report: &Report, opts: &WriteOptions, w: &Waiver, expired: bool) -
         Lang::En => format!("waiver file, line {}", w.line),
     };
     let mut cells: [String; COLS] = Default::default();
-    cells[0] = unit_display(report, &w.unit, lang);
+    cells[0] = names.display(&w.unit, lang);
     cells[1] = line;
     cells[2] = rule_title(&w.rule, opts.rule_set(), lang);
     cells[SEVERITY_COL] = status.to_string();
@@ -218,20 +221,21 @@ pub fn write(
     ws.set_name(SHEET_CHECKS)?;
     let lang = opts.lang;
     let heads = headers(lang);
+    let names = UnitNames::new(report);
     let rows: Vec<[String; COLS]> = report
         .violations
         .iter()
-        .map(|uv| cells_of_row(report, opts, &uv.unit, uv.file.as_deref(), &uv.violation))
+        .map(|uv| cells_of_row(&names, opts, &uv.unit, uv.file.as_deref(), &uv.violation))
         .collect();
     let w = &report.waivers;
     let waiver_rows: Vec<([String; COLS], bool)> = w
         .expired
         .iter()
-        .map(|x| (waiver_row(report, opts, x, true), true))
+        .map(|x| (waiver_row(&names, opts, x, true), true))
         .chain(
             w.unused
                 .iter()
-                .map(|x| (waiver_row(report, opts, x, false), false)),
+                .map(|x| (waiver_row(&names, opts, x, false), false)),
         )
         .collect();
     // (min, max) width of each column; longer texts wrap.

@@ -4,7 +4,7 @@
 use nianbao_format::{FileStatus, Lang, Report, UnitEntry, UnitStatus};
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
-use super::{join_files, status_format, unit_display};
+use super::{UnitNames, join_files, status_format};
 use crate::layout::{Print, Sheet, col, fitted_widths, row};
 use crate::style::Styles;
 use crate::{SHEET_FILING, WriteOptions, tr};
@@ -21,10 +21,11 @@ pub fn summary_line(report: &Report, lang: Lang) -> String {
         .filter(|u| !u.in_totals && u.status != UnitStatus::Missing)
         .map(|u| super::units::unit_label(u, lang))
         .collect();
+    let names = UnitNames::new(report);
     let missing: Vec<String> = c
         .missing
         .iter()
-        .map(|code| unit_display(report, code, lang))
+        .map(|code| names.display(code, lang))
         .collect();
     let unknown: Vec<String> = report
         .units
@@ -32,13 +33,16 @@ pub fn summary_line(report: &Report, lang: Lang) -> String {
         .filter(|u| u.status == UnitStatus::Unknown)
         .map(|u| u.name.clone())
         .collect();
+    // Three lists share the cell.
+    let room = (super::CELL_TEXT_MAX - 300) / 3;
     let list = |v: &[String], sep: &str| {
         if v.is_empty() {
             String::new()
         } else {
+            let joined = super::join_fitting(v, sep, room, lang);
             match lang {
-                Lang::Zh => format!("（{}）", v.join(sep)),
-                Lang::En => format!(" ({})", v.join(sep)),
+                Lang::Zh => format!("（{joined}）"),
+                Lang::En => format!(" ({joined})"),
             }
         }
     };
@@ -104,6 +108,7 @@ pub fn write(
 ) -> Result<(), XlsxError> {
     ws.set_name(SHEET_FILING)?;
     let lang = opts.lang;
+    let names = UnitNames::new(report);
     let heads = [
         tr(lang, "单位代码", "Unit code"),
         tr(lang, "单位名称", "Unit name"),
@@ -148,34 +153,37 @@ pub fn write(
             .coverage
             .missing
             .iter()
-            .map(|code| unit_display(report, code, lang))
+            .map(|code| names.display(code, lang))
             .collect();
+        let room = super::CELL_TEXT_MAX - 200;
+        let missing_zh = super::join_fitting(&missing, "、", room, lang);
+        let missing_en = super::join_fitting(&missing, "; ", room, lang);
         let line = match (lang, passed, missing.is_empty()) {
             (Lang::Zh, _, true) => format!("报送截止：{date}；全部单位均已报送"),
             (Lang::Zh, false, false) => {
                 format!(
                     "报送截止：{date}；尚未报送 {} 个：{}",
                     missing.len(),
-                    missing.join("、")
+                    missing_zh
                 )
             }
             (Lang::Zh, true, false) => format!(
                 "报送截止：{date}（已过）；逾期未报 {} 个：{}",
                 missing.len(),
-                missing.join("、")
+                missing_zh
             ),
             (Lang::En, _, true) => format!("Deadline: {date}; every unit has filed"),
             (Lang::En, false, false) => {
                 format!(
                     "Deadline: {date}; {} not yet filed: {}",
                     missing.len(),
-                    missing.join("; ")
+                    missing_en
                 )
             }
             (Lang::En, true, false) => format!(
                 "Deadline: {date} (passed); {} overdue: {}",
                 missing.len(),
-                missing.join("; ")
+                missing_en
             ),
         };
         let f = if *passed && !missing.is_empty() {
@@ -225,7 +233,7 @@ pub fn write(
         let unit = f
             .unit
             .as_deref()
-            .map(|u| unit_display(report, u, lang))
+            .map(|u| names.display(u, lang))
             .unwrap_or_default();
         let reason = f.error.as_ref().map(|m| m.get(lang)).unwrap_or("");
         s.text(r, 0, r, 1, &f.file, &st.text)?;

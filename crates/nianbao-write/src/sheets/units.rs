@@ -212,11 +212,18 @@ pub fn write(
         .filter(|u| !u.in_totals)
         .map(|u| unit_label(u, lang))
         .collect();
+    let room = super::CELL_TEXT_MAX - 100;
     let note = match (lang, excluded.is_empty()) {
         (Lang::Zh, true) => "合计不含：无（全部单位均计入汇总）".to_string(),
-        (Lang::Zh, false) => format!("合计不含：{}", excluded.join("、")),
+        (Lang::Zh, false) => format!(
+            "合计不含：{}",
+            super::join_fitting(&excluded, "、", room, lang)
+        ),
         (Lang::En, true) => "Total excludes: none (every unit is in the totals)".to_string(),
-        (Lang::En, false) => format!("Total excludes: {}", excluded.join("; ")),
+        (Lang::En, false) => format!(
+            "Total excludes: {}",
+            super::join_fitting(&excluded, "; ", room, lang)
+        ),
     };
     s.ws.write_string_with_format(total_row + 1, 0, &note, &st.note)?;
     s.ws.write_string_with_format(

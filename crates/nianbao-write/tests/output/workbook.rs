@@ -657,3 +657,46 @@ fn english_headers_when_asked() {
             .any(|(_, _, d)| d == &Data::String("行政复议".into()))
     );
 }
+
+#[test]
+fn lists_of_thousands_of_units_fit_their_cells() {
+    // A province's first run: 3,000 units new, 3,000 not filed by a passed deadline. Joined,
+    // each list is longer than Excel's 32,767 characters a cell; the workbook is still built,
+    // each list naming the first units and how many there are.
+    let mut report = crate::common::totals_report(crate::common::varied_totals(7));
+    let codes: Vec<String> = (0..3000)
+        .map(|i| format!("S{i:05}省直属单位信息公开办公室"))
+        .collect();
+    report.coverage.missing = codes.clone();
+    let changes = nianbao_format::Changes {
+        new_units: codes.clone(),
+        ..Default::default()
+    };
+    let opts = WriteOptions {
+        changes: Some(changes),
+        deadline: Some(("2023-01-31".into(), true)),
+        ..Default::default()
+    };
+    let bytes = workbook_bytes(&report, &opts).expect("the workbook is built");
+    let mut book = Xlsx::new(Cursor::new(bytes)).expect("calamine opens it");
+    let changes = book
+        .worksheet_range(nianbao_write::SHEET_CHANGES)
+        .expect("变化");
+    let listed = changes
+        .used_cells()
+        .filter_map(|(_, _, d)| match d {
+            Data::String(s) if s.starts_with("S00000省") => Some(s.clone()),
+            _ => None,
+        })
+        .next()
+        .expect("the new units are listed");
+    assert!(listed.ends_with("等 3000 个"), "{listed}");
+    assert!(listed.encode_utf16().count() <= 32_767);
+    let filing = book.worksheet_range(SHEET_FILING).expect("报送情况");
+    let deadline = text(&filing, 1, 0);
+    assert!(deadline.contains("办公室、S00001"), "{deadline}");
+    assert!(deadline.ends_with("等 3000 个"));
+    let summary = text(&filing, 0, 0);
+    assert!(summary.contains("未报 3000（S00000"), "{summary}");
+    assert!(summary.ends_with("等 3000 个）"), "{summary}");
+}
