@@ -156,16 +156,7 @@ fn parquet_and_csv_hold_the_reports_units_and_add_up_to_its_totals() {
 #[test]
 fn a_workspace_writes_the_frame_where_its_configuration_says() {
     let (dir, returns) = jinshan_copy("export-ws");
-    let ws = dir.join("ws");
-    let o = run(&[
-        "init",
-        s(&ws),
-        "--year",
-        "2022",
-        "--roster",
-        s(&dir.join("roster.csv")),
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let ws = init_workspace("export-ws", None);
     for e in std::fs::read_dir(&returns).unwrap() {
         let p = e.unwrap().path();
         std::fs::copy(&p, ws.join("returns").join(p.file_name().unwrap())).unwrap();

@@ -155,16 +155,7 @@ fn publish_from_a_workbook_states_an_incomplete_coverage() {
 
 #[test]
 fn publish_from_a_workspace_takes_its_last_run() {
-    let dir = temp_dir("publish-ws").join("年报2022");
-    let o = run(&[
-        "init",
-        s(&dir),
-        "--year",
-        "2022",
-        "--roster",
-        s(&jinshan().join("roster.csv")),
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let dir = init_workspace("publish-ws", None);
     // No run yet: said, nothing written.
     let o = run(&["publish", s(&dir)]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));

@@ -10,19 +10,7 @@ use crate::common::*;
 
 /// A 2022 workspace on the Jinshan roster, last year's returns the 2021 fixtures; no returns.
 fn workspace(name: &str) -> PathBuf {
-    let dir = temp_dir(name).join("年报2022");
-    let o = run(&[
-        "init",
-        s(&dir),
-        "--year",
-        "2022",
-        "--roster",
-        s(&root().join("fixtures/jinshan-2022/roster.csv")),
-        "--prior",
-        s(&root().join("fixtures/jinshan-2021")),
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    dir
+    init_workspace(name, Some(&root().join("fixtures/jinshan-2021")))
 }
 
 fn files(dir: &Path) -> Vec<String> {

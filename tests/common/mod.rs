@@ -162,3 +162,17 @@ pub fn plant_error(returns: &Path) -> (PathBuf, Vec<u8>) {
     std::fs::write(&file, bytes).unwrap();
     (file, before)
 }
+
+/// A new 2022 workspace (`nianbao init`) on the Jinshan roster, with `prior` as last year's if
+/// given; no returns in it yet.
+pub fn init_workspace(name: &str, prior: Option<&Path>) -> PathBuf {
+    let dir = temp_dir(name).join("年报2022");
+    let roster = root().join("fixtures/jinshan-2022/roster.csv");
+    let mut args = vec!["init", s(&dir), "--year", "2022", "--roster", s(&roster)];
+    if let Some(p) = prior {
+        args.extend(["--prior", s(p)]);
+    }
+    let o = run(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    dir
+}

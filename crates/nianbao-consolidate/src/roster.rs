@@ -65,7 +65,7 @@ impl Roster {
     /// Parses a roster file's bytes as CSV text: UTF-8 (with or without BOM), UTF-16 with its
     /// BOM, else GB18030/GBK (what Excel on a Chinese Windows saves).
     pub fn from_csv_bytes(bytes: &[u8]) -> Result<Roster, RosterError> {
-        Roster::from_csv(&decode_text(bytes))
+        Roster::from_csv(&nianbao_read::decode_text(bytes))
     }
 
     /// A roster from a table's rows (1-based line numbers): a header row naming the columns in
@@ -216,24 +216,6 @@ impl Roster {
             1 => NameMatch::Unit(hits[0]),
             _ => NameMatch::Ambiguous(hits),
         }
-    }
-}
-
-/// A text file's bytes as text: UTF-8 (a BOM dropped), UTF-16 with its BOM, else GB18030 (a
-/// superset of GBK and GB2312).
-pub fn decode_text(bytes: &[u8]) -> String {
-    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
-        return enc
-            .decode_without_bom_handling(&bytes[bom..])
-            .0
-            .into_owned();
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => encoding_rs::GB18030
-            .decode_without_bom_handling(bytes)
-            .0
-            .into_owned(),
     }
 }
 

@@ -305,6 +305,74 @@ pub fn abandon_staged_and_exit(code: i32) -> ! {
     std::process::exit(code)
 }
 
+/// The name ending of a commit's journal: the renames of an output set, one `temporary\ttarget`
+/// line each, written whole beside the first target before the first rename and removed after
+/// the last.
+pub const JOURNAL_SUFFIX: &str = ".nianbao-commit";
+
+fn write_journal(temps: &[(PathBuf, PathBuf)]) -> io::Result<PathBuf> {
+    let dir = parent_of(&temps[0].1);
+    let mut text = String::new();
+    for (tmp, target) in temps {
+        let (Some(t), Some(p)) = (tmp.to_str(), target.to_str()) else {
+            return Err(io::Error::other("a path that is not UTF-8"));
+        };
+        if t.contains(['\t', '\n']) || p.contains(['\t', '\n']) {
+            return Err(io::Error::other("a path with a tab or a line break"));
+        }
+        text.push_str(&format!("{t}\t{p}\n"));
+    }
+    let (tmp, mut file) = create_temp(&dir, "journal")?;
+    let journal = dir.join(format!(".{}{JOURNAL_SUFFIX}", std::process::id()));
+    let written = file
+        .write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .and_then(|()| fs::rename(&tmp, &journal));
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
+    sync_dir(&dir);
+    Ok(journal)
+}
+
+/// Completes the commits that a killed process left half done in `dir`: every rename its
+/// journal lists whose temporary is still there is made, then the journal is removed. Returns
+/// the targets completed. Run before temporaries are swept.
+pub fn complete_interrupted_commits(dir: &Path) -> Vec<PathBuf> {
+    let mut done = Vec::new();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return done;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix('.')
+            .and_then(|n| n.strip_suffix(JOURNAL_SUFFIX))
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        // A process still running is committing right now.
+        if pid != std::process::id() && Path::new(&format!("/proc/{pid}")).exists() {
+            continue;
+        }
+        let journal = e.path();
+        let text = fs::read_to_string(&journal).unwrap_or_default();
+        for line in text.lines() {
+            let Some((tmp, target)) = line.split_once('\t') else {
+                continue;
+            };
+            if Path::new(tmp).is_file() && fs::rename(tmp, target).is_ok() {
+                done.push(PathBuf::from(target));
+            }
+        }
+        let _ = fs::remove_file(&journal);
+        sync_dir(dir);
+    }
+    done
+}
+
 /// Removes a set's temporaries and forgets them, leaving those of other sets staged.
 fn forget_own(staged: &mut Vec<PathBuf>, temps: &[(PathBuf, PathBuf)]) {
     for (tmp, _) in temps {
@@ -523,6 +591,11 @@ impl OutputSet {
             .filter_map(|d| File::open(d).ok())
             .filter(|f| f.lock().is_ok())
             .collect();
+        // The renames, listed first: a run killed between two of them (SIGKILL, a power cut)
+        // leaves the list, and the next run completes them before anything else.
+        let journal = (temps.len() > 1)
+            .then(|| write_journal(&temps))
+            .and_then(Result::ok);
         let mut failure = None;
         for (tmp, path) in &temps {
             if let Err(e) = fs::rename(tmp, path) {
@@ -532,6 +605,10 @@ impl OutputSet {
         }
         for d in &folders {
             sync_dir(d);
+        }
+        if let Some(journal) = journal {
+            let _ = fs::remove_file(&journal);
+            sync_dir(&parent_of(&journal));
         }
         drop(locks);
         // Only this set's: another set of the same process (a server) may be staging now.

@@ -139,6 +139,28 @@ struct State {
     time: String,
     units: BTreeMap<String, UnitState>,
     totals: Vec<i64>,
+    /// The outputs as this run left them (path → "size mtime-ns"): a run is silent only while
+    /// they are still these, not those of a run killed before it could record its state, nor
+    /// those of a run between nights (`serve`).
+    #[serde(default)]
+    outputs: BTreeMap<String, String>,
+}
+
+/// Size and modification time of each output there.
+fn output_stamps(paths: &[&Path]) -> BTreeMap<String, String> {
+    paths
+        .iter()
+        .filter_map(|p| {
+            let meta = std::fs::metadata(p).ok()?;
+            let mtime = meta
+                .modified()
+                .ok()?
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()?
+                .as_nanos();
+            Some((p.display().to_string(), format!("{} {mtime}", meta.len())))
+        })
+        .collect()
 }
 
 #[derive(Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -244,6 +266,9 @@ fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), RunError> {
 /// files of processes that no longer run).
 fn sweep_temporaries(dirs: &[&Path]) {
     for dir in dirs {
+        // A commit a killed run left half done is completed first: its temporaries are the
+        // newer outputs.
+        crate::outputs::complete_interrupted_commits(dir);
         let Ok(entries) = std::fs::read_dir(dir) else {
             continue;
         };
@@ -364,7 +389,7 @@ fn run_as(
     let before = load_state(&state_path);
     let units = snapshot(&prepared.report, &prepared.hashes);
     let changes = changes(before.as_ref(), &units, &prepared.report.totals);
-    let outputs_there = [
+    let output_paths: Vec<&Path> = [
         Some(&ws.workbook),
         Some(&ws.json),
         ws.parquet.as_ref(),
@@ -372,8 +397,13 @@ fn run_as(
     ]
     .into_iter()
     .flatten()
-    .all(|p| p.is_file());
-    let unchanged = before.as_ref().is_some_and(|b| b.fingerprint == print) && outputs_there;
+    .map(PathBuf::as_path)
+    .collect();
+    let outputs_there = output_paths.iter().all(|p| p.is_file());
+    let unchanged = before
+        .as_ref()
+        .is_some_and(|b| b.fingerprint == print && b.outputs == output_stamps(&output_paths))
+        && outputs_there;
     let (cached, fresh) = (prepared.cached, prepared.fresh);
     let (report, outputs) = if unchanged {
         (prepared.report, None)
@@ -386,6 +416,7 @@ fn run_as(
         time: start.clone(),
         units,
         totals: report.totals.clone(),
+        outputs: output_stamps(&output_paths),
     };
     if nightly {
         let bytes = serde_json::to_vec(&state).unwrap_or_default();

@@ -105,3 +105,37 @@ fn a_workbook_must_be_xlsx_and_a_regular_file() {
     assert!(resolve(&dir, Kind::Json).is_err(), "a folder");
     assert!(resolve(&dir.join("missing/o.xlsx"), Kind::Workbook).is_err());
 }
+
+#[test]
+fn a_commit_cut_between_its_renames_is_completed_by_the_next_run() {
+    let dir = scratch("journal");
+    let (book, report) = (dir.join("汇总.xlsx"), dir.join("report.json"));
+    fs::write(&book, "old book").unwrap();
+    fs::write(&report, "old report").unwrap();
+    // What a process killed after its first rename leaves: the new book in place, the new
+    // report still a temporary, and the journal of the set. The pid is one no process has.
+    let tmp_book = dir.join(".汇总.xlsx.4000000000-1-0.tmp");
+    let tmp_report = dir.join(".report.json.4000000000-1-1.tmp");
+    fs::write(&book, "new book").unwrap();
+    fs::write(&tmp_report, "new report").unwrap();
+    let journal = dir.join(format!(
+        ".4000000000{}",
+        nianbao_pipeline::outputs::JOURNAL_SUFFIX
+    ));
+    fs::write(
+        &journal,
+        format!(
+            "{}\t{}\n{}\t{}\n",
+            tmp_book.display(),
+            book.display(),
+            tmp_report.display(),
+            report.display()
+        ),
+    )
+    .unwrap();
+    let done = nianbao_pipeline::outputs::complete_interrupted_commits(&dir);
+    assert_eq!(done, vec![report.clone()]);
+    assert_eq!(fs::read_to_string(&book).unwrap(), "new book");
+    assert_eq!(fs::read_to_string(&report).unwrap(), "new report");
+    assert_eq!(entries(&dir), ["report.json", "汇总.xlsx"]);
+}

@@ -315,7 +315,7 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Document, FileError> {
     if bytes.len() as u64 > MAX_FILE_SIZE {
         return Err(crate::report::too_many_cells());
     }
-    let text = decode(bytes);
+    let text = crate::text::decode_text(bytes);
     let mut doc = Document::default();
     let mut stack: Vec<Open> = Vec::new();
     let mut tables: Vec<Vec<Vec<DocCell>>> = Vec::new();
@@ -419,11 +419,6 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Document, FileError> {
             .push(lay_out(table_name(i + 1), rows, &mut budget)?);
     }
     Ok(doc)
-}
-
-/// The page's text: UTF-8, or GB18030 when it says gb2312/gbk/gb18030 or is not UTF-8.
-fn decode(bytes: &[u8]) -> String {
-    crate::text::decode(bytes)
 }
 
 #[cfg(test)]

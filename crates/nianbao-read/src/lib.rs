@@ -24,6 +24,7 @@ pub use mark::generated_mark;
 pub use report::{Stated, stated_figures};
 pub use sniff::{Format, sniff};
 pub use table::{Row, first_sheet_rows};
+pub use text::decode_text;
 pub use value::{Invalid, Parsed, parse_content, parse_text};
 
 use std::panic::{AssertUnwindSafe, catch_unwind};

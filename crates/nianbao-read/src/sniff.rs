@@ -69,7 +69,7 @@ pub fn sniff(bytes: &[u8]) -> Format {
         if crate::html::is_html(&String::from_utf8_lossy(start)) {
             return Format::Html;
         }
-        if crate::text::has_report_tables(&crate::text::decode(bytes)) {
+        if crate::text::has_report_tables(&crate::text::decode_text(bytes)) {
             return Format::ReportText;
         }
         return Format::Text;

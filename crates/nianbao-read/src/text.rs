@@ -19,9 +19,10 @@ use crate::{FileError, MAX_FILE_SIZE};
 /// The name of the text's one grid in provenance (`文本!C57`: line 57, third cell).
 pub(crate) const SHEET: &str = "文本";
 
-/// Decodes text as UTF-8 (with or without BOM), UTF-16 with a BOM, else GB18030 (GBK), as
-/// Chinese Windows saves it.
-pub(crate) fn decode(bytes: &[u8]) -> String {
+/// A text file's bytes as text: UTF-8 (a BOM dropped), UTF-16 with its BOM, else GB18030 (a
+/// superset of GBK and GB2312), as Chinese Windows saves it. Rosters, waiver files and
+/// published reports alike.
+pub fn decode_text(bytes: &[u8]) -> String {
     if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         return enc
             .decode_without_bom_handling(&bytes[bom..])
@@ -88,7 +89,7 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Document, FileError> {
     if bytes.len() as u64 > MAX_FILE_SIZE {
         return Err(too_many_cells());
     }
-    let text = decode(bytes);
+    let text = decode_text(bytes);
     let mut cells = Vec::new();
     let mut prose: Vec<String> = Vec::new();
     let mut para = String::new();
@@ -248,7 +249,7 @@ mod tests {
     #[test]
     fn gb18030_text_is_decoded() {
         let (gb, _, _) = encoding_rs::GB18030.encode("自然人\t本年新收");
-        assert_eq!(decode(&gb), "自然人\t本年新收");
+        assert_eq!(decode_text(&gb), "自然人\t本年新收");
         assert!(!has_report_tables("自然人,本年新收"));
         assert!(has_report_tables("自然人 本年新收 行政复议"));
     }

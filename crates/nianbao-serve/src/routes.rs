@@ -417,17 +417,7 @@ async fn receive(
 /// `U05_亭林镇_网上报送.xlsx`.
 pub(crate) fn placed_name(app: &App, code: &str, ext: &str) -> String {
     let name = app.unit(code).map_or("", |u| u.name.as_str());
-    let safe: String = name
-        .chars()
-        .map(|c| {
-            if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    format!("{code}_{safe}_网上报送.{ext}")
+    format!("{}_网上报送.{ext}", nianbao_write::safe_stem(code, name))
 }
 
 /// Keeps the upload under its hash, checks it as unit `code`'s return and records both.
@@ -719,16 +709,7 @@ async fn template(
     Path(code): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(r) = for_unit(&app, &headers, &code) {
-        return r;
-    }
-    let Some(p) = template_path(&app, &code) else {
-        return not_found_page();
-    };
-    let name = p
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    file_or_404(&p, &name, XLSX).await
+    unit_file(&app, &headers, &code, template_path).await
 }
 
 /// The unit's annotated return from the last consolidation (out/退回), if it has one.
@@ -752,10 +733,21 @@ async fn returned(
     Path(code): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(r) = for_unit(&app, &headers, &code) {
+    unit_file(&app, &headers, &code, returned_path).await
+}
+
+/// A workbook of the unit's (its template, its annotated return) that `find` locates, if the
+/// session may see the unit; 404 when there is none.
+async fn unit_file(
+    app: &App,
+    headers: &HeaderMap,
+    code: &str,
+    find: fn(&App, &str) -> Option<std::path::PathBuf>,
+) -> Response {
+    if let Err(r) = for_unit(app, headers, code) {
         return r;
     }
-    let Some(p) = returned_path(&app, &code) else {
+    let Some(p) = find(app, code) else {
         return not_found_page();
     };
     let name = p

@@ -325,7 +325,7 @@ pub fn annotated_file_name(unit: &UnitEntry) -> String {
 
 /// "U05_朱泾镇" ("朱泾镇" when the code is the name), with characters no file system takes
 /// replaced by "_": the start of the file names written for a unit.
-pub(crate) fn safe_stem(code: &str, name: &str) -> String {
+pub fn safe_stem(code: &str, name: &str) -> String {
     let stem = if name.is_empty() || name == code {
         code.to_string()
     } else {
