@@ -139,6 +139,48 @@ fn a_second_run_with_nothing_new_is_silent_and_leaves_the_outputs() {
 }
 
 #[test]
+fn outputs_another_run_wrote_since_the_last_state_are_written_again() {
+    let ws = workspace("stale");
+    assert_eq!(nightly(&ws).status.code(), Some(0));
+    // Outputs written by a run that recorded no state (killed just after its renames, or a
+    // consolidation of the web page between nights) on 41 of the 42 returns.
+    let some = ws.join("some");
+    std::fs::create_dir_all(&some).unwrap();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(ws.join("returns"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    for p in &files[1..] {
+        std::fs::copy(p, some.join(p.file_name().unwrap())).unwrap();
+    }
+    let o = run(&[
+        "consolidate",
+        s(&some),
+        "--roster",
+        s(&ws.join("roster.csv")),
+        "--out",
+        s(&ws.join("out/汇总.xlsx")),
+        "--json",
+        s(&ws.join("out/report.json")),
+        "-q",
+    ]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    assert_eq!(
+        json(&ws.join("out/report.json"))["coverage"]["received"],
+        41
+    );
+    // The inputs are those of the last state: the outputs are not, and are written again.
+    let again = nightly(&ws);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert_eq!(
+        json(&ws.join("out/report.json"))["coverage"]["received"],
+        42
+    );
+    assert_eq!(log_lines(&ws)[1]["outputs_written"], true);
+}
+
+#[test]
 fn a_replaced_return_is_read_again_and_its_changes_reported() {
     let ws = workspace("replaced");
     assert_eq!(nightly(&ws).status.code(), Some(0));
