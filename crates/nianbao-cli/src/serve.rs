@@ -73,7 +73,7 @@ pub fn run(dir: &Path, listen: SocketAddr, init: bool, rotate_who: Option<&str>,
             }
         );
     }
-    match nianbao_serve::start(dir, listen) {
+    match nianbao_serve::start_with_lang(dir, listen, lang) {
         Ok(running) => {
             eprintln!(
                 "{}",

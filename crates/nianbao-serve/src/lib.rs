@@ -45,6 +45,14 @@ pub struct Snapshot {
     pub error: Option<Msg>,
 }
 
+/// Picks the Chinese or English text of the page.
+pub(crate) fn tr(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
 /// The server's state.
 pub struct App {
     pub ws: Workspace,
@@ -59,6 +67,7 @@ pub struct App {
     done: watch::Sender<u64>,
     /// One unit's uploads and submissions one at a time.
     unit_locks: HashMap<String, Mutex<()>>,
+    /// The language of the pages and of the checks (Chinese unless told).
     pub lang: Lang,
 }
 
@@ -216,9 +225,16 @@ impl Drop for Running {
 }
 
 /// Starts the server of the workspace in `dir` on `addr` (port 0: any free port), after a first
-/// consolidation; returns once it listens.
+/// consolidation; returns once it listens. Its pages are in Chinese.
 pub fn start(dir: &Path, addr: SocketAddr) -> Result<Running, RunError> {
-    let app = Arc::new(App::open(dir)?);
+    start_with_lang(dir, addr, Lang::Zh)
+}
+
+/// [`start`], with the pages (and the checks) in `lang`.
+pub fn start_with_lang(dir: &Path, addr: SocketAddr, lang: Lang) -> Result<Running, RunError> {
+    let mut app = App::open(dir)?;
+    app.lang = lang;
+    let app = Arc::new(app);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -24,7 +24,7 @@ use tokio::io::AsyncWriteExt;
 
 use crate::store::{self, Fix, Record, Verdict};
 use crate::tokens::{Role, csrf_of};
-use crate::{App, BODY_SLACK, LOCK_WAIT, MAX_UPLOAD, pages};
+use crate::{App, BODY_SLACK, LOCK_WAIT, MAX_UPLOAD, pages, tr};
 
 /// The session cookie.
 const COOKIE: &str = "nianbao";
@@ -110,28 +110,34 @@ impl Session {
 
 /// The session, or the login hint.
 fn session(app: &App, headers: &HeaderMap) -> Result<Session, Response> {
-    let token = cookie_token(headers).ok_or_else(login_hint)?;
+    let lang = app.lang;
+    let token = cookie_token(headers).ok_or_else(|| login_hint(lang))?;
     match app.tokens().who(&token) {
         Some(role) => Ok(Session { role, token }),
-        None => Err(login_hint()),
+        None => Err(login_hint(lang)),
     }
 }
 
-fn login_hint() -> Response {
-    html(StatusCode::UNAUTHORIZED, pages::login_hint())
+fn login_hint(lang: Lang) -> Response {
+    html(StatusCode::UNAUTHORIZED, pages::login_hint(lang))
 }
 
-fn not_found_page() -> Response {
+fn not_found_page(lang: Lang) -> Response {
     html(
         StatusCode::NOT_FOUND,
-        pages::message("页面不存在", "没有这个页面。", None),
+        pages::message(
+            lang,
+            tr(lang, "页面不存在", "Page not found"),
+            tr(lang, "没有这个页面。", "There is no such page."),
+            None,
+        ),
     )
 }
 
 async fn not_found(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     match session(&app, &headers) {
         Err(r) => r,
-        Ok(_) => not_found_page(),
+        Ok(_) => not_found_page(app.lang),
     }
 }
 
@@ -143,7 +149,11 @@ fn for_unit(app: &App, headers: &HeaderMap, code: &str) -> Result<Session, Respo
         Role::Office => app.unit(code).is_some(),
         Role::Unit(own) => own == code && app.unit(code).is_some(),
     };
-    if ok { Ok(s) } else { Err(not_found_page()) }
+    if ok {
+        Ok(s)
+    } else {
+        Err(not_found_page(app.lang))
+    }
 }
 
 fn for_office(app: &App, headers: &HeaderMap) -> Result<Session, Response> {
@@ -151,7 +161,7 @@ fn for_office(app: &App, headers: &HeaderMap) -> Result<Session, Response> {
     if s.role == Role::Office {
         Ok(s)
     } else {
-        Err(not_found_page())
+        Err(not_found_page(app.lang))
     }
 }
 
@@ -161,7 +171,7 @@ struct CsrfQuery {
 }
 
 /// A POST's CSRF token, compared in constant time.
-fn csrf_ok(s: &Session, q: &CsrfQuery) -> Result<(), Response> {
+fn csrf_ok(lang: Lang, s: &Session, q: &CsrfQuery) -> Result<(), Response> {
     use subtle::ConstantTimeEq;
     let given = q.csrf.as_deref().unwrap_or("");
     if bool::from(given.as_bytes().ct_eq(s.csrf().as_bytes())) {
@@ -170,8 +180,13 @@ fn csrf_ok(s: &Session, q: &CsrfQuery) -> Result<(), Response> {
         Err(html(
             StatusCode::FORBIDDEN,
             pages::message(
-                "请求被拒绝",
-                "这个请求没有带上本页的校验码（可能来自其他网站）。请回到本页重新操作。",
+                lang,
+                tr(lang, "请求被拒绝", "Request refused"),
+                tr(
+                    lang,
+                    "这个请求没有带上本页的校验码（可能来自其他网站）。请回到本页重新操作。",
+                    "This request did not carry the page's check code (it may come from another site). Go back to the page and try again.",
+                ),
                 Some("/"),
             ),
         ))
@@ -192,10 +207,10 @@ async fn index(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
 /// without the token (a page of our own, so that the SameSite=Strict cookie is sent with it).
 async fn login(State(app): State<Arc<App>>, Path(token): Path<String>) -> Response {
     if app.tokens().who(&token).is_none() {
-        return html(StatusCode::UNAUTHORIZED, pages::bad_link());
+        return html(StatusCode::UNAUTHORIZED, pages::bad_link(app.lang));
     }
     let cookie = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict");
-    let mut res = html(StatusCode::OK, pages::logged_in());
+    let mut res = html(StatusCode::OK, pages::logged_in(app.lang));
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         res.headers_mut().insert(header::SET_COOKIE, v);
     }
@@ -211,12 +226,22 @@ async fn logout(
         Ok(s) => s,
         Err(r) => return r,
     };
-    if let Err(r) = csrf_ok(&s, &q) {
+    if let Err(r) = csrf_ok(app.lang, &s, &q) {
         return r;
     }
+    let lang = app.lang;
     let mut res = html(
         StatusCode::OK,
-        pages::message("已退出", "已退出。再次打开发给本单位的链接即可登录。", None),
+        pages::message(
+            lang,
+            tr(lang, "已退出", "Logged out"),
+            tr(
+                lang,
+                "已退出。再次打开发给本单位的链接即可登录。",
+                "Logged out. Open the link sent to your unit again to log in.",
+            ),
+            None,
+        ),
     );
     res.headers_mut().insert(
         header::SET_COOKIE,
@@ -246,24 +271,35 @@ async fn office(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     html(StatusCode::OK, pages::office_page(&app, &s.csrf()))
 }
 
-fn too_large(code: &str) -> Response {
+fn too_large(lang: Lang, code: &str) -> Response {
+    let mib = MAX_UPLOAD / 1024 / 1024;
     html(
         StatusCode::PAYLOAD_TOO_LARGE,
         pages::message(
-            "文件过大",
-            &format!(
-                "上传的文件超过 {} MiB，未接收。年报统计表通常不到 1 MiB：请检查是否选错了文件。",
-                MAX_UPLOAD / 1024 / 1024
-            ),
+            lang,
+            tr(lang, "文件过大", "File too large"),
+            &match lang {
+                Lang::Zh => format!(
+                    "上传的文件超过 {mib} MiB，未接收。年报统计表通常不到 1 MiB：请检查是否选错了文件。"
+                ),
+                Lang::En => format!(
+                    "The file is over {mib} MiB and was not taken. A return is usually under 1 MiB: check that you chose the right file."
+                ),
+            },
             Some(&format!("/unit/{code}")),
         ),
     )
 }
 
-fn failed(code: &str, why: &str) -> Response {
+fn failed(lang: Lang, code: &str, why: &str) -> Response {
     html(
         StatusCode::INTERNAL_SERVER_ERROR,
-        pages::message("处理失败", why, Some(&format!("/unit/{code}"))),
+        pages::message(
+            lang,
+            tr(lang, "处理失败", "Failed"),
+            why,
+            Some(&format!("/unit/{code}")),
+        ),
     )
 }
 
@@ -280,7 +316,7 @@ async fn upload(
         Ok(s) => s,
         Err(r) => return r,
     };
-    if let Err(r) = csrf_ok(&s, &q) {
+    if let Err(r) = csrf_ok(app.lang, &s, &q) {
         return r;
     }
     let declared = req
@@ -288,28 +324,38 @@ async fn upload(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
+    let lang = app.lang;
     if declared.is_some_and(|n| n > MAX_UPLOAD + BODY_SLACK) {
-        return too_large(&code);
+        return too_large(lang, &code);
     }
     let Some(lock) = app.unit_locks.get(&code) else {
-        return not_found_page();
+        return not_found_page(lang);
     };
     let _one_at_a_time = lock.lock().await;
     let dir = store::unit_dir(&app.ws, &code);
     if let Err(e) = tokio::fs::create_dir_all(&dir).await {
-        return failed(&code, &nianbao_format::io_error_msg(&e).zh);
+        return failed(lang, &code, nianbao_format::io_error_msg(&e).get(lang));
     }
     let Ok(mut multipart) = Multipart::from_request(req, &()).await else {
         return html(
             StatusCode::BAD_REQUEST,
-            pages::message("无法上传", "请用本页的表单上传文件。", Some("/")),
+            pages::message(
+                lang,
+                tr(lang, "无法上传", "Cannot upload"),
+                tr(
+                    lang,
+                    "请用本页的表单上传文件。",
+                    "Please upload the file with the form of the page.",
+                ),
+                Some("/"),
+            ),
         );
     };
     let tmp = dir.join(format!(
         ".upload-{}.tmp",
         crate::tokens::new_token().unwrap_or_else(|_| store::now_us().to_string())
     ));
-    let received = receive(&mut multipart, &tmp).await;
+    let received = receive(lang, &mut multipart, &tmp).await;
     let (sha, size, original) = match received {
         Ok(Some(r)) => r,
         Ok(None) => {
@@ -317,21 +363,31 @@ async fn upload(
             return html(
                 StatusCode::BAD_REQUEST,
                 pages::message(
-                    "没有选择文件",
-                    "请先选择要上传的报表文件。",
+                    lang,
+                    tr(lang, "没有选择文件", "No file chosen"),
+                    tr(
+                        lang,
+                        "请先选择要上传的报表文件。",
+                        "Please choose the return to upload first.",
+                    ),
                     Some(&format!("/unit/{code}")),
                 ),
             );
         }
         Err(Received::TooLarge) => {
             let _ = tokio::fs::remove_file(&tmp).await;
-            return too_large(&code);
+            return too_large(lang, &code);
         }
         Err(Received::Broken(why)) => {
             let _ = tokio::fs::remove_file(&tmp).await;
             return html(
                 StatusCode::BAD_REQUEST,
-                pages::message("上传中断", &why, Some(&format!("/unit/{code}"))),
+                pages::message(
+                    lang,
+                    tr(lang, "上传中断", "Upload interrupted"),
+                    &why,
+                    Some(&format!("/unit/{code}")),
+                ),
             );
         }
     };
@@ -343,8 +399,8 @@ async fn upload(
     .await;
     match done {
         Ok(Ok(())) => see_other(&format!("/unit/{code}#check")),
-        Ok(Err(e)) => failed(&code, e.get(Lang::Zh)),
-        Err(_) => failed(&code, "检查时出错"),
+        Ok(Err(e)) => failed(lang, &code, e.get(lang)),
+        Err(_) => failed(lang, &code, tr(lang, "检查时出错", "the check went wrong")),
     }
 }
 
@@ -356,10 +412,16 @@ enum Received {
 /// Streams the form's `file` field into `tmp`, hashing it; (sha256, size, the name the browser
 /// gave), or None when no file was chosen.
 async fn receive(
+    lang: Lang,
     multipart: &mut Multipart,
     tmp: &std::path::Path,
 ) -> Result<Option<(String, u64, String)>, Received> {
-    let broken = |e: &dyn std::fmt::Display| Received::Broken(format!("上传未完成：{e}"));
+    let broken = |e: &dyn std::fmt::Display| {
+        Received::Broken(format!(
+            "{}{e}",
+            tr(lang, "上传未完成：", "the upload did not complete: ")
+        ))
+    };
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
@@ -569,32 +631,48 @@ async fn submit(
         Ok(s) => s,
         Err(r) => return r,
     };
-    if let Err(r) = csrf_ok(&s, &q) {
+    if let Err(r) = csrf_ok(app.lang, &s, &q) {
         return r;
     }
+    let lang = app.lang;
     let Ok(axum::Form(form)) = axum::Form::<SubmitForm>::from_request(req, &()).await else {
         return html(
             StatusCode::BAD_REQUEST,
             pages::message(
-                "无法提交",
-                "请用本页的按钮提交。",
+                lang,
+                tr(lang, "无法提交", "Cannot submit"),
+                tr(
+                    lang,
+                    "请用本页的按钮提交。",
+                    "Please submit with the button of the page.",
+                ),
                 Some(&format!("/unit/{code}")),
             ),
         );
     };
     let Some(lock) = app.unit_locks.get(&code) else {
-        return not_found_page();
+        return not_found_page(lang);
     };
     let guard = lock.lock().await;
     let dir = store::unit_dir(&app.ws, &code);
     let Some(mut rec) = store::load(&dir, &form.sha) else {
-        return not_found_page();
+        return not_found_page(lang);
     };
     if !rec.verdict.submittable {
-        let why = rec.verdict.refusal.clone().map(|r| r.0).unwrap_or_default();
+        let why = rec
+            .verdict
+            .refusal
+            .clone()
+            .map(|(zh, en)| if lang == Lang::Zh { zh } else { en })
+            .unwrap_or_default();
         return html(
             StatusCode::BAD_REQUEST,
-            pages::message("不能提交", &why, Some(&format!("/unit/{code}"))),
+            pages::message(
+                lang,
+                tr(lang, "不能提交", "Cannot be submitted"),
+                &why,
+                Some(&format!("/unit/{code}")),
+            ),
         );
     }
     let earlier: Vec<String> = {
@@ -634,19 +712,29 @@ async fn submit(
             return html(
                 StatusCode::SERVICE_UNAVAILABLE,
                 pages::message(
-                    "暂时不能提交",
-                    &format!("{}；请稍后再提交。", message.zh),
+                    lang,
+                    tr(lang, "暂时不能提交", "Cannot submit just now"),
+                    &match lang {
+                        Lang::Zh => format!("{}；请稍后再提交。", message.zh),
+                        Lang::En => format!("{}; please submit again later.", message.en),
+                    },
                     Some(&format!("/unit/{code}")),
                 ),
             );
         }
-        Ok(Err(RunFailure::Cannot(e))) => return failed(&code, e.get(Lang::Zh)),
-        Err(_) => return failed(&code, "提交时出错"),
+        Ok(Err(RunFailure::Cannot(e))) => return failed(lang, &code, e.get(lang)),
+        Err(_) => {
+            return failed(
+                lang,
+                &code,
+                tr(lang, "提交时出错", "the submission went wrong"),
+            );
+        }
     }
     rec.submitted.push(now_rfc3339());
     rec.submitted_us = store::now_us();
     if let Err(e) = store::save(&dir, &rec) {
-        return failed(&code, e.get(Lang::Zh));
+        return failed(lang, &code, e.get(lang));
     }
     drop(guard);
     let n = app.request_consolidation();
@@ -678,10 +766,15 @@ fn download(bytes: Vec<u8>, name: &str, mime: &'static str) -> Response {
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-async fn file_or_404(path: &std::path::Path, name: &str, mime: &'static str) -> Response {
+async fn file_or_404(
+    lang: Lang,
+    path: &std::path::Path,
+    name: &str,
+    mime: &'static str,
+) -> Response {
     match tokio::fs::read(path).await {
         Ok(b) => download(b, name, mime),
-        Err(_) => not_found_page(),
+        Err(_) => not_found_page(lang),
     }
 }
 
@@ -748,12 +841,12 @@ async fn unit_file(
         return r;
     }
     let Some(p) = find(app, code) else {
-        return not_found_page();
+        return not_found_page(app.lang);
     };
     let name = p
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    file_or_404(&p, &name, XLSX).await
+    file_or_404(app.lang, &p, &name, XLSX).await
 }
 
 async fn annotated(
@@ -765,11 +858,11 @@ async fn annotated(
         return r;
     }
     if !store::is_sha(&sha) {
-        return not_found_page();
+        return not_found_page(app.lang);
     }
     let dir = store::unit_dir(&app.ws, &code);
     let name = placed_name(&app, &code, "xlsx").replace("网上报送", "检查结果");
-    file_or_404(&store::annotated_path(&dir, &sha), &name, XLSX).await
+    file_or_404(app.lang, &store::annotated_path(&dir, &sha), &name, XLSX).await
 }
 
 async fn uploaded_file(
@@ -782,10 +875,11 @@ async fn uploaded_file(
     }
     let dir = store::unit_dir(&app.ws, &code);
     let Some(rec) = store::load(&dir, &sha) else {
-        return not_found_page();
+        return not_found_page(app.lang);
     };
     let name = placed_name(&app, &code, &rec.ext);
     file_or_404(
+        app.lang,
         &store::data_path(&dir, &rec),
         &name,
         "application/octet-stream",
@@ -797,12 +891,12 @@ async fn summary_file(State(app): State<Arc<App>>, headers: HeaderMap) -> Respon
     if let Err(r) = for_office(&app, &headers) {
         return r;
     }
-    file_or_404(&app.ws.workbook, "汇总.xlsx", XLSX).await
+    file_or_404(app.lang, &app.ws.workbook, "汇总.xlsx", XLSX).await
 }
 
 async fn report_file(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     if let Err(r) = for_office(&app, &headers) {
         return r;
     }
-    file_or_404(&app.ws.json, "report.json", "application/json").await
+    file_or_404(app.lang, &app.ws.json, "report.json", "application/json").await
 }

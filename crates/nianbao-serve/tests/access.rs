@@ -246,3 +246,59 @@ fn posts_without_the_pages_csrf_token_are_refused() {
     assert_eq!(file_count(&ws.ws.returns), 1, "only the return copied in");
     srv.stop();
 }
+
+#[test]
+fn with_lang_en_the_pages_are_in_english() {
+    let ws = workspace("lang-en", &[U04_FILE], false);
+    let srv = start_in(&ws, nianbao_format::Lang::En);
+    let addr = srv.addr;
+    let (u05, office) = (&ws.tokens["U05"], &ws.tokens["office"]);
+
+    // No token: the login hint, in English.
+    let r = get(addr, "/unit/U05", None);
+    assert_eq!(r.status, 401);
+    let text = r.text();
+    assert!(
+        text.contains("Please log in with the link sent to your unit"),
+        "{text}"
+    );
+    assert!(text.contains("html lang=\"en\""), "{text}");
+    assert!(!text.contains("请用发给本单位的链接登录"), "{text}");
+
+    // The unit page: English buttons and status, before and after an upload.
+    let page = get(addr, "/unit/U05", Some(u05)).text();
+    assert!(page.contains("Upload and check"), "{page}");
+    assert!(page.contains("Status: "), "{page}");
+    assert!(!page.contains("上传并检查"), "{page}");
+    let name = unit_name(&ws, "U05");
+    assert_eq!(
+        upload(
+            addr,
+            u05,
+            "U05",
+            "x.xlsx",
+            &return_bytes(&name, &clean_values())
+        )
+        .status,
+        303
+    );
+    let page = get(addr, "/unit/U05", Some(u05)).text();
+    assert!(page.contains("uploaded, not submitted"), "{page}");
+    assert!(page.contains(">Submit<"), "{page}");
+    assert!(!page.contains("已上传未提交"), "{page}");
+
+    // The office page: English headings and counts; the official tables stay Chinese.
+    let page = get(addr, "/office", Some(office)).text();
+    assert!(page.contains("html lang=\"en\""), "{page}");
+    assert!(page.contains("District overview"), "{page}");
+    assert!(page.contains("Uploaded, not submitted: <b>1</b>"), "{page}");
+    assert!(page.contains("Last submitted"), "{page}");
+    assert!(!page.contains("全区报送情况"), "{page}");
+    assert!(page.contains("二、主动公开政府信息情况"), "{page}");
+
+    // A 404 page too.
+    let r = get(addr, "/nothing", Some(office));
+    assert_eq!(r.status, 404);
+    assert!(r.text().contains("Page not found"), "{}", r.text());
+    srv.stop();
+}

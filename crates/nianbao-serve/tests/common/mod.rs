@@ -67,6 +67,11 @@ pub fn start(ws: &Ws) -> nianbao_serve::Running {
     nianbao_serve::start(&ws.dir, "127.0.0.1:0".parse().unwrap()).unwrap()
 }
 
+/// The server of a workspace, its pages in `lang`.
+pub fn start_in(ws: &Ws, lang: nianbao_format::Lang) -> nianbao_serve::Running {
+    nianbao_serve::start_with_lang(&ws.dir, "127.0.0.1:0".parse().unwrap(), lang).unwrap()
+}
+
 /// An HTTP response.
 #[derive(Debug)]
 pub struct Resp {
