@@ -171,6 +171,19 @@ struct CsrfQuery {
 }
 
 /// A POST's CSRF token, compared in constant time.
+/// A POST on a unit's page: the session may act for the unit, and the form carries its CSRF
+/// token.
+fn post_for_unit(
+    app: &App,
+    headers: &HeaderMap,
+    code: &str,
+    q: &CsrfQuery,
+) -> Result<Session, Response> {
+    let s = for_unit(app, headers, code)?;
+    csrf_ok(app.lang, &s, q)?;
+    Ok(s)
+}
+
 fn csrf_ok(lang: Lang, s: &Session, q: &CsrfQuery) -> Result<(), Response> {
     use subtle::ConstantTimeEq;
     let given = q.csrf.as_deref().unwrap_or("");
@@ -312,11 +325,7 @@ async fn upload(
     Query(q): Query<CsrfQuery>,
     req: Request,
 ) -> Response {
-    let s = match for_unit(&app, req.headers(), &code) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if let Err(r) = csrf_ok(app.lang, &s, &q) {
+    if let Err(r) = post_for_unit(&app, req.headers(), &code, &q) {
         return r;
     }
     let declared = req
@@ -627,11 +636,7 @@ async fn submit(
     Query(q): Query<CsrfQuery>,
     req: Request,
 ) -> Response {
-    let s = match for_unit(&app, req.headers(), &code) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if let Err(r) = csrf_ok(app.lang, &s, &q) {
+    if let Err(r) = post_for_unit(&app, req.headers(), &code, &q) {
         return r;
     }
     let lang = app.lang;
