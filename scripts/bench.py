@@ -421,6 +421,9 @@ def incremental(binary: str, n: int, args, root: Path) -> list[tuple]:
                         str(returns.parent / "roster.csv")], check=True, stdout=subprocess.DEVNULL)
         copy = tmp / "returns"
         shutil.copytree(returns, copy)
+        # In a nightly folder the returns arrived hours before the run: let them settle, so that
+        # `run` records their stamps (it trusts a stamp only for a file untouched for 3 s).
+        time.sleep(3.5)
         toml = ws / "nianbao.toml"
         toml.write_text(toml.read_text(encoding="utf-8").replace('returns = "returns"', f'returns = "{copy}"'),
                         encoding="utf-8")
@@ -509,6 +512,9 @@ writes the workbook and the JSON report); *bare-read* (`crates/nianbao-bench`) o
 file with calamine in parallel and visits every non-empty cell; the peers (scripts/peers/) are
 one Python process reading file after file, finding the tables by label, summing a unit × field
 frame and writing an xlsx, without rules. "noisy" counts runs during which a compiler was running.
+*nianbao run*: a workspace whose returns were copied in and left to settle 3.5 s (in a nightly
+folder they arrived hours before); *cold* with the cache and state removed, *one return changed*
+the next run after one file was taken away or put back.
 """
 
 
