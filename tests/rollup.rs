@@ -153,3 +153,23 @@ fn a_districts_own_workbook_among_its_returns_is_not_a_return() {
         "{own}"
     );
 }
+
+#[test]
+fn publishing_a_folder_leaves_the_districts_own_workbook_out() {
+    let (dir, returns) = jinshan_copy("rollup-publish");
+    let roster = dir.join("roster.csv");
+    let report = district(&returns, &roster, "金山区", &returns.join("汇总.xlsx"));
+    let out = dir.join("pub");
+    std::fs::create_dir_all(&out).unwrap();
+    let o = run(&["publish", s(&returns), "--out", s(&out)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let page = nianbao_read::read_path(&out.join("统计表.html")).unwrap();
+    for (f, r) in nianbao_format::fields().iter().zip(&page.readings) {
+        let total = json_text(&report["totals"][f.id.as_str()]);
+        let shown = match f.kind {
+            nianbao_format::Kind::Amount => nianbao_format::format_amount(r.value.unwrap()),
+            nianbao_format::Kind::Count => r.value.unwrap().to_string(),
+        };
+        assert_eq!(shown, total, "{}: the totals once, not twice", f.id);
+    }
+}

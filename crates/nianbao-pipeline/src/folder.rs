@@ -79,53 +79,43 @@ struct Planned {
     returns_dir: PathBuf,
 }
 
+impl Planned {
+    /// The output files (the annotated returns aside).
+    fn files(&self) -> impl Iterator<Item = &Target> {
+        std::iter::once(&self.workbook)
+            .chain(&self.json)
+            .chain(&self.parquet)
+            .chain(&self.csv)
+    }
+}
+
 fn plan(req: &FolderRequest) -> Result<Planned, RunError> {
-    let workbook = outputs::resolve(&req.workbook, Kind::Workbook)?;
-    let json = req
-        .json
-        .as_deref()
-        .map(|j| outputs::resolve(j, Kind::Json))
-        .transpose()?;
-    let parquet = req
-        .parquet
-        .as_deref()
-        .map(|p| outputs::resolve(p, Kind::Json))
-        .transpose()?;
-    let csv = req
-        .csv
-        .as_deref()
-        .map(|p| outputs::resolve(p, Kind::Json))
-        .transpose()?;
-    let annotate = req
-        .annotate
-        .as_deref()
-        .map(outputs::resolve_folder)
-        .transpose()?;
-    let targets: Vec<&Target> = std::iter::once(&workbook)
-        .chain(&json)
-        .chain(&parquet)
-        .chain(&csv)
-        .collect();
-    outputs::refuse_same_twice(&targets)?;
-    Ok(Planned {
-        workbook,
-        json,
-        parquet,
-        csv,
-        annotate,
+    // The JSON report and the frame's exports may also go to a stream.
+    let data = |p: &Option<PathBuf>| {
+        p.as_deref()
+            .map(|p| outputs::resolve(p, Kind::Json))
+            .transpose()
+    };
+    let planned = Planned {
+        workbook: outputs::resolve(&req.workbook, Kind::Workbook)?,
+        json: data(&req.json)?,
+        parquet: data(&req.parquet)?,
+        csv: data(&req.csv)?,
+        annotate: req
+            .annotate
+            .as_deref()
+            .map(outputs::resolve_folder)
+            .transpose()?,
         returns_dir: req.returns_dir.clone(),
-    })
+    };
+    outputs::refuse_same_twice(&planned.files().collect::<Vec<_>>())?;
+    Ok(planned)
 }
 
 /// Refuses any output that is an input: the roster, the rule file, or a return (this year's or
 /// last year's) that nianbao did not write itself.
 fn refuse_inputs(planned: &Planned, fixed: &[&Path], found: &[&Discovery]) -> Result<(), RunError> {
-    let targets: Vec<&Target> = std::iter::once(&planned.workbook)
-        .chain(&planned.json)
-        .chain(&planned.parquet)
-        .chain(&planned.csv)
-        .collect();
-    for t in &targets {
+    for t in planned.files() {
         for input in fixed {
             outputs::refuse_input(t, input)?;
         }
@@ -160,7 +150,7 @@ pub(crate) fn load_prior(
     cache: Option<&Cache>,
 ) -> Result<(PriorValues, BTreeMap<String, String>), RunError> {
     let sheets: Vec<_> = found.files.iter().filter(|f| f.spreadsheet).collect();
-    let read = read_all(&sheets, &Silent, cache, None);
+    let read = read_all(&sheets, &Silent, cache, None, roster);
     let report = nianbao_consolidate::consolidate(read.inputs, roster, &Options::default())
         .map_err(consolidate_failed)?
         .report;
@@ -283,11 +273,15 @@ pub fn prepare(req: &FolderRequest, progress: &dyn Progress) -> Result<Prepared,
     let assess = |input: &mut nianbao_consolidate::Input| {
         nianbao_consolidate::assess_input(input, roster.as_ref(), &opts)
     };
-    let read = read_all(&sheets, progress, cache.as_ref(), Some(&assess));
+    let read = read_all(
+        &sheets,
+        progress,
+        cache.as_ref(),
+        Some(&assess),
+        roster.as_ref(),
+    );
     let hashes = read.hashes;
-    let (inputs, mut own_outputs) = (read.inputs, read.ours);
-    let (inputs, named) = crate::read::named_summaries_off_roster(inputs, roster.as_ref());
-    own_outputs.extend(named);
+    let (inputs, own_outputs) = (read.inputs, read.ours);
     if inputs.is_empty() {
         return Err(RunError::new(
             format!("未找到任何报表文件：{}", req.returns_dir.display()),
@@ -464,12 +458,7 @@ fn write_outputs(
             annotated.push(target);
         }
     }
-    let all: Vec<&Target> = std::iter::once(&planned.workbook)
-        .chain(&planned.json)
-        .chain(&planned.parquet)
-        .chain(&planned.csv)
-        .chain(&annotated)
-        .collect();
+    let all: Vec<&Target> = planned.files().chain(&annotated).collect();
     outputs::refuse_same_twice(&all)?;
     let annotated: Vec<String> = annotated
         .iter()

@@ -438,10 +438,7 @@ impl Drop for OutputSet {
             return;
         }
         let mut staged = STAGED.lock().unwrap_or_else(|e| e.into_inner());
-        for (tmp, _) in self.written.drain(..) {
-            let _ = fs::remove_file(&tmp);
-            staged.retain(|p| p != &tmp);
-        }
+        forget_own(&mut staged, &std::mem::take(&mut self.written));
     }
 }
 

@@ -164,7 +164,7 @@ fn from_workspace(ws: &Workspace) -> Result<Totals, RunError> {
             .as_i64()
             .and_then(|y| i32::try_from(y).ok())
             .or(Some(ws.year)),
-        name: None,
+        name: ws.name.clone(),
         coverage,
     })
 }
@@ -190,7 +190,7 @@ fn totals_of(map: &serde_json::Value) -> Result<Vec<i64>, String> {
 fn from_folder(dir: &Path) -> Result<Totals, RunError> {
     let found = crate::discover(dir)?;
     let files: Vec<_> = found.files.iter().filter(|f| f.spreadsheet).collect();
-    let read = crate::read_all(&files, &crate::Silent, None, None);
+    let read = crate::read_all(&files, &crate::Silent, None, None, None);
     if read.inputs.is_empty() {
         return Err(RunError::new(
             format!("未找到任何报表文件：{}", dir.display()),

@@ -89,7 +89,7 @@ pub fn own_output(mark: Option<&str>, readings: &[Reading]) -> Option<Msg> {
 /// Sets aside, as our own outputs, the combined workbooks of named bodies (`summary;unit=金山区`)
 /// whose name the roster does not list: read as returns only in a roll-up, where the roster
 /// lists the districts (a district's own 汇总.xlsx in its returns folder is never its return).
-pub fn named_summaries_off_roster(
+fn named_summaries_off_roster(
     inputs: Vec<Input>,
     roster: Option<&nianbao_consolidate::Roster>,
 ) -> (Vec<Input>, Vec<FileEntry>) {
@@ -218,11 +218,14 @@ fn read_one(
 /// [`nianbao_consolidate::Assessed`]), so that thousands of readings are never held at once.
 pub type Assess<'a> = &'a (dyn Fn(&mut Input) + Sync);
 
+/// A named body's combined workbook is a return only where `roster` lists it
+/// ([`named_summaries_off_roster`]).
 pub fn read_all(
     files: &[&Found],
     progress: &dyn Progress,
     cache: Option<&Cache>,
     assess: Option<Assess<'_>>,
+    roster: Option<&nianbao_consolidate::Roster>,
 ) -> ReadSet {
     progress.start(files.len());
     let read: Vec<(Read, Option<String>)> = files
@@ -249,6 +252,9 @@ pub fn read_all(
             Read::Ours(f) => set.ours.push(f),
         }
     }
+    let (inputs, named) = named_summaries_off_roster(std::mem::take(&mut set.inputs), roster);
+    set.inputs = inputs;
+    set.ours.extend(named);
     set
 }
 

@@ -363,19 +363,13 @@ fn run_as(
     let _lock = Lock::take(&state_dir, req.wait)?;
     let cache_dir = state_dir.join("cache");
     Cache::new(cache_dir.clone()).sweep();
-    let out_dirs: Vec<PathBuf> = [
-        ws.workbook.parent(),
-        ws.json.parent(),
-        ws.parquet.as_deref().and_then(Path::parent),
-        ws.csv.as_deref().and_then(Path::parent),
-        Some(ws.annotate.as_path()),
-        Some(state_dir.as_path()),
-    ]
-    .into_iter()
-    .flatten()
-    .map(Path::to_path_buf)
-    .collect();
-    sweep_temporaries(&out_dirs.iter().map(PathBuf::as_path).collect::<Vec<_>>());
+    let output_paths = ws.output_files();
+    let out_dirs: Vec<&Path> = output_paths
+        .iter()
+        .filter_map(|p| p.parent())
+        .chain([ws.annotate.as_path(), state_dir.as_path()])
+        .collect();
+    sweep_temporaries(&out_dirs);
 
     let request = ws.folder_request(req.lang);
     let prepared = prepare(&request, progress)?;
@@ -389,16 +383,6 @@ fn run_as(
     let before = load_state(&state_path);
     let units = snapshot(&prepared.report, &prepared.hashes);
     let changes = changes(before.as_ref(), &units, &prepared.report.totals);
-    let output_paths: Vec<&Path> = [
-        Some(&ws.workbook),
-        Some(&ws.json),
-        ws.parquet.as_ref(),
-        ws.csv.as_ref(),
-    ]
-    .into_iter()
-    .flatten()
-    .map(PathBuf::as_path)
-    .collect();
     let outputs_there = output_paths.iter().all(|p| p.is_file());
     let unchanged = before
         .as_ref()

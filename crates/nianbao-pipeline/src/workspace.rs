@@ -170,6 +170,20 @@ impl Workspace {
         })
     }
 
+    /// The output files a run writes (the annotated returns aside).
+    pub fn output_files(&self) -> Vec<&Path> {
+        [
+            Some(&self.workbook),
+            Some(&self.json),
+            self.parquet.as_ref(),
+            self.csv.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(PathBuf::as_path)
+        .collect()
+    }
+
     /// The folder of the workspace's state.
     pub fn state_dir(&self) -> PathBuf {
         self.root.join(STATE_DIR)
