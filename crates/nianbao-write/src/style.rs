@@ -109,16 +109,45 @@ pub struct Styles {
     pub note_wrap: Format,
     pub count: Format,
     pub amount: Format,
-    /// Blank-but-zero readings.
-    pub blank: Format,
-    /// Blank readings that carry a value (a blank total the rules filled in).
-    pub blank_count: Format,
-    pub blank_amount: Format,
     /// Unreadable values: the raw text in red.
     pub unreadable: Format,
     pub total_label: Format,
     pub total_count: Format,
     pub total_amount: Format,
+    /// The values of `分单位明细`, without borders (its gridlines print instead).
+    pub data: DataStyles,
+}
+
+/// The cells of the per-unit data sheet. A plain value is written without a format of its own
+/// and takes its column's ([`DataStyles::count`], [`DataStyles::amount`]): looking up a cell's
+/// format hashes all of it, and that was a third of the time spent writing 2 million values.
+/// Column formats show on the empty cells below the table too, hence no borders.
+pub struct DataStyles {
+    pub count: Format,
+    pub amount: Format,
+    /// Blank readings that carry a value (a blank total the rules filled in).
+    pub blank_count: Format,
+    pub blank_amount: Format,
+    /// Unreadable values: the raw text in red.
+    pub unreadable: Format,
+}
+
+impl DataStyles {
+    fn new() -> DataStyles {
+        let value = || {
+            base()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter)
+        };
+        let filled = || value().set_background_color(Color::RGB(BLANK_FILL));
+        DataStyles {
+            count: value().set_num_format(COUNT_FORMAT),
+            amount: value().set_num_format(AMOUNT_FORMAT),
+            blank_count: filled().set_num_format(COUNT_FORMAT).set_italic(),
+            blank_amount: filled().set_num_format(AMOUNT_FORMAT).set_italic(),
+            unreadable: value().set_font_color(Color::RGB(RED)),
+        }
+    }
 }
 
 impl Styles {
@@ -159,15 +188,6 @@ impl Styles {
                 .set_text_wrap(),
             count: centred().set_num_format(COUNT_FORMAT),
             amount: centred().set_num_format(AMOUNT_FORMAT),
-            blank: centred().set_background_color(Color::RGB(BLANK_FILL)),
-            blank_count: centred()
-                .set_num_format(COUNT_FORMAT)
-                .set_italic()
-                .set_background_color(Color::RGB(BLANK_FILL)),
-            blank_amount: centred()
-                .set_num_format(AMOUNT_FORMAT)
-                .set_italic()
-                .set_background_color(Color::RGB(BLANK_FILL)),
             unreadable: centred().set_font_color(Color::RGB(RED)),
             total_label: centred()
                 .set_bold()
@@ -180,6 +200,7 @@ impl Styles {
                 .set_bold()
                 .set_num_format(AMOUNT_FORMAT)
                 .set_background_color(Color::RGB(TOTAL_FILL)),
+            data: DataStyles::new(),
         }
     }
 }

@@ -100,6 +100,10 @@ pub fn write(
     );
     widths.extend(std::iter::repeat_n(FIELD_WIDTH, FIELD_COUNT));
     let mut s = Sheet::new(ws, widths, FIELD_WIDTH)?;
+    // A plain value takes its column's format (see [`crate::style::DataStyles`]).
+    for f in fields() {
+        s.ws.set_column_format(field_col(f.index), data_format(f.kind, st))?;
+    }
 
     // Headers.
     let hr = row(HEADER_ROWS - 1);
@@ -238,6 +242,8 @@ pub fn write(
     )?;
 
     s.ws.set_freeze_panes(first_row, col(FIRST_FIELD_COL))?;
+    // The values have no borders (their format is their column's): gridlines mark them on paper.
+    s.ws.set_print_gridlines(true);
     Print {
         repeat_cols: Some((0, 1)),
         ..Print::list(0, hr, lang)
@@ -250,8 +256,17 @@ pub fn field_col(index: usize) -> ColNum {
     col(FIRST_FIELD_COL + index)
 }
 
-/// One unit's value: the number; a grey empty cell for a blank read as 0; a grey number for a
-/// blank the rules filled in; the raw text in red when unreadable; an empty cell without readings.
+/// The format of a field's column.
+fn data_format(kind: Kind, st: &Styles) -> &rust_xlsxwriter::Format {
+    match kind {
+        Kind::Count => &st.data.count,
+        Kind::Amount => &st.data.amount,
+    }
+}
+
+/// One unit's value: the number; an empty cell for a blank read as 0 (as the unit left it); a
+/// grey number for a blank the rules filled in; the raw text in red when unreadable; an empty
+/// cell without readings.
 fn write_reading(
     ws: &mut Worksheet,
     r: RowNum,
@@ -260,30 +275,38 @@ fn write_reading(
     reading: Option<&Reading>,
     st: &Styles,
 ) -> Result<(), XlsxError> {
-    let (plain, filled) = match kind {
-        Kind::Count => (&st.count, &st.blank_count),
-        Kind::Amount => (&st.amount, &st.blank_amount),
-    };
+    let data = &st.data;
     match reading {
-        None => ws.write_blank(r, c, plain)?,
-        Some(Reading {
+        None
+        | Some(Reading {
             value: Some(0),
             blank: true,
             ..
-        }) => ws.write_blank(r, c, &st.blank)?,
+        }) => {}
         Some(Reading {
             value: Some(v),
-            blank,
+            blank: false,
             ..
         }) => {
-            let f = if *blank { filled } else { plain };
-            ws.write_number_with_format(r, c, cell_number(kind, *v), f)?
+            // Unformatted: the column's format applies.
+            ws.write_number(r, c, cell_number(kind, *v))?;
+        }
+        Some(Reading {
+            value: Some(v),
+            blank: true,
+            ..
+        }) => {
+            let filled = match kind {
+                Kind::Count => &data.blank_count,
+                Kind::Amount => &data.blank_amount,
+            };
+            ws.write_number_with_format(r, c, cell_number(kind, *v), filled)?;
         }
         Some(Reading {
             value: None, raw, ..
         }) => {
             let shown = if raw.is_empty() { "?" } else { raw.as_str() };
-            ws.write_string_with_format(r, c, shown, &st.unreadable)?
+            ws.write_string_with_format(r, c, shown, &data.unreadable)?;
         }
     };
     Ok(())
