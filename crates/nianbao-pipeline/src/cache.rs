@@ -1,6 +1,6 @@
 //! The run's cache: each file's read result stored under `.nianbao/cache/` by the SHA-256 of its
 //! bytes and the reader's revision, so that a file that has not changed is not read again. An
-//! entry is a checksum line and the JSON of the result; one that is truncated, corrupt or of
+//! entry is a checksum line and the result in MessagePack; one that is truncated, corrupt or of
 //! another revision is ignored (and rebuilt), never trusted.
 //!
 //! `stamps.json` remembers, as git's index does, each file's size, modification and change
@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 
 /// Bumped whenever what the reader makes of a file changes: entries of another revision are
 /// not used.
-pub const READER_REVISION: &str = concat!(env!("CARGO_PKG_VERSION"), "+reader.2");
+pub const READER_REVISION: &str = concat!(env!("CARGO_PKG_VERSION"), "+reader.2+msgpack");
 
 /// The SHA-256 of some bytes, as 64 hex digits.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -164,7 +164,7 @@ impl Cache {
     }
 
     fn path(&self, sha: &str) -> PathBuf {
-        self.dir.join(&sha[..2]).join(format!("{sha}.json"))
+        self.dir.join(&sha[..2]).join(format!("{sha}.msgpack"))
     }
 
     /// The result stored for these bytes, if a sound entry holds it.
@@ -186,7 +186,7 @@ impl Cache {
             sha256: sha,
             outcome,
         };
-        let Ok(json) = serde_json::to_vec(&entry) else {
+        let Ok(body) = rmp_serde::to_vec(&entry) else {
             return;
         };
         let path = self.path(sha);
@@ -200,8 +200,8 @@ impl Cache {
             std::thread::current().id()
         ));
         let written = std::fs::File::create(&tmp).and_then(|mut f| {
-            writeln!(f, "{}", checksum(&json))?;
-            f.write_all(&json)
+            writeln!(f, "{}", checksum(&body))?;
+            f.write_all(&body)
         });
         if written.is_err() || std::fs::rename(&tmp, &path).is_err() {
             let _ = std::fs::remove_file(&tmp);
@@ -245,20 +245,20 @@ struct EntryRef<'a> {
     outcome: &'a Result<Return, Msg>,
 }
 
-/// The checksum line of an entry's JSON: its CRC-32 and length (an FNV over every byte took an
+/// The checksum line of an entry's body: its CRC-32 and length (an FNV over every byte took an
 /// eighth of a re-run).
-fn checksum(json: &[u8]) -> String {
-    format!("crc32 {:08x} {}", crc32fast::hash(json), json.len())
+fn checksum(body: &[u8]) -> String {
+    format!("crc32 {:08x} {}", crc32fast::hash(body), body.len())
 }
 
 /// An entry's result if its checksum, revision and hash all hold.
 fn decode(bytes: &[u8], sha: &str) -> Option<Result<Return, Msg>> {
     let nl = bytes.iter().position(|&b| b == b'\n')?;
-    let (head, json) = (&bytes[..nl], &bytes[nl + 1..]);
-    if head != checksum(json).as_bytes() {
+    let (head, body) = (&bytes[..nl], &bytes[nl + 1..]);
+    if head != checksum(body).as_bytes() {
         return None;
     }
-    let entry: Entry = serde_json::from_slice(json).ok()?;
+    let entry: Entry = rmp_serde::from_slice(body).ok()?;
     (entry.revision == READER_REVISION && entry.sha256 == sha).then_some(entry.outcome)
 }
 
