@@ -216,7 +216,7 @@ impl Cache {
         )
     }
 
-    /// Removes temporaries a killed run left in the cache.
+    /// Removes temporaries a killed run left in the cache, and entries of the JSON revision.
     pub fn sweep(&self) {
         let Ok(subs) = std::fs::read_dir(&self.dir) else {
             return;
@@ -230,7 +230,10 @@ impl Cache {
                 continue;
             };
             for f in files.flatten() {
-                if f.file_name().to_string_lossy().ends_with(".tmp") {
+                let name = f.file_name();
+                let name = name.to_string_lossy();
+                // Temporaries, and the JSON entries of earlier revisions, never used again.
+                if name.ends_with(".tmp") || name.ends_with(".json") {
                     let _ = std::fs::remove_file(f.path());
                 }
             }
