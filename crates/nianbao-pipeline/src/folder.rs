@@ -119,11 +119,26 @@ fn refuse_inputs(planned: &Planned, fixed: &[&Path], found: &[&Discovery]) -> Re
         for input in fixed {
             outputs::refuse_input(t, input)?;
         }
-        for d in found {
-            for f in d.files.iter().filter(|f| f.spreadsheet) {
-                if t.file().is_some_and(|p| outputs::same_file(p, &f.path)) && !is_ours(&f.path) {
-                    outputs::refuse_input(t, &f.path)?;
-                }
+    }
+    // Each file looked at once, not once per output (2,000 returns, four outputs).
+    let targets: Vec<_> = planned
+        .files()
+        .filter_map(|t| Some((t, outputs::file_id(t.file()?)?)))
+        .collect();
+    if targets.is_empty() {
+        return Ok(());
+    }
+    for f in found
+        .iter()
+        .flat_map(|d| &d.files)
+        .filter(|f| f.spreadsheet)
+    {
+        let Some(id) = outputs::file_id(&f.path) else {
+            continue;
+        };
+        for (t, _) in targets.iter().filter(|(_, tid)| *tid == id) {
+            if !is_ours(&f.path) {
+                outputs::refuse_input(t, &f.path)?;
             }
         }
     }

@@ -224,21 +224,23 @@ fn writable_folder(dir: &Path, given: &Path) -> Result<(), RunError> {
     }
 }
 
-/// Whether two paths are the same existing file (hard links and links included).
-pub fn same_file(a: &Path, b: &Path) -> bool {
+/// What tells an existing file from every other: device and inode (canonical path where the
+/// platform has none), links followed.
+pub fn file_id(path: &Path) -> Option<(u64, u64, Option<PathBuf>)> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        match (fs::metadata(a), fs::metadata(b)) {
-            (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
-            _ => false,
-        }
+        fs::metadata(path).ok().map(|m| (m.dev(), m.ino(), None))
     }
     #[cfg(not(unix))]
-    match (fs::canonicalize(a), fs::canonicalize(b)) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => false,
+    {
+        fs::canonicalize(path).ok().map(|p| (0, 0, Some(p)))
     }
+}
+
+/// Whether two paths are the same existing file (hard links and links included).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    file_id(a).is_some_and(|x| file_id(b) == Some(x))
 }
 
 /// Refuses two outputs on one path.
