@@ -139,6 +139,48 @@ fn a_second_run_with_nothing_new_is_silent_and_leaves_the_outputs() {
 }
 
 #[test]
+fn a_damaged_cache_is_read_again_never_trusted() {
+    let ws = workspace("damaged-cache");
+    assert_eq!(nightly(&ws).status.code(), Some(0));
+    let report = || {
+        let mut v: Value =
+            serde_json::from_slice(&std::fs::read(ws.join("out/report.json")).unwrap()).unwrap();
+        v["changes"] = Value::Null;
+        v
+    };
+    let first = report();
+    let pack = ws.join(".nianbao/cache/entries.pack");
+    let good = std::fs::read(&pack).unwrap();
+    // A byte flipped in every record's body but the first ones', then the pack cut short.
+    let mut bad = good.clone();
+    for k in (good.len() / 3..good.len()).step_by(997) {
+        bad[k] ^= 0x55;
+    }
+    for damaged in [bad, good[..good.len() / 2].to_vec()] {
+        std::fs::write(&pack, &damaged).unwrap();
+        std::fs::remove_file(ws.join("out/report.json")).unwrap();
+        let o = nightly(&ws);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let last = log_lines(&ws).pop().unwrap();
+        let (fresh, cached) = (
+            last["read_fresh"].as_u64().unwrap(),
+            last["from_cache"].as_u64().unwrap(),
+        );
+        assert!(fresh > 0 && cached > 0, "{last}");
+        assert_eq!(fresh + cached, 84, "{last}");
+        assert_eq!(
+            report(),
+            first,
+            "the same results, read again where damaged"
+        );
+    }
+    // The run rebuilt the pack: the next one reads nothing.
+    std::fs::remove_file(ws.join("out/report.json")).unwrap();
+    assert_eq!(nightly(&ws).status.code(), Some(0));
+    assert_eq!(log_lines(&ws).pop().unwrap()["read_fresh"], 0);
+}
+
+#[test]
 fn outputs_another_run_wrote_since_the_last_state_are_written_again() {
     let ws = workspace("stale");
     assert_eq!(nightly(&ws).status.code(), Some(0));

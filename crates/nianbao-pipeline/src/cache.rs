@@ -1,7 +1,14 @@
-//! The run's cache: each file's read result stored under `.nianbao/cache/` by the SHA-256 of its
-//! bytes and the reader's revision, so that a file that has not changed is not read again. An
-//! entry is a checksum line and the result in MessagePack; one that is truncated, corrupt or of
-//! another revision is ignored (and rebuilt), never trusted.
+//! The run's cache: each file's read result kept under `.nianbao/cache/` by the SHA-256 of its
+//! bytes and the reader's revision, so that a file that has not changed is not read again.
+//!
+//! The entries live in one file, `entries.pack`: a header naming the reader's revision, then one
+//! record per result (its hash, length, CRC-32 and the result in MessagePack). A run reads the
+//! pack once and writes the results it reads fresh into a new pack as it goes. At its end it
+//! appends them to the pack while it used at least half of the pack's records; otherwise it
+//! copies in the records it used and renames the new pack into place. One file, not one per
+//! return: creating 2,000 files was a fifth of a cold run, and opening them most of a re-run's
+//! reading. A pack of another revision, a record cut short or whose checksum fails is ignored
+//! (and read again), never trusted. Only a run (under the workspace's lock) saves the cache.
 //!
 //! `stamps.json` remembers, as git's index does, each file's size, modification and change
 //! times, inode and device with the hash its bytes had: a file whose stamp is unchanged is not
@@ -9,8 +16,9 @@
 //! it was read (one written in the same instant as it was read could change again unseen), and
 //! ctime, which no copying tool can set, changes with every write.
 
-use std::collections::HashMap;
-use std::io::Write;
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::{BufWriter, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
@@ -23,7 +31,7 @@ use sha2::{Digest, Sha256};
 
 /// Bumped whenever what the reader makes of a file changes: entries of another revision are
 /// not used.
-pub const READER_REVISION: &str = concat!(env!("CARGO_PKG_VERSION"), "+reader.2+msgpack");
+pub const READER_REVISION: &str = concat!(env!("CARGO_PKG_VERSION"), "+reader.2+pack.1");
 
 /// The SHA-256 of some bytes, as 64 hex digits.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -35,11 +43,105 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     s
 }
 
-#[derive(Serialize, Deserialize)]
-struct Entry {
-    revision: String,
-    sha256: String,
-    outcome: Result<Return, Msg>,
+/// The first line of a pack, before the revision.
+const PACK_MAGIC: &[u8] = b"nianbao-cache ";
+/// A pack's first line.
+fn pack_head() -> Vec<u8> {
+    [PACK_MAGIC, READER_REVISION.as_bytes(), b"\n"].concat()
+}
+
+/// A record's head: the hash (64 hex digits), the body's length and the CRC-32 of hash and body.
+const RECORD_HEAD: usize = 64 + 4 + 4;
+
+/// The last run's pack: its bytes and where each hash's record starts.
+#[derive(Default)]
+struct Pack {
+    bytes: Vec<u8>,
+    at: HashMap<String, usize>,
+    /// The end of the last whole record.
+    end: usize,
+}
+
+impl std::fmt::Debug for Pack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Pack({} bytes, {} records)",
+            self.bytes.len(),
+            self.at.len()
+        )
+    }
+}
+
+impl Pack {
+    fn read(path: &Path) -> Pack {
+        std::fs::read(path).map(Pack::parse).unwrap_or_default()
+    }
+
+    /// The records of a pack of this revision, up to the first that does not fit (a truncated
+    /// pack keeps its whole records); checksums are checked when a record is used.
+    fn parse(bytes: Vec<u8>) -> Pack {
+        let mut at = HashMap::new();
+        let head = pack_head();
+        let mut end = 0;
+        if bytes.starts_with(&head) {
+            end = head.len();
+            // A hash appended again (its first record damaged) is found at its last.
+            while let Some((sha, body)) = record_at(&bytes, end) {
+                at.insert(sha.to_string(), end);
+                end = body.end;
+            }
+        }
+        Pack { bytes, at, end }
+    }
+
+    /// The record of `sha` if its checksum holds: its whole bytes and its body.
+    fn get(&self, sha: &str) -> Option<(&[u8], &[u8])> {
+        let &k = self.at.get(sha)?;
+        let (_, body) = record_at(&self.bytes, k)?;
+        let crc = u32::from_le_bytes(self.bytes[k + 68..k + 72].try_into().ok()?);
+        let mut h = crc32fast::Hasher::new();
+        h.update(&self.bytes[k..k + 64]);
+        h.update(&self.bytes[body.clone()]);
+        (h.finalize() == crc).then(|| (&self.bytes[k..body.end], &self.bytes[body]))
+    }
+}
+
+/// The hash and the body's range of the record starting at `k`, if one fits there.
+fn record_at(bytes: &[u8], k: usize) -> Option<(&str, std::ops::Range<usize>)> {
+    let head = bytes.get(k..k.checked_add(RECORD_HEAD)?)?;
+    let sha = std::str::from_utf8(&head[..64]).ok()?;
+    if !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let len = u32::from_le_bytes(head[64..68].try_into().ok()?) as usize;
+    let start = k + RECORD_HEAD;
+    let end = start.checked_add(len)?;
+    (end <= bytes.len()).then_some((sha, start..end))
+}
+
+/// A record: hash, length, checksum, body.
+fn record(sha: &str, body: &[u8]) -> Option<Vec<u8>> {
+    if sha.len() != 64 {
+        return None; // not a SHA-256 ("too-large-…"): never cached
+    }
+    let mut h = crc32fast::Hasher::new();
+    h.update(sha.as_bytes());
+    h.update(body);
+    let mut r = Vec::with_capacity(RECORD_HEAD + body.len());
+    r.extend_from_slice(sha.as_bytes());
+    r.extend_from_slice(&u32::try_from(body.len()).ok()?.to_le_bytes());
+    r.extend_from_slice(&h.finalize().to_le_bytes());
+    r.extend_from_slice(body);
+    Some(r)
+}
+
+/// The pack this run writes: fresh records as they come, the old ones it used at the end.
+#[derive(Debug)]
+struct NextPack {
+    tmp: PathBuf,
+    out: BufWriter<File>,
+    written: HashSet<String>,
 }
 
 /// What a file's metadata says of its bytes: the same stamp, the same bytes (see the module doc).
@@ -98,6 +200,12 @@ pub struct Cache {
     known: OnceLock<HashMap<String, (Stamp, String)>>,
     /// The stamps of the files seen in this run, to be saved.
     seen: Mutex<HashMap<String, (Stamp, String)>>,
+    /// The last run's pack, read when first needed.
+    pack: OnceLock<Pack>,
+    /// The hashes this run found in it.
+    used: Mutex<HashSet<String>>,
+    /// The pack this run writes, opened at its first fresh result (None when it cannot be).
+    next: Mutex<Option<Option<NextPack>>>,
 }
 
 impl Cache {
@@ -109,7 +217,14 @@ impl Cache {
             misses: AtomicUsize::new(0),
             known: OnceLock::new(),
             seen: Mutex::new(HashMap::new()),
+            pack: OnceLock::new(),
+            used: Mutex::new(HashSet::new()),
+            next: Mutex::new(None),
         }
+    }
+
+    fn pack_path(&self) -> PathBuf {
+        self.dir.join("entries.pack")
     }
 
     fn stamps_path(&self) -> PathBuf {
@@ -141,9 +256,15 @@ impl Cache {
         );
     }
 
-    /// Saves the stamps of the files seen in this run (best effort: a lost file only costs
-    /// hashing them again).
-    pub fn save_stamps(&self) {
+    /// Saves what this run learnt: the stamps of the files it saw and, when it read anything
+    /// fresh or left anything unused, the pack of the entries it used (best effort: a lost
+    /// cache only costs reading the files again).
+    pub fn save(&self) {
+        self.save_stamps();
+        self.save_pack();
+    }
+
+    fn save_stamps(&self) {
         let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         if seen.is_empty() && !self.stamps_path().exists() {
             return;
@@ -163,48 +284,115 @@ impl Cache {
         }
     }
 
-    fn path(&self, sha: &str) -> PathBuf {
-        self.dir.join(&sha[..2]).join(format!("{sha}.msgpack"))
+    /// Appends this run's fresh records to the pack while at least half of its records were
+    /// used (a stale record costs only room); rewrites it with the records used otherwise.
+    fn save_pack(&self) {
+        let used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        let pack = self.pack.get_or_init(|| Pack::read(&self.pack_path()));
+        let fresh = next.take().flatten();
+        let unused = pack.at.len().saturating_sub(used.len());
+        let compact = unused * 2 > pack.at.len();
+        match fresh {
+            None if !compact => {}
+            Some(n) if pack.at.is_empty() => self.put_in_place(n),
+            Some(n) if !compact => {
+                if self.append(pack, n).is_err() {
+                    // Records cut short are ignored; the next run writes a whole pack.
+                    let _ = std::fs::remove_file(self.pack_path());
+                }
+            }
+            fresh => {
+                let Some(mut n) = fresh.or_else(|| self.open_next()) else {
+                    return;
+                };
+                for sha in used.iter() {
+                    if let Some((rec, _)) = pack.get(sha)
+                        && n.written.insert(sha.clone())
+                        && n.out.write_all(rec).is_err()
+                    {
+                        let _ = std::fs::remove_file(&n.tmp);
+                        return;
+                    }
+                }
+                self.put_in_place(n);
+            }
+        }
+    }
+
+    /// Renames a new pack into place.
+    fn put_in_place(&self, n: NextPack) {
+        let NextPack { tmp, out, .. } = n;
+        if out.into_inner().is_err() || std::fs::rename(&tmp, self.pack_path()).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+
+    /// Appends the records of a new pack to the pack, after its last whole record.
+    fn append(&self, pack: &Pack, n: NextPack) -> std::io::Result<()> {
+        let NextPack { tmp, out, .. } = n;
+        drop(out.into_inner().map_err(|e| e.into_error())?);
+        let fresh = std::fs::read(&tmp);
+        let _ = std::fs::remove_file(&tmp);
+        let records = &fresh?[pack_head().len()..];
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(self.pack_path())?;
+        f.set_len(pack.end as u64)?;
+        f.seek(std::io::SeekFrom::End(0))?;
+        f.write_all(records)
+    }
+
+    /// A new pack, its header written (None when it cannot be created).
+    fn open_next(&self) -> Option<NextPack> {
+        std::fs::create_dir_all(&self.dir).ok()?;
+        let tmp = self
+            .dir
+            .join(format!(".entries.pack.{}.tmp", std::process::id()));
+        let mut out = BufWriter::new(File::create(&tmp).ok()?);
+        if out.write_all(&pack_head()).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+            return None;
+        }
+        Some(NextPack {
+            tmp,
+            out,
+            written: HashSet::new(),
+        })
     }
 
     /// The result stored for these bytes, if a sound entry holds it.
     pub fn get(&self, sha: &str) -> Option<Result<Return, Msg>> {
-        let found = std::fs::read(self.path(sha))
-            .ok()
-            .and_then(|bytes| decode(&bytes, sha));
-        match &found {
-            Some(_) => self.hits.fetch_add(1, Ordering::Relaxed),
-            None => self.misses.fetch_add(1, Ordering::Relaxed),
-        };
+        let pack = self.pack.get_or_init(|| Pack::read(&self.pack_path()));
+        let found = pack
+            .get(sha)
+            .and_then(|(_, body)| rmp_serde::from_slice::<Result<Stored, Msg>>(body).ok())
+            .map(|r| r.map(Stored::into_return));
+        if found.is_some() {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+            used.insert(sha.to_string());
+        }
         found
     }
 
-    /// Stores a result (best effort: a cache that cannot be written only costs time).
+    /// Stores a result read fresh in this run's pack (best effort: a cache that cannot be
+    /// written only costs time).
     pub fn put(&self, sha: &str, outcome: &Result<Return, Msg>) {
-        let entry = EntryRef {
-            revision: READER_REVISION,
-            sha256: sha,
-            outcome,
-        };
-        let Ok(body) = rmp_serde::to_vec(&entry) else {
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        let stored = outcome.as_ref().map(Stored::of);
+        let Some(rec) = rmp_serde::to_vec(&stored)
+            .ok()
+            .and_then(|body| record(sha, &body))
+        else {
             return;
         };
-        let path = self.path(sha);
-        let Some(dir) = path.parent() else { return };
-        if std::fs::create_dir_all(dir).is_err() {
+        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(n) = next.get_or_insert_with(|| self.open_next()) else {
             return;
-        }
-        let tmp = dir.join(format!(
-            ".{sha}.{}.{:?}.tmp",
-            std::process::id(),
-            std::thread::current().id()
-        ));
-        let written = std::fs::File::create(&tmp).and_then(|mut f| {
-            writeln!(f, "{}", checksum(&body))?;
-            f.write_all(&body)
-        });
-        if written.is_err() || std::fs::rename(&tmp, &path).is_err() {
-            let _ = std::fs::remove_file(&tmp);
+        };
+        if n.written.insert(sha.to_string()) && n.out.write_all(&rec).is_err() {
+            *next = Some(None);
         }
     }
 
@@ -216,53 +404,103 @@ impl Cache {
         )
     }
 
-    /// Removes temporaries a killed run left in the cache, and entries of the JSON revision.
+    /// Removes temporaries a killed run left in the cache, and the one-file-per-entry folders
+    /// of earlier revisions.
     pub fn sweep(&self) {
-        let Ok(subs) = std::fs::read_dir(&self.dir) else {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
             return;
         };
-        for sub in subs.flatten() {
-            if sub.file_name().to_string_lossy().ends_with(".tmp") {
-                let _ = std::fs::remove_file(sub.path()); // the stamps'
-                continue;
-            }
-            let Ok(files) = std::fs::read_dir(sub.path()) else {
-                continue;
-            };
-            for f in files.flatten() {
-                let name = f.file_name();
-                let name = name.to_string_lossy();
-                // Temporaries, and the JSON entries of earlier revisions, never used again.
-                if name.ends_with(".tmp") || name.ends_with(".json") {
-                    let _ = std::fs::remove_file(f.path());
-                }
+        for e in entries.flatten() {
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                let _ = std::fs::remove_dir_all(e.path());
+            } else if e.file_name().to_string_lossy().ends_with(".tmp") {
+                let _ = std::fs::remove_file(e.path());
             }
         }
     }
 }
 
-#[derive(Serialize)]
-struct EntryRef<'a> {
-    revision: &'a str,
-    sha256: &'a str,
-    outcome: &'a Result<Return, Msg>,
+/// A reading as the cache keeps it: value, blank, (sheet index, row, column), raw text.
+type StoredReading = (Option<i64>, bool, Option<(u32, u32, u32)>, String);
+
+/// A return as the cache keeps it: each sheet's name once, not with every value (decoding
+/// 200 names a return was a third of reading 2,000 from the cache).
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    format: nianbao_read::Format,
+    unit_name: Option<String>,
+    year: Option<i32>,
+    sheets: Vec<String>,
+    readings: Vec<StoredReading>,
+    problems: Vec<nianbao_format::Violation>,
+    generated: Option<String>,
 }
 
-/// The checksum line of an entry's body: its CRC-32 and length (an FNV over every byte took an
-/// eighth of a re-run).
-fn checksum(body: &[u8]) -> String {
-    format!("crc32 {:08x} {}", crc32fast::hash(body), body.len())
-}
-
-/// An entry's result if its checksum, revision and hash all hold.
-fn decode(bytes: &[u8], sha: &str) -> Option<Result<Return, Msg>> {
-    let nl = bytes.iter().position(|&b| b == b'\n')?;
-    let (head, body) = (&bytes[..nl], &bytes[nl + 1..]);
-    if head != checksum(body).as_bytes() {
-        return None;
+impl Stored {
+    fn of(r: &Return) -> Stored {
+        let Return {
+            format,
+            unit_name,
+            year,
+            readings,
+            problems,
+            generated,
+        } = r;
+        let mut sheets: Vec<String> = Vec::new();
+        let readings = readings
+            .iter()
+            .map(|x| {
+                let cell = x.cell.as_ref().map(|c| {
+                    let k = match sheets.iter().position(|s| **s == *c.sheet) {
+                        Some(k) => k,
+                        None => {
+                            sheets.push(c.sheet.to_string());
+                            sheets.len() - 1
+                        }
+                    };
+                    (k as u32, c.row, c.col)
+                });
+                (x.value, x.blank, cell, x.raw.clone())
+            })
+            .collect();
+        Stored {
+            format: *format,
+            unit_name: unit_name.clone(),
+            year: *year,
+            sheets,
+            readings,
+            problems: problems.clone(),
+            generated: generated.clone(),
+        }
     }
-    let entry: Entry = rmp_serde::from_slice(body).ok()?;
-    (entry.revision == READER_REVISION && entry.sha256 == sha).then_some(entry.outcome)
+
+    fn into_return(self) -> Return {
+        let sheets: Vec<std::sync::Arc<str>> = self.sheets.into_iter().map(Into::into).collect();
+        let readings = self
+            .readings
+            .into_iter()
+            .map(|(value, blank, cell, raw)| nianbao_format::Reading {
+                value,
+                blank,
+                cell: cell.and_then(|(k, row, col)| {
+                    Some(nianbao_format::CellRef {
+                        sheet: sheets.get(k as usize)?.clone(),
+                        row,
+                        col,
+                    })
+                }),
+                raw,
+            })
+            .collect();
+        Return {
+            format: self.format,
+            unit_name: self.unit_name,
+            year: self.year,
+            readings,
+            problems: self.problems,
+            generated: self.generated,
+        }
+    }
 }
 
 /// Reads a file's bytes (within the reader's size cap) and its hash.
@@ -320,41 +558,85 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
+    fn ok(name: &str) -> Result<Return, Msg> {
+        Ok(Return {
+            format: nianbao_read::Format::Xlsx,
+            unit_name: Some(name.to_string()),
+            year: Some(2022),
+            readings: vec![nianbao_format::Reading {
+                value: Some(7),
+                blank: false,
+                cell: Some(nianbao_format::CellRef {
+                    sheet: "Sheet1".into(),
+                    row: 3,
+                    col: 2,
+                }),
+                raw: String::new(),
+            }],
+            problems: Vec::new(),
+            generated: None,
+        })
+    }
+
     #[test]
     fn a_stored_result_comes_back_and_a_damaged_one_never() {
         let dir = scratch("roundtrip");
-        let cache = Cache::new(dir.clone());
-        let sha = sha256_hex(b"some return");
+        let (one, two, three) = (sha256_hex(b"1"), sha256_hex(b"2"), sha256_hex(b"3"));
         let failed: Result<Return, Msg> = Err(Msg::new("文件为空", "the file is empty"));
-        assert!(cache.get(&sha).is_none());
-        cache.put(&sha, &failed);
+        let run = Cache::new(dir.clone());
+        assert!(run.get(&one).is_none());
+        run.put(&one, &ok("甲"));
+        run.put(&two, &failed);
+        run.put(&three, &ok("丙"));
+        run.save();
+        let next = Cache::new(dir.clone());
+        let shown = |r: Option<Result<Return, Msg>>| format!("{r:?}");
+        assert_eq!(shown(next.get(&one)), shown(Some(ok("甲"))));
+        assert_eq!(next.counts(), (1, 0));
+        assert_eq!(run.counts(), (0, 3));
+        // Most of the pack unused: it is rewritten with what was used.
+        next.save();
+        let after = Cache::new(dir.clone());
+        assert!(after.get(&three).is_none() && after.get(&two).is_none());
+        assert!(after.get(&one).is_some());
+        // Read fresh while the pack was used: appended.
+        after.put(&two, &failed);
+        after.save();
+        let again = Cache::new(dir.clone());
+        assert_eq!(shown(again.get(&two)), shown(Some(failed.clone())));
+        assert_eq!(shown(again.get(&one)), shown(Some(ok("甲"))));
+
+        // A run that used everything and read nothing fresh leaves the pack alone.
+        let path = dir.join("entries.pack");
+        let before = std::fs::metadata(&path).unwrap().modified().unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+        let same = Cache::new(dir.clone());
+        assert!(same.get(&one).is_some() && same.get(&two).is_some());
+        same.save();
         assert_eq!(
-            cache.get(&sha).unwrap().unwrap_err(),
-            failed.clone().unwrap_err()
+            std::fs::metadata(&path).unwrap().modified().unwrap(),
+            before
         );
-        // Truncated, flipped, emptied: ignored.
-        let path = cache.path(&sha);
+
+        // Damaged: a flipped byte loses its record only; truncated keeps the whole records;
+        // another revision or nothing at all, no record.
         let good = std::fs::read(&path).unwrap();
-        for bad in [
-            good[..good.len() / 2].to_vec(),
-            {
-                let mut b = good.clone();
-                let last = b.len() - 3;
-                b[last] ^= 1;
-                b
-            },
-            Vec::new(),
-        ] {
-            std::fs::write(&path, &bad).unwrap();
-            assert!(cache.get(&sha).is_none());
-        }
-        // Another file's entry under this name: ignored.
-        cache.put(&sha, &failed);
-        let other = sha256_hex(b"another");
-        std::fs::create_dir_all(cache.path(&other).parent().unwrap()).unwrap();
-        std::fs::copy(cache.path(&sha), cache.path(&other)).unwrap();
-        assert!(cache.get(&other).is_none());
-        assert_eq!(cache.counts(), (1, 5));
+        let body_of_first = PACK_MAGIC.len() + READER_REVISION.len() + 1 + RECORD_HEAD;
+        let mut flipped = good.clone();
+        flipped[body_of_first + 2] ^= 1;
+        let pack = Pack::parse(flipped);
+        assert_eq!(
+            [pack.get(&one).is_some(), pack.get(&two).is_some()],
+            [false, true]
+        );
+        let pack = Pack::parse(good[..good.len() - 3].to_vec());
+        assert_eq!(
+            [pack.get(&one).is_some(), pack.get(&two).is_some()],
+            [true, false]
+        );
+        let other = String::from_utf8_lossy(&good).replacen(READER_REVISION, "0.0.0+reader.1", 1);
+        assert!(Pack::parse(other.into_bytes()).at.is_empty());
+        assert!(Pack::parse(Vec::new()).at.is_empty());
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -332,7 +332,7 @@ pub fn prepare(req: &FolderRequest, progress: &dyn Progress) -> Result<Prepared,
     report.files.sort_by(|x, y| x.file.cmp(&y.file));
     let (cached, fresh) = cache.as_ref().map_or((0, 0), Cache::counts);
     if let Some(cache) = &cache {
-        cache.save_stamps();
+        cache.save();
     }
     Ok(Prepared {
         report,
