@@ -116,6 +116,42 @@ fn a_city_consolidates_its_districts_workbooks() {
     }
     // A district whose own totals break a balance rule is flagged like a unit's return.
     assert_eq!(unit("D03")["status"], "errors", "{:?}", unit("D03"));
+    // What a district's totals do not show is said: units left out, units with errors.
+    let said = |code: &str, rule: &str| -> Vec<String> {
+        report["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| v["unit"] == code && v["rule"] == rule)
+            .map(|v| format!("{} {}", v["severity"], v["message"]))
+            .collect()
+    };
+    let counted = songjiang["coverage"]["in_totals"].as_u64().unwrap();
+    assert!(counted < 42, "{}", songjiang["coverage"]);
+    assert_eq!(
+        said("D02", "rollup.incomplete"),
+        [format!(
+            "\"warning\" \"松江区的汇总只计入 {counted}/42 个单位（其余未报送或未计入）\""
+        )]
+    );
+    let with_errors = qingpu["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["status"] == "errors")
+        .count();
+    assert!(with_errors > 0);
+    assert_eq!(
+        said("D03", "rollup.unit_errors"),
+        [format!(
+            "\"warning\" \"青浦区的汇总中有 {with_errors} 个单位的报表有错误\""
+        )]
+    );
+    for rule in ["rollup.incomplete", "rollup.unit_errors"] {
+        assert!(said("D01", rule).is_empty(), "金山区 is whole and clean");
+    }
+    assert!(said("D02", "rollup.unit_errors").is_empty());
+    assert!(said("D03", "rollup.incomplete").is_empty());
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     // The city's totals are the sum of the districts in them.
     let included: Vec<&Value> = [("D01", &jinshan), ("D02", &songjiang), ("D03", &qingpu)]

@@ -63,6 +63,7 @@ pub fn assess(ret: &mut ReadReturn, key: Option<&str>, opts: &Options) -> Assess
             .with_prior_file(prior.file.clone());
     }
     found.extend(check_unit(&opts.rules, &values));
+    found.extend(rollup_warnings(ret.generated.as_deref()));
     let blanks = readings.iter().filter(|r| r.blank).count();
     if blanks > 0 {
         found.push(file_violation(
@@ -86,6 +87,51 @@ pub fn assess(ret: &mut ReadReturn, key: Option<&str>, opts: &Options) -> Assess
         blanks,
         complete,
     }
+}
+
+/// What a named body's combined workbook, read as its return in a roll-up, says of itself that
+/// its totals do not show: units its totals leave out, units with errors (warnings: the city
+/// knows, and may accept it with a waiver).
+fn rollup_warnings(generated: Option<&str>) -> Vec<Violation> {
+    let Some((name, c)) = generated.and_then(|m| {
+        Some((
+            nianbao_format::summary_unit(m)?,
+            nianbao_format::summary_counts(m)?,
+        ))
+    }) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    if c.counted < c.of {
+        found.push(file_violation(
+            problem::ROLLUP_INCOMPLETE,
+            Severity::Warning,
+            Msg::new(
+                format!(
+                    "{name}的汇总只计入 {}/{} 个单位（其余未报送或未计入）",
+                    c.counted, c.of
+                ),
+                format!(
+                    "{name}'s totals count {} of its {} units (the others did not file or are left out)",
+                    c.counted, c.of
+                ),
+            ),
+        ));
+    }
+    if c.with_errors > 0 {
+        found.push(file_violation(
+            problem::ROLLUP_UNIT_ERRORS,
+            Severity::Warning,
+            Msg::new(
+                format!("{name}的汇总中有 {} 个单位的报表有错误", c.with_errors),
+                format!(
+                    "{} of {name}'s units have errors in their returns",
+                    c.with_errors
+                ),
+            ),
+        ));
+    }
+    found
 }
 
 /// Assesses a readable input in place (see [`Assessed`]); the unit is told by the roster as

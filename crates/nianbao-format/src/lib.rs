@@ -28,19 +28,53 @@ pub const GENERATED_SUMMARY: &str = "summary";
 /// return in its city's roll-up: read as a return where the roster lists the name.
 pub const SUMMARY_UNIT: &str = ";unit=";
 
-/// The [`GENERATED_PROPERTY`] value of a combined workbook, naming the body consolidated if any.
-pub fn summary_mark(name: Option<&str>) -> String {
+/// What a named body's combined workbook says of its totals ([`summary_mark`]): how many units
+/// they count, of how many, and how many of those units have errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SummaryCounts {
+    pub counted: usize,
+    pub of: usize,
+    pub with_errors: usize,
+}
+
+/// The [`GENERATED_PROPERTY`] value of a combined workbook, naming the body consolidated if any,
+/// with what its totals count: `summary;unit=金山区;counted=41;of=42;errors=1`.
+pub fn summary_mark(name: Option<&str>, counts: SummaryCounts) -> String {
     match name {
-        Some(n) if !n.trim().is_empty() => format!("{GENERATED_SUMMARY}{SUMMARY_UNIT}{}", n.trim()),
+        Some(n) if !n.trim().is_empty() => format!(
+            "{GENERATED_SUMMARY}{SUMMARY_UNIT}{};counted={};of={};errors={}",
+            n.trim().replace(';', "；"),
+            counts.counted,
+            counts.of,
+            counts.with_errors
+        ),
         _ => GENERATED_SUMMARY.to_string(),
     }
 }
 
-/// The body a combined workbook's marker names (`summary;unit=金山区` → 金山区).
+/// The body a combined workbook's marker names (`summary;unit=金山区;…` → 金山区).
 pub fn summary_unit(mark: &str) -> Option<&str> {
     mark.strip_prefix(GENERATED_SUMMARY)?
         .strip_prefix(SUMMARY_UNIT)
+        .and_then(|rest| rest.split(';').next())
         .filter(|n| !n.is_empty())
+}
+
+/// What a named body's marker says of its totals; None for a marker without the counts (a
+/// workbook of an earlier version).
+pub fn summary_counts(mark: &str) -> Option<SummaryCounts> {
+    summary_unit(mark)?;
+    let field = |key: &str| -> Option<usize> {
+        mark.split(';')
+            .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))?
+            .parse()
+            .ok()
+    };
+    Some(SummaryCounts {
+        counted: field("counted")?,
+        of: field("of")?,
+        with_errors: field("errors")?,
+    })
 }
 
 /// [`GENERATED_PROPERTY`]'s value in an annotated return sent back to a unit (退回修改).
@@ -700,6 +734,32 @@ pub fn format_value(kind: Kind, v: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_named_summary_mark_carries_its_name_and_counts() {
+        let counts = SummaryCounts {
+            counted: 41,
+            of: 42,
+            with_errors: 1,
+        };
+        let mark = summary_mark(Some(" 金山区 "), counts);
+        assert_eq!(mark, "summary;unit=金山区;counted=41;of=42;errors=1");
+        assert_eq!(summary_unit(&mark), Some("金山区"));
+        assert_eq!(summary_counts(&mark), Some(counts));
+        // An earlier version's mark: the name, no counts.
+        assert_eq!(summary_unit("summary;unit=松江区"), Some("松江区"));
+        assert_eq!(summary_counts("summary;unit=松江区"), None);
+        assert_eq!(summary_mark(None, counts), GENERATED_SUMMARY);
+        assert_eq!(summary_unit(GENERATED_SUMMARY), None);
+        assert_eq!(
+            summary_counts("summary;unit=甲;counted=x;of=2;errors=0"),
+            None
+        );
+        assert_eq!(
+            summary_unit(&summary_mark(Some("甲;乙"), counts)),
+            Some("甲；乙")
+        );
+    }
 
     #[test]
     fn there_are_200_distinct_field_ids() {

@@ -28,6 +28,11 @@ pub const DUPLICATE_COLUMN: &str = "layout.duplicate_column";
 pub const UNKNOWN_ROW: &str = "layout.unknown_row";
 /// A published report whose prose states a figure its tables do not hold: a warning.
 pub const PROSE_MISMATCH: &str = "prose.mismatch";
+/// A district's combined workbook, read as its return in a roll-up, whose totals leave out some
+/// of its units: a warning.
+pub const ROLLUP_INCOMPLETE: &str = "rollup.incomplete";
+/// A district's combined workbook whose units include some with errors: a warning.
+pub const ROLLUP_UNIT_ERRORS: &str = "rollup.unit_errors";
 
 /// The prefix every value problem's id has: the value of its field could not be read.
 pub const VALUE_PREFIX: &str = "value.";
@@ -79,6 +84,16 @@ pub const TITLES: &[(&str, &str, &str)] = &[
         PROSE_MISMATCH,
         "正文所述数字与统计表不符",
         "the prose states another figure than the tables",
+    ),
+    (
+        ROLLUP_INCOMPLETE,
+        "下级汇总未计入全部单位",
+        "the body's totals leave out some of its units",
+    ),
+    (
+        ROLLUP_UNIT_ERRORS,
+        "下级汇总中有单位报表有错误",
+        "some units of the body have errors",
     ),
     (
         UNKNOWN_ROW,

@@ -182,7 +182,18 @@ fn build_workbook(report: &Report, opts: &WriteOptions) -> Result<Workbook, Writ
     wb.set_zip_compression_level(ZIP_LEVEL);
     mark(
         &mut wb,
-        &nianbao_format::summary_mark(opts.district.as_deref()),
+        &nianbao_format::summary_mark(
+            opts.district.as_deref(),
+            nianbao_format::SummaryCounts {
+                counted: report.coverage.in_totals,
+                of: report.coverage.expected,
+                with_errors: report
+                    .units
+                    .iter()
+                    .filter(|u| u.status == nianbao_format::UnitStatus::Errors)
+                    .count(),
+            },
+        ),
         report.year,
     );
     // The sheets after 分单位明细 are built on a thread of their own while it, the bulk of the
