@@ -83,7 +83,7 @@ fn the_published_page_and_fragment_read_back_as_the_totals() {
     assert_eq!(r["year"], 2022);
     // Provenance names the table: 表格2 is table 三.
     let page = std::fs::read_to_string(out.join(PAGE)).unwrap();
-    assert!(page.contains("<meta name=\"nianbao-generated\" content=\"published\">"));
+    assert!(page.contains("<meta name=\"nianbao-generated\" content=\"published;fingerprint="));
     assert!(!page.contains("<script") && !page.contains("src="));
     assert!(page.contains("@page { size: A4"));
     let md = std::fs::read_to_string(out.join(MARKDOWN)).unwrap();
@@ -99,6 +99,56 @@ fn the_published_page_and_fragment_read_back_as_the_totals() {
     );
     assert!(page.contains(&sentence), "{sentence}");
     assert!(md.contains(&sentence));
+}
+
+#[test]
+fn publish_writes_again_over_its_own_forms_only() {
+    let dir = temp_dir("publish-edited");
+    let (_, out) = consolidated_and_published(&dir);
+    let again = || {
+        run(&[
+            "publish",
+            s(&jinshan()),
+            "--out",
+            s(&out),
+            "--name",
+            "金山区",
+        ])
+    };
+    // Untouched: written again.
+    let o = again();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // A page edited by hand, or someone's own file by that name: refused, left as it is.
+    for (file, text) in [(PAGE, None), (MARKDOWN, Some("# 我们自己写的统计表\n"))] {
+        let path = out.join(file);
+        let kept = match text {
+            Some(t) => t.to_string(),
+            None => std::fs::read_to_string(&path)
+                .unwrap()
+                .replacen("金山区", "金山区人民政府", 1),
+        };
+        std::fs::write(&path, &kept).unwrap();
+        let others: Vec<_> = [PAGE, FRAGMENT, MARKDOWN]
+            .iter()
+            .map(|f| std::fs::read(out.join(f)).unwrap())
+            .collect();
+        let o = again();
+        assert_eq!(o.status.code(), Some(2), "{file}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains(file) && stderr(&o).contains("不覆盖"),
+            "{}",
+            stderr(&o)
+        );
+        for (f, before) in [PAGE, FRAGMENT, MARKDOWN].iter().zip(&others) {
+            assert_eq!(
+                &std::fs::read(out.join(f)).unwrap(),
+                before,
+                "{f} untouched"
+            );
+        }
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(again().status.code(), Some(0));
+    }
 }
 
 #[test]

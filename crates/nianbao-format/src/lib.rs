@@ -108,21 +108,44 @@ pub fn mark_fingerprint(mark: &str) -> Option<&str> {
 /// the same values is our own output, one whose values changed is a unit's correction and is
 /// read as a return.
 pub fn values_fingerprint(values: impl IntoIterator<Item = Option<i64>>) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |b: u8| {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    };
+    let mut h = Fnv::new();
     for v in values {
         match v {
             Some(n) => {
-                eat(1);
-                n.to_le_bytes().into_iter().for_each(&mut eat);
+                h.eat(&[1]);
+                h.eat(&n.to_le_bytes());
             }
-            None => eat(0),
+            None => h.eat(&[0]),
         }
     }
-    format!("{h:016x}")
+    h.hex()
+}
+
+/// The fingerprint of a text nianbao wrote (a published page), to tell it untouched from edited.
+pub fn text_fingerprint(text: &str) -> String {
+    let mut h = Fnv::new();
+    h.eat(text.as_bytes());
+    h.hex()
+}
+
+/// FNV-1a, 64 bits: the fingerprints of what nianbao wrote (not a defence against forgery).
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn eat(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    fn hex(&self) -> String {
+        format!("{:016x}", self.0)
+    }
 }
 
 /// The values as a written workbook lays them: a blank cell stays blank whatever was inferred

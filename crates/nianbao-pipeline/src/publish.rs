@@ -91,6 +91,7 @@ pub fn publish(req: &PublishRequest) -> Result<PublishOutcome, RunError> {
         .collect::<Result<_, _>>()?;
     for t in &targets {
         outputs::refuse_input(t, &req.source)?;
+        refuse_edited(&t.given)?;
     }
     let totals = match &workspace {
         Some(ws) => from_workspace(ws)?,
@@ -129,6 +130,27 @@ pub fn publish(req: &PublishRequest) -> Result<PublishOutcome, RunError> {
         published,
         written: targets.iter().map(|t| t.given.clone()).collect(),
     })
+}
+
+/// Refuses to write over a file that is not a form `publish` wrote, exactly as it wrote it: a
+/// page edited by hand (or someone's own file of that name) is never lost.
+fn refuse_edited(path: &Path) -> Result<(), RunError> {
+    let Ok(bytes) = std::fs::read(path) else {
+        return Ok(()); // not there (or a folder, which the commit refuses)
+    };
+    if nianbao_write::is_untouched_publication(&String::from_utf8_lossy(&bytes)) {
+        return Ok(());
+    }
+    Err(RunError::new(
+        format!(
+            "{} 已存在，且不是本工具上次生成的原样文件（可能已手工修改），不覆盖：请改名或移走后再发布",
+            path.display()
+        ),
+        format!(
+            "{} exists and is not as nianbao last wrote it (edited by hand?); not overwritten: rename or move it, then publish again",
+            path.display()
+        ),
+    ))
 }
 
 /// The last run of a workspace, from its JSON report.

@@ -42,7 +42,9 @@ use nianbao_rules::RuleSet;
 use rust_xlsxwriter::{DocProperties, Workbook, Worksheet, XlsxError};
 
 pub use json::{json_report, write_json_report};
-pub use publish::{PUBLISHED_MARK, Publication, Published, narrative, publish};
+pub use publish::{
+    PUBLISHED_MARK, Publication, Published, is_untouched_publication, narrative, publish,
+};
 pub use template::{
     CHECK_NOT_A_NUMBER, CHECK_OK, Prefill, PriorReturn, TemplateSpec, check_text,
     filled_template_bytes, prefills, template_bytes, template_file_name,

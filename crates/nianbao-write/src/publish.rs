@@ -271,6 +271,36 @@ td.v { white-space: nowrap; }
 @media screen { body { padding: 16px; } }
 ";
 
+/// What follows the mark in a published form: the fingerprint of the form as written with the
+/// bare mark (`"published;fingerprint=…"`).
+const FINGERPRINT: &str = ";fingerprint=";
+
+/// A published form with its fingerprint in its mark: its first `"published"`.
+fn sealed(text: String) -> String {
+    let fp = nianbao_format::text_fingerprint(&text);
+    text.replacen(
+        &format!("\"{PUBLISHED_MARK}\""),
+        &format!("\"{PUBLISHED_MARK}{FINGERPRINT}{fp}\""),
+        1,
+    )
+}
+
+/// Whether a file's text is a published form exactly as nianbao wrote it: `publish` writes over
+/// such a file only, never over one edited by hand (or not nianbao's, or of a version that did
+/// not fingerprint its forms).
+pub fn is_untouched_publication(text: &str) -> bool {
+    let open = format!("\"{PUBLISHED_MARK}{FINGERPRINT}");
+    let Some(at) = text.find(&open) else {
+        return false;
+    };
+    let rest = &text[at + open.len()..];
+    let Some(end) = rest.find('"') else {
+        return false;
+    };
+    let bare = format!("{}\"{PUBLISHED_MARK}\"{}", &text[..at], &rest[end + 1..]);
+    nianbao_format::text_fingerprint(&bare) == rest[..end]
+}
+
 /// Renders the three tables in every published form.
 pub fn publish(p: &Publication<'_>) -> Result<Published, WriteError> {
     if p.totals.len() != FIELD_COUNT {
@@ -328,10 +358,11 @@ pub fn publish(p: &Publication<'_>) -> Result<Published, WriteError> {
     for s in &secs {
         markdown_table(s, p.totals, &mut markdown);
     }
+    markdown.push_str("<!-- nianbao-generated=\"published\" -->\n");
     Ok(Published {
-        fragment,
-        page,
-        markdown,
+        fragment: sealed(fragment),
+        page: sealed(page),
+        markdown: sealed(markdown),
         narrative,
     })
 }
@@ -497,6 +528,37 @@ mod tests {
         assert_eq!(cols(&secs[0]), 4, "信息内容 and three value columns");
         assert_eq!(cols(&secs[1]), 10, "three label columns and seven values");
         assert_eq!(cols(&secs[2]), 15);
+    }
+
+    #[test]
+    fn every_form_is_known_untouched_and_an_edit_is_not() {
+        let t = totals();
+        let p = publish(&Publication {
+            totals: &t,
+            year: Some(2022),
+            name: Some("金山区"),
+            coverage: None,
+            lang: Lang::Zh,
+        })
+        .unwrap();
+        for form in [&p.page, &p.fragment, &p.markdown] {
+            assert!(is_untouched_publication(form), "{form}");
+            assert!(form.contains("\"published;fingerprint="));
+            // One character changed anywhere: edited.
+            for at in [form.len() / 3, form.len() / 2, form.len() - 2] {
+                let at = (at..form.len())
+                    .find(|&k| form.is_char_boundary(k))
+                    .unwrap();
+                let mut edited = form.clone();
+                edited.insert(at, 'x');
+                assert!(!is_untouched_publication(&edited), "edited at {at}");
+            }
+            // A form without its fingerprint (an earlier version's) cannot be told untouched.
+            let bare = form.replacen(";fingerprint=", ";fingerprint=0", 1);
+            assert!(!is_untouched_publication(&bare));
+        }
+        assert!(!is_untouched_publication("<meta content=\"published\">"));
+        assert!(!is_untouched_publication("# 我的统计表"));
     }
 
     #[test]
