@@ -131,6 +131,10 @@ fn rows_of(range: &Range<Data>, unit: &str, rule: &str) -> Vec<usize> {
         .collect()
 }
 
+fn json_text_of(path: &std::path::Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
 fn unit<'a>(report: &'a Value, code: &str) -> &'a Value {
     report["units"]
         .as_array()
@@ -216,6 +220,74 @@ fn an_explained_warning_is_kept_marked_and_no_longer_counts() {
         .find(|&r| text(&filing, r, 0) == "U01")
         .unwrap();
     assert_eq!(text(&filing, u01_row, 4), "已说明");
+}
+
+#[test]
+fn check_marks_the_units_explained_warning_and_ignores_the_others_explanations() {
+    let case = Case::new("waiver-check", &[WARNING]);
+    // U01 石化街道's return of each year.
+    let of_u01 = |dir: &PathBuf| {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| {
+                nianbao_read::read_path(p)
+                    .is_ok_and(|r| r.unit_name.is_some_and(|n| n.contains("石化")))
+            })
+            .unwrap()
+    };
+    let (file, prior) = (of_u01(&case.returns), of_u01(&case.prior));
+    let roster = case.path("roster.csv");
+    let check = |extra: &[&str]| {
+        let json = case.path("check.json");
+        let mut args = vec![
+            "check",
+            s(&file),
+            "--prior",
+            s(&prior),
+            "--roster",
+            s(&roster),
+            "--json",
+            s(&json),
+        ];
+        args.extend_from_slice(extra);
+        let o = run(&args);
+        (o, json_text_of(&json))
+    };
+    let (o, r) = check(&[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(unit(&r, "U01")["status"], "warnings");
+    let printed = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        printed
+            .trim_end()
+            .ends_with("结论：通过，有 1 处警告，请核实"),
+        "{printed}"
+    );
+
+    let waivers = case.waivers(
+        "waivers.csv",
+        "unit,rule,reason,expires
+         U01,prior.in_force,废止的规范性文件计在区司法局,
+         U07,prior.in_force,另一个单位的说明,
+",
+    );
+    let (o, r) = check(&["--waivers", s(&waivers)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(unit(&r, "U01")["status"], "explained");
+    let vs = violations(&r, "U01", "prior.in_force");
+    assert_eq!(vs[0]["waived"]["reason"], "废止的规范性文件计在区司法局");
+    let printed = format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
+    assert!(
+        printed.contains("（已说明：废止的规范性文件计在区司法局）"),
+        "{printed}"
+    );
+    assert!(printed.contains("结论：通过，1 处警告已说明"), "{printed}");
+    assert!(
+        !printed.contains("U07"),
+        "another unit's explanation is not this check's: {printed}"
+    );
+    assert_eq!(r["waivers"]["unused"], serde_json::json!([]));
 }
 
 #[test]

@@ -222,6 +222,10 @@ enum Command {
         /// Write the return re-laid with the wrong cells marked and commented (to send back).
         #[arg(long, value_name = "OUT.xlsx")]
         annotate: Option<PathBuf>,
+        /// Explanations (出错说明, unit,rule,reason,expires): the unit's accepted warnings are
+        /// marked 已说明, as in a consolidation.
+        #[arg(long)]
+        waivers: Option<PathBuf>,
         #[command(flatten)]
         common: Common,
     },
@@ -327,6 +331,7 @@ fn main() -> ExitCode {
             file,
             prior,
             annotate,
+            waivers,
             common,
         } => check::run(nianbao_pipeline::CheckRequest {
             file,
@@ -335,6 +340,7 @@ fn main() -> ExitCode {
             rules: common.rules.clone(),
             json: common.json.clone(),
             annotate,
+            waivers,
             lang: common.lang(),
         }),
     };

@@ -24,6 +24,8 @@ pub struct CheckRequest {
     pub json: Option<PathBuf>,
     /// The annotated return to write (.xlsx).
     pub annotate: Option<PathBuf>,
+    /// Explanations (出错说明) the office accepted: the unit's own apply, as in a consolidation.
+    pub waivers: Option<PathBuf>,
     pub lang: Lang,
 }
 
@@ -109,6 +111,7 @@ pub fn check_file_named(req: &CheckRequest, name: &str) -> Result<CheckOutcome, 
         .chain(&req.prior)
         .chain(&req.roster)
         .chain(&req.rules)
+        .chain(&req.waivers)
         .collect();
     for t in &targets {
         for i in &inputs {
@@ -117,6 +120,11 @@ pub fn check_file_named(req: &CheckRequest, name: &str) -> Result<CheckOutcome, 
     }
     let roster = load_roster(req.roster.as_deref())?;
     let rules = load_rules(req.rules.as_deref())?;
+    let waivers = req
+        .waivers
+        .as_deref()
+        .map(|p| crate::waivers::load(p, &rules, roster.as_ref()))
+        .transpose()?;
 
     let input = read(&req.file, name.to_string());
     let mut opts = Options {
@@ -154,6 +162,11 @@ pub fn check_file_named(req: &CheckRequest, name: &str) -> Result<CheckOutcome, 
     });
     report.coverage.missing.clear();
     report.coverage.expected = report.coverage.received;
+    if let Some(mut waivers) = waivers {
+        // The unit's own: the others' are neither applied nor unused in a check of this one.
+        waivers.retain(|w| report.units.iter().any(|u| u.unit == w.unit));
+        crate::waivers::apply(&mut report, &waivers, crate::date::Date::today());
+    }
 
     let wopts = WriteOptions {
         lang: req.lang,

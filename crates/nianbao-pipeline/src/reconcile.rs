@@ -80,7 +80,11 @@ pub fn reconciliation(report: &Report, rules: &RuleSet, with_prior: bool, lang: 
                 )
             });
             for v in failed {
-                lines.push(format!("    {}", v.violation.message.get(lang)));
+                lines.push(format!(
+                    "    {}{}",
+                    v.violation.message.get(lang),
+                    explained(v, lang)
+                ));
             }
         }
     }
@@ -93,9 +97,10 @@ pub fn reconciliation(report: &Report, rules: &RuleSet, with_prior: bool, lang: 
             continue;
         }
         lines.push(format!(
-            "[{}] {}",
+            "[{}] {}{}",
             v.violation.severity.label(lang),
-            v.violation.message.get(lang)
+            v.violation.message.get(lang),
+            explained(v, lang)
         ));
     }
     let failed_files = report
@@ -128,11 +133,47 @@ pub fn reconciliation(report: &Report, rules: &RuleSet, with_prior: bool, lang: 
             }
         })
         .unwrap_or_default();
-    lines.push(match (report.has_errors(), zh) {
-        (false, true) => "结论：通过，勾稽关系全部成立".to_string(),
-        (false, false) => "verdict: passes, every balance rule holds".to_string(),
-        (true, true) => format!("结论：不通过，{errors} 处错误{top}"),
-        (true, false) => format!("verdict: fails, {errors} errors{top}"),
+    let warned = |waived: bool| {
+        unit_violations
+            .iter()
+            .filter(|v| {
+                v.violation.severity == Severity::Warning && v.violation.waived.is_some() == waived
+            })
+            .count()
+    };
+    let (warnings, waived) = (warned(false), warned(true));
+    // A pass with warnings says so: a warning is a figure to confirm with the unit.
+    let mut also = Vec::new();
+    if warnings > 0 {
+        also.push(match zh {
+            true => format!("有 {warnings} 处警告，请核实"),
+            false => format!("{warnings} warnings to confirm"),
+        });
+    }
+    if waived > 0 {
+        also.push(match zh {
+            true => format!("{waived} 处警告已说明"),
+            false => format!("{waived} warnings explained"),
+        });
+    }
+    lines.push(match (report.has_errors(), zh, also.is_empty()) {
+        (false, true, true) => "结论：通过，勾稽关系全部成立".to_string(),
+        (false, false, true) => "verdict: passes, every balance rule holds".to_string(),
+        (false, true, false) => format!("结论：通过，{}", also.join("，")),
+        (false, false, false) => format!("verdict: passes, {}", also.join(", ")),
+        (true, true, _) => format!("结论：不通过，{errors} 处错误{top}"),
+        (true, false, _) => format!("verdict: fails, {errors} errors{top}"),
     });
     lines.join("\n")
+}
+
+/// "（已说明：…）" after a violation an explanation (出错说明) accepts.
+fn explained(v: &UnitViolation, lang: Lang) -> String {
+    let Some(w) = &v.violation.waived else {
+        return String::new();
+    };
+    match lang {
+        Lang::Zh => format!("（已说明：{}）", w.reason),
+        Lang::En => format!(" (explained: {})", w.reason),
+    }
 }
