@@ -291,6 +291,40 @@ fn check_marks_the_units_explained_warning_and_ignores_the_others_explanations()
 }
 
 #[test]
+fn a_waiver_file_kept_as_a_workbook_is_read_with_its_dates() {
+    let case = Case::new("waiver-xlsx", &[WARNING]);
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy/m/d");
+    for (c, h) in ["单位", "规则", "说明", "到期"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, "U01").unwrap();
+    ws.write_string(1, 1, "prior.in_force").unwrap();
+    ws.write_string(1, 2, "废止的规范性文件计在区司法局")
+        .unwrap();
+    let day = rust_xlsxwriter::ExcelDateTime::from_ymd(2099, 12, 31).unwrap();
+    ws.write_datetime_with_format(1, 3, &day, &date).unwrap();
+    let file = case.waivers("出错说明.xlsx", wb.save_to_buffer().unwrap());
+    let o = case.run(&["--waivers", s(&file)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r = case.report();
+    assert_eq!(unit(&r, "U01")["status"], "explained");
+    let vs = violations(&r, "U01", "prior.in_force");
+    assert_eq!(
+        vs[0]["waived"],
+        serde_json::json!({"reason": "废止的规范性文件计在区司法局", "expires": "2099-12-31"})
+    );
+    assert_eq!(r["waivers"]["applied"][0]["line"], 2);
+    // A workbook cut short is refused, naming the file.
+    let bytes = std::fs::read(&file).unwrap();
+    let bad = case.waivers("坏.xlsx", &bytes[..bytes.len() - 200]);
+    let o = case.run(&["--waivers", s(&bad)]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("坏.xlsx"), "{}", stderr(&o));
+}
+
+#[test]
 fn an_error_is_explained_only_when_its_rule_is_waivable() {
     let case = Case::new("waiver-error", &[ERROR]);
     let o = case.run(&[]);

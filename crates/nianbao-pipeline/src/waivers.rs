@@ -59,19 +59,14 @@ pub fn load(
         ));
     }
     parse(&bytes, rules, roster).map_err(|e| {
+        // Line 0: the file as a whole (a workbook that cannot be read).
+        let (zh_at, en_at) = match e.line {
+            0 => (String::new(), String::new()),
+            n => (format!(" 第 {n} 行"), format!(", line {n}")),
+        };
         RunError::new(
-            format!(
-                "出错说明文件 {} 第 {} 行：{}",
-                path.display(),
-                e.line,
-                e.reason.zh
-            ),
-            format!(
-                "the waiver file {}, line {}: {}",
-                path.display(),
-                e.line,
-                e.reason.en
-            ),
+            format!("出错说明文件 {}{zh_at}：{}", path.display(), e.reason.zh),
+            format!("the waiver file {}{en_at}: {}", path.display(), e.reason.en),
         )
     })
 }
@@ -82,16 +77,26 @@ pub fn parse(
     rules: &RuleSet,
     roster: Option<&Roster>,
 ) -> Result<Vec<Waiver>, WaiverError> {
-    let text = decode_text(bytes);
-    let mut rows = nianbao_consolidate::csv_rows(&text)
-        .map_err(|(line, e)| {
+    // Kept as a workbook (its first sheet), as rosters may be; else CSV in any encoding.
+    let rows = match nianbao_read::sniff(bytes) {
+        nianbao_read::Format::Xlsx | nianbao_read::Format::Xls | nianbao_read::Format::Ods => {
+            nianbao_read::first_sheet_rows(bytes).map_err(|e| {
+                refuse(
+                    0,
+                    format!("无法读取此表格：{}", e.message.zh),
+                    format!("cannot read the workbook: {}", e.message.en),
+                )
+            })?
+        }
+        _ => nianbao_consolidate::csv_rows(&decode_text(bytes)).map_err(|(line, e)| {
             refuse(
                 line,
                 format!("无法读取此行：{e}"),
                 format!("cannot read the line: {e}"),
             )
-        })?
-        .into_iter();
+        })?,
+    };
+    let mut rows = rows.into_iter();
     let Some((header_line, headers)) = rows.next() else {
         return Ok(Vec::new());
     };
