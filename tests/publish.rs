@@ -196,6 +196,43 @@ fn publish_from_a_workbook_states_an_incomplete_coverage() {
         let text = std::fs::read_to_string(out.join(file)).unwrap();
         assert!(text.contains("38/42 单位"), "{file}");
     }
+    // The same folder published directly: the roster says who was expected.
+    let direct = dir.join("direct");
+    std::fs::create_dir_all(&direct).unwrap();
+    let roster = jinshan().join("roster.csv");
+    let o = run(&[
+        "publish",
+        s(&returns),
+        "--roster",
+        s(&roster),
+        "--out",
+        s(&direct),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for file in [PAGE, FRAGMENT, MARKDOWN] {
+        let text = std::fs::read_to_string(direct.join(file)).unwrap();
+        assert!(text.contains("38/42 单位"), "{file}");
+    }
+    // Without it, the 38 units found are all there is to know.
+    std::fs::remove_dir_all(&direct).unwrap();
+    std::fs::create_dir_all(&direct).unwrap();
+    let o = run(&["publish", s(&returns), "--out", s(&direct)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        !std::fs::read_to_string(direct.join(PAGE))
+            .unwrap()
+            .contains("/42")
+    );
+    // A roster for a workbook, which states its own coverage: refused.
+    let o = run(&[
+        "publish",
+        s(&wb),
+        "--roster",
+        s(&roster),
+        "--out",
+        s(&direct),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let (_, r, _) = check_json(&out.join(PAGE), &dir);
     assert_eq!(
         values_of(&r["units"][0]["values"]),

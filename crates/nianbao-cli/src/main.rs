@@ -209,6 +209,9 @@ enum Command {
         /// The district's name in the title (default: the name the source gives).
         #[arg(long)]
         name: Option<String>,
+        /// For a folder of returns: the roster of the units expected (the coverage stated).
+        #[arg(long)]
+        roster: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "zh")]
         lang: LangArg,
     },
@@ -320,11 +323,13 @@ fn main() -> ExitCode {
             source,
             out,
             name,
+            roster,
             lang,
         } => publish::run(nianbao_pipeline::publish::PublishRequest {
             source,
             out,
             name,
+            roster,
             lang: to_lang(lang),
         }),
         Command::Check {

@@ -27,6 +27,9 @@ pub struct PublishRequest {
     pub out: Option<PathBuf>,
     /// The district's name in the title; None: the name the source gives, if any.
     pub name: Option<String>,
+    /// The roster a folder of returns is consolidated against (who is expected: the coverage
+    /// the forms state). Without it the units found are the units expected.
+    pub roster: Option<PathBuf>,
     pub lang: Lang,
 }
 
@@ -91,11 +94,20 @@ pub fn publish(req: &PublishRequest) -> Result<PublishOutcome, RunError> {
         .collect::<Result<_, _>>()?;
     for t in &targets {
         outputs::refuse_input(t, &req.source)?;
+        if let Some(r) = &req.roster {
+            outputs::refuse_input(t, r)?;
+        }
         refuse_edited(&t.given)?;
+    }
+    if req.roster.is_some() && (workspace.is_some() || !meta.is_dir()) {
+        return Err(RunError::new(
+            "--roster 只用于发布一个报表文件夹（工作区用其自己的名单，汇总工作簿已写明覆盖范围）",
+            "--roster is for a folder of returns only (a workspace has its roster, a workbook states its coverage)",
+        ));
     }
     let totals = match &workspace {
         Some(ws) => from_workspace(ws)?,
-        None if meta.is_dir() => from_folder(&req.source)?,
+        None if meta.is_dir() => from_folder(&req.source, req.roster.as_deref())?,
         None => from_file(&req.source)?,
     };
     let name = req.name.clone().or(totals.name.clone());
@@ -208,20 +220,23 @@ fn totals_of(map: &serde_json::Value) -> Result<Vec<i64>, String> {
         .collect()
 }
 
-/// A folder of returns, consolidated (no roster: the units found are the units expected).
-fn from_folder(dir: &Path) -> Result<Totals, RunError> {
+/// A folder of returns, consolidated against the roster if given (else the units found are the
+/// units expected).
+fn from_folder(dir: &Path, roster: Option<&Path>) -> Result<Totals, RunError> {
+    let roster = crate::load_roster(roster)?;
     let found = crate::discover(dir)?;
     let files: Vec<_> = found.files.iter().filter(|f| f.spreadsheet).collect();
-    let read = crate::read_all(&files, &crate::Silent, None, None, None);
+    let read = crate::read_all(&files, &crate::Silent, None, None, roster.as_ref());
     if read.inputs.is_empty() {
         return Err(RunError::new(
             format!("未找到任何报表文件：{}", dir.display()),
             format!("no return found in {}", dir.display()),
         ));
     }
-    let report = nianbao_consolidate::consolidate(read.inputs, None, &Options::default())
-        .map_err(consolidate_failed)?
-        .report;
+    let report =
+        nianbao_consolidate::consolidate(read.inputs, roster.as_ref(), &Options::default())
+            .map_err(consolidate_failed)?
+            .report;
     Ok(Totals {
         source: Source::Folder,
         coverage: Some((report.coverage.in_totals, report.coverage.expected)),
