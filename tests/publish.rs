@@ -52,16 +52,21 @@ fn consolidated_and_published(dir: &Path) -> (Value, PathBuf) {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = dir.join("pub");
     std::fs::create_dir_all(&out).unwrap();
-    let o = run(&[
+    let o = publish_jinshan(&out);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    (json(&rep), out)
+}
+
+/// `publish` of the Jinshan returns folder as 金山区 into `out`.
+fn publish_jinshan(out: &Path) -> std::process::Output {
+    run(&[
         "publish",
         s(&jinshan()),
         "--out",
-        s(&out),
+        s(out),
         "--name",
         "金山区",
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    (json(&rep), out)
+    ])
 }
 
 #[test]
@@ -105,16 +110,7 @@ fn the_published_page_and_fragment_read_back_as_the_totals() {
 fn publish_writes_again_over_its_own_forms_only() {
     let dir = temp_dir("publish-edited");
     let (_, out) = consolidated_and_published(&dir);
-    let again = || {
-        run(&[
-            "publish",
-            s(&jinshan()),
-            "--out",
-            s(&out),
-            "--name",
-            "金山区",
-        ])
-    };
+    let again = || publish_jinshan(&out);
     // Untouched: written again.
     let o = again();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
