@@ -15,6 +15,11 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use nianbao_format::Lang;
 
+/// mimalloc, not glibc's malloc: reading allocates small strings by the million on every core
+/// (10 % less CPU and wall time at 10,000 returns; see the workspace's Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit status: every unit read and no error.
 pub const EXIT_OK: u8 = 0;
 /// The run completed but found errors (failed files, violations, missing or duplicate units).
