@@ -31,7 +31,7 @@ use sha2::{Digest, Sha256};
 
 /// Bumped whenever what the reader makes of a file changes: entries of another revision are
 /// not used.
-pub const READER_REVISION: &str = concat!(env!("CARGO_PKG_VERSION"), "+reader.2+pack.1");
+pub const READER_REVISION: &str = concat!(env!("CARGO_PKG_VERSION"), "+reader.2+pack.2");
 
 /// The SHA-256 of some bytes, as 64 hex digits.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -367,7 +367,10 @@ impl Cache {
         let found = pack
             .get(sha)
             .and_then(|(_, body)| rmp_serde::from_slice::<Result<Stored, Msg>>(body).ok())
-            .map(|r| r.map(Stored::into_return));
+            .and_then(|r| match r {
+                Ok(stored) => stored.into_return().map(Ok),
+                Err(why) => Some(Err(why)),
+            });
         if found.is_some() {
             self.hits.fetch_add(1, Ordering::Relaxed);
             let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
@@ -420,18 +423,15 @@ impl Cache {
     }
 }
 
-/// A reading as the cache keeps it: value, blank, (sheet index, row, column), raw text.
-type StoredReading = (Option<i64>, bool, Option<(u32, u32, u32)>, String);
-
-/// A return as the cache keeps it: each sheet's name once, not with every value (decoding
-/// 200 names a return was a third of reading 2,000 from the cache).
+/// A return as the cache keeps it: its readings packed into bytes ([`Packed`]), each sheet's
+/// name once; the rest as serde gives it.
 #[derive(Serialize, Deserialize)]
 struct Stored {
     format: nianbao_read::Format,
     unit_name: Option<String>,
     year: Option<i32>,
     sheets: Vec<String>,
-    readings: Vec<StoredReading>,
+    readings: Packed,
     problems: Vec<nianbao_format::Violation>,
     generated: Option<String>,
 }
@@ -447,59 +447,171 @@ impl Stored {
             generated,
         } = r;
         let mut sheets: Vec<String> = Vec::new();
-        let readings = readings
-            .iter()
-            .map(|x| {
-                let cell = x.cell.as_ref().map(|c| {
-                    let k = match sheets.iter().position(|s| **s == *c.sheet) {
-                        Some(k) => k,
-                        None => {
-                            sheets.push(c.sheet.to_string());
-                            sheets.len() - 1
-                        }
-                    };
-                    (k as u32, c.row, c.col)
-                });
-                (x.value, x.blank, cell, x.raw.clone())
-            })
-            .collect();
+        let mut packed = Vec::with_capacity(readings.len() * 22);
+        for x in readings {
+            let cell = x.cell.as_ref().map(|c| {
+                let k = match sheets.iter().position(|s| **s == *c.sheet) {
+                    Some(k) => k,
+                    None => {
+                        sheets.push(c.sheet.to_string());
+                        sheets.len() - 1
+                    }
+                };
+                (k as u32, c.row, c.col)
+            });
+            pack_reading(&mut packed, x, cell);
+        }
         Stored {
             format: *format,
             unit_name: unit_name.clone(),
             year: *year,
             sheets,
-            readings,
+            readings: Packed(packed),
             problems: problems.clone(),
             generated: generated.clone(),
         }
     }
 
-    fn into_return(self) -> Return {
+    /// The return, if its packed readings are whole.
+    fn into_return(self) -> Option<Return> {
         let sheets: Vec<std::sync::Arc<str>> = self.sheets.into_iter().map(Into::into).collect();
-        let readings = self
-            .readings
-            .into_iter()
-            .map(|(value, blank, cell, raw)| nianbao_format::Reading {
-                value,
-                blank,
-                cell: cell.and_then(|(k, row, col)| {
-                    Some(nianbao_format::CellRef {
-                        sheet: sheets.get(k as usize)?.clone(),
-                        row,
-                        col,
-                    })
-                }),
-                raw,
-            })
-            .collect();
-        Return {
+        Some(Return {
             format: self.format,
             unit_name: self.unit_name,
             year: self.year,
-            readings,
+            readings: unpack_readings(&self.readings.0, &sheets)?,
             problems: self.problems,
             generated: self.generated,
+        })
+    }
+}
+
+/// Readings as bytes: decoding 200 of them a return through serde was most of a re-run's
+/// reading. Each is a flags byte (value, blank, cell, raw text), then what the flags say: the
+/// value (zigzag varint), the cell (sheet index, row, column: varints), the raw text (varint
+/// length, UTF-8).
+struct Packed(Vec<u8>);
+
+const HAS_VALUE: u8 = 1;
+const BLANK: u8 = 2;
+const HAS_CELL: u8 = 4;
+const HAS_RAW: u8 = 8;
+
+fn pack_reading(out: &mut Vec<u8>, r: &nianbao_format::Reading, cell: Option<(u32, u32, u32)>) {
+    let flags = u8::from(r.value.is_some()) * HAS_VALUE
+        | u8::from(r.blank) * BLANK
+        | u8::from(cell.is_some()) * HAS_CELL
+        | u8::from(!r.raw.is_empty()) * HAS_RAW;
+    out.push(flags);
+    if let Some(v) = r.value {
+        put_varint(out, ((v << 1) ^ (v >> 63)) as u64);
+    }
+    if let Some((k, row, col)) = cell {
+        for n in [k, row, col] {
+            put_varint(out, u64::from(n));
         }
+    }
+    if !r.raw.is_empty() {
+        put_varint(out, r.raw.len() as u64);
+        out.extend_from_slice(r.raw.as_bytes());
+    }
+}
+
+/// LEB128: seven bits a byte, the high bit set on all but the last.
+fn put_varint(out: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+fn take_varint(b: &mut &[u8]) -> Option<u64> {
+    let mut n = 0u64;
+    for shift in (0..64).step_by(7) {
+        let (&byte, rest) = b.split_first()?;
+        *b = rest;
+        n |= u64::from(byte & 0x7f).checked_shl(shift)?;
+        if byte & 0x80 == 0 {
+            return Some(n);
+        }
+    }
+    None
+}
+
+/// The readings of [`pack_reading`]'s bytes; None if they are not whole.
+fn unpack_readings(
+    mut b: &[u8],
+    sheets: &[std::sync::Arc<str>],
+) -> Option<Vec<nianbao_format::Reading>> {
+    fn take<'a>(b: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+        let (head, rest) = b.split_at_checked(n)?;
+        *b = rest;
+        Some(head)
+    }
+    fn u32_of(b: &mut &[u8]) -> Option<u32> {
+        u32::try_from(take_varint(b)?).ok()
+    }
+    let mut out = Vec::with_capacity(nianbao_format::FIELD_COUNT);
+    while let Some((&flags, rest)) = b.split_first() {
+        b = rest;
+        let value = match flags & HAS_VALUE {
+            0 => None,
+            _ => {
+                let z = take_varint(&mut b)?;
+                Some((z >> 1) as i64 ^ -((z & 1) as i64))
+            }
+        };
+        let cell = match flags & HAS_CELL {
+            0 => None,
+            _ => {
+                let sheet = sheets.get(u32_of(&mut b)? as usize)?.clone();
+                Some(nianbao_format::CellRef {
+                    sheet,
+                    row: u32_of(&mut b)?,
+                    col: u32_of(&mut b)?,
+                })
+            }
+        };
+        let raw = match flags & HAS_RAW {
+            0 => String::new(),
+            _ => {
+                let n = u32_of(&mut b)? as usize;
+                String::from_utf8(take(&mut b, n)?.to_vec()).ok()?
+            }
+        };
+        out.push(nianbao_format::Reading {
+            value,
+            blank: flags & BLANK != 0,
+            cell,
+            raw,
+        });
+    }
+    Some(out)
+}
+
+impl Serialize for Packed {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Packed {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Packed, D::Error> {
+        struct Bytes;
+        impl<'de> serde::de::Visitor<'de> for Bytes {
+            type Value = Packed;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("packed readings")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Packed, E> {
+                Ok(Packed(v.to_vec()))
+            }
+            fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Packed, E> {
+                Ok(Packed(v))
+            }
+        }
+        d.deserialize_bytes(Bytes)
     }
 }
 
@@ -576,6 +688,62 @@ mod tests {
             problems: Vec::new(),
             generated: None,
         })
+    }
+
+    #[test]
+    fn packed_readings_come_back_whole_or_not_at_all() {
+        use nianbao_format::{CellRef, Reading};
+        let sheets: Vec<std::sync::Arc<str>> = vec!["表一".into(), "Sheet2".into()];
+        let at = |k: usize, row, col| {
+            Some(CellRef {
+                sheet: sheets[k].clone(),
+                row,
+                col,
+            })
+        };
+        let readings = vec![
+            Reading {
+                value: Some(-7),
+                blank: false,
+                cell: at(0, 3, 2),
+                raw: String::new(),
+            },
+            Reading {
+                value: None,
+                blank: false,
+                cell: at(1, 70_000, 12),
+                raw: "约10件".into(),
+            },
+            Reading {
+                value: Some(0),
+                blank: true,
+                cell: None,
+                raw: String::new(),
+            },
+            Reading {
+                value: Some(i64::MAX),
+                ..Default::default()
+            },
+            Reading {
+                value: Some(i64::MIN),
+                ..Default::default()
+            },
+        ];
+        let mut packed = Vec::new();
+        for r in &readings {
+            let cell = r.cell.as_ref().map(|c| {
+                let k = sheets.iter().position(|s| *s == c.sheet).unwrap() as u32;
+                (k, c.row, c.col)
+            });
+            pack_reading(&mut packed, r, cell);
+        }
+        assert_eq!(unpack_readings(&packed, &sheets), Some(readings));
+        for cut in 1..packed.len() {
+            let back = unpack_readings(&packed[..cut], &sheets);
+            assert!(back.is_none_or(|r| r.len() < 5), "cut at {cut}");
+        }
+        // A sheet index out of range: not whole.
+        assert_eq!(unpack_readings(&packed, &sheets[..1]), None);
     }
 
     #[test]
