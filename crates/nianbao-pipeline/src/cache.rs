@@ -498,10 +498,11 @@ const HAS_CELL: u8 = 4;
 const HAS_RAW: u8 = 8;
 
 fn pack_reading(out: &mut Vec<u8>, r: &nianbao_format::Reading, cell: Option<(u32, u32, u32)>) {
-    let flags = u8::from(r.value.is_some()) * HAS_VALUE
-        | u8::from(r.blank) * BLANK
-        | u8::from(cell.is_some()) * HAS_CELL
-        | u8::from(!r.raw.is_empty()) * HAS_RAW;
+    let bit = |on: bool, flag: u8| if on { flag } else { 0 };
+    let flags = bit(r.value.is_some(), HAS_VALUE)
+        | bit(r.blank, BLANK)
+        | bit(cell.is_some(), HAS_CELL)
+        | bit(!r.raw.is_empty(), HAS_RAW);
     out.push(flags);
     if let Some(v) = r.value {
         put_varint(out, ((v << 1) ^ (v >> 63)) as u64);
