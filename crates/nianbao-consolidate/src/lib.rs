@@ -9,7 +9,7 @@ mod roster;
 pub use export::{ExportError, FrameFormat, analyst_frame, write_frame};
 pub use frame::{column_totals, unit_frame};
 pub use nianbao_read::decode_text;
-pub use roster::{NameMatch, Roster, RosterError, csv_rows};
+pub use roster::{NameMatch, Roster, RosterError, csv_rows, table_rows};
 
 use std::collections::HashMap;
 use std::time::SystemTime;

@@ -229,6 +229,27 @@ impl Roster {
     }
 }
 
+/// The rows of a table file (a roster, a waiver file): a workbook's first sheet, else CSV text
+/// in whatever encoding Excel saved ([`nianbao_read::decode_text`]). A problem gives its line
+/// (0: the file as a whole, a workbook that cannot be read) and why.
+pub fn table_rows(bytes: &[u8]) -> Result<Vec<nianbao_read::Row>, (usize, Msg)> {
+    use nianbao_read::Format;
+    match nianbao_read::sniff(bytes) {
+        Format::Xlsx | Format::Xls | Format::Ods => {
+            nianbao_read::first_sheet_rows(bytes).map_err(|e| (0, e.message))
+        }
+        _ => csv_rows(&nianbao_read::decode_text(bytes)).map_err(|(line, e)| {
+            (
+                line,
+                Msg::new(
+                    format!("无法读取此行：{e}"),
+                    format!("cannot read the line: {e}"),
+                ),
+            )
+        }),
+    }
+}
+
 /// CSV text (a BOM dropped) as rows numbered by their line in the file, blank lines counted;
 /// a line that cannot be read gives its number and the reader's reason. Rosters and waiver
 /// files alike.

@@ -100,11 +100,17 @@ impl Pack {
         let &k = self.at.get(sha)?;
         let (_, body) = record_at(&self.bytes, k)?;
         let crc = u32::from_le_bytes(self.bytes[k + 68..k + 72].try_into().ok()?);
-        let mut h = crc32fast::Hasher::new();
-        h.update(&self.bytes[k..k + 64]);
-        h.update(&self.bytes[body.clone()]);
-        (h.finalize() == crc).then(|| (&self.bytes[k..body.end], &self.bytes[body]))
+        (record_crc(&self.bytes[k..k + 64], &self.bytes[body.clone()]) == crc)
+            .then(|| (&self.bytes[k..body.end], &self.bytes[body]))
     }
+}
+
+/// The checksum of a record: CRC-32 of its hash and body.
+fn record_crc(sha: &[u8], body: &[u8]) -> u32 {
+    let mut h = crc32fast::Hasher::new();
+    h.update(sha);
+    h.update(body);
+    h.finalize()
 }
 
 /// The hash and the body's range of the record starting at `k`, if one fits there.
@@ -125,13 +131,10 @@ fn record(sha: &str, body: &[u8]) -> Option<Vec<u8>> {
     if sha.len() != 64 {
         return None; // not a SHA-256 ("too-large-…"): never cached
     }
-    let mut h = crc32fast::Hasher::new();
-    h.update(sha.as_bytes());
-    h.update(body);
     let mut r = Vec::with_capacity(RECORD_HEAD + body.len());
     r.extend_from_slice(sha.as_bytes());
     r.extend_from_slice(&u32::try_from(body.len()).ok()?.to_le_bytes());
-    r.extend_from_slice(&h.finalize().to_le_bytes());
+    r.extend_from_slice(&record_crc(sha.as_bytes(), body).to_le_bytes());
     r.extend_from_slice(body);
     Some(r)
 }
@@ -227,6 +230,11 @@ impl Cache {
         self.dir.join("entries.pack")
     }
 
+    /// The last run's pack, read on first use.
+    fn pack(&self) -> &Pack {
+        self.pack.get_or_init(|| Pack::read(&self.pack_path()))
+    }
+
     fn stamps_path(&self) -> PathBuf {
         self.dir.join("stamps.json")
     }
@@ -289,7 +297,7 @@ impl Cache {
     fn save_pack(&self) {
         let used = self.used.lock().unwrap_or_else(|e| e.into_inner());
         let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
-        let pack = self.pack.get_or_init(|| Pack::read(&self.pack_path()));
+        let pack = self.pack();
         let fresh = next.take().flatten();
         let unused = pack.at.len().saturating_sub(used.len());
         let compact = unused * 2 > pack.at.len();
@@ -331,16 +339,18 @@ impl Cache {
     /// Appends the records of a new pack to the pack, after its last whole record.
     fn append(&self, pack: &Pack, n: NextPack) -> std::io::Result<()> {
         let NextPack { tmp, out, .. } = n;
-        drop(out.into_inner().map_err(|e| e.into_error())?);
-        let fresh = std::fs::read(&tmp);
+        let appended = (|| {
+            let mut fresh = out.into_inner().map_err(|e| e.into_error())?;
+            fresh.seek(std::io::SeekFrom::Start(pack_head().len() as u64))?;
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(self.pack_path())?;
+            f.set_len(pack.end as u64)?;
+            f.seek(std::io::SeekFrom::End(0))?;
+            std::io::copy(&mut fresh, &mut f).map(|_| ())
+        })();
         let _ = std::fs::remove_file(&tmp);
-        let records = &fresh?[pack_head().len()..];
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .open(self.pack_path())?;
-        f.set_len(pack.end as u64)?;
-        f.seek(std::io::SeekFrom::End(0))?;
-        f.write_all(records)
+        appended
     }
 
     /// A new pack, its header written (None when it cannot be created).
@@ -349,7 +359,15 @@ impl Cache {
         let tmp = self
             .dir
             .join(format!(".entries.pack.{}.tmp", std::process::id()));
-        let mut out = BufWriter::new(File::create(&tmp).ok()?);
+        // Read back when its records are appended to the pack.
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp)
+            .ok()?;
+        let mut out = BufWriter::new(file);
         if out.write_all(&pack_head()).is_err() {
             let _ = std::fs::remove_file(&tmp);
             return None;
@@ -363,7 +381,7 @@ impl Cache {
 
     /// The result stored for these bytes, if a sound entry holds it.
     pub fn get(&self, sha: &str) -> Option<Result<Return, Msg>> {
-        let pack = self.pack.get_or_init(|| Pack::read(&self.pack_path()));
+        let pack = self.pack();
         let found = pack
             .get(sha)
             .and_then(|(_, body)| rmp_serde::from_slice::<Result<Stored, Msg>>(body).ok())

@@ -35,7 +35,7 @@ pub use reconcile::reconciliation;
 
 use std::path::Path;
 
-use nianbao_consolidate::Roster;
+use nianbao_consolidate::{Roster, RosterError};
 use nianbao_format::{Report, UnitEntry, Violation};
 use nianbao_rules::RuleSet;
 use nianbao_write::{WriteOptions, annotated_return};
@@ -59,29 +59,21 @@ pub fn load_roster(path: Option<&Path>) -> Result<Option<Roster>, RunError> {
         ));
     }
     // A roster kept as a workbook (first sheet), else CSV text in whatever encoding Excel saved.
-    let parsed = match nianbao_read::sniff(&bytes) {
-        nianbao_read::Format::Xlsx | nianbao_read::Format::Xls | nianbao_read::Format::Ods => {
-            let rows = nianbao_read::first_sheet_rows(&bytes).map_err(|e| {
-                RunError::new(
-                    format!("无法读取名单 {}：{}", path.display(), e.message.zh),
-                    format!(
-                        "cannot read the roster {}: {}",
-                        path.display(),
-                        e.message.en
-                    ),
-                )
-            })?;
-            Roster::from_rows(rows)
-        }
-        _ => Roster::from_csv_bytes(&bytes),
-    };
-    let roster = parsed.map_err(|e| {
+    let invalid = |e: RosterError| {
         let why = e.message();
         RunError::new(
             format!("名单 {} 有误：{}", path.display(), why.zh),
             format!("the roster {} is invalid: {}", path.display(), why.en),
         )
+    };
+    let rows = nianbao_consolidate::table_rows(&bytes).map_err(|(line, reason)| match line {
+        0 => RunError::new(
+            format!("无法读取名单 {}：{}", path.display(), reason.zh),
+            format!("cannot read the roster {}: {}", path.display(), reason.en),
+        ),
+        _ => invalid(RosterError::Invalid { line, reason }),
     })?;
+    let roster = Roster::from_rows(rows).map_err(invalid)?;
     Ok(Some(roster))
 }
 

@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use nianbao_consolidate::{Roster, decode_text};
+use nianbao_consolidate::Roster;
 use nianbao_format::{
     DISTRICT, Msg, Report, Severity, UnitStatus, Waived, Waiver, WaiverOutcome, normalize_label,
     problem,
@@ -78,24 +78,14 @@ pub fn parse(
     roster: Option<&Roster>,
 ) -> Result<Vec<Waiver>, WaiverError> {
     // Kept as a workbook (its first sheet), as rosters may be; else CSV in any encoding.
-    let rows = match nianbao_read::sniff(bytes) {
-        nianbao_read::Format::Xlsx | nianbao_read::Format::Xls | nianbao_read::Format::Ods => {
-            nianbao_read::first_sheet_rows(bytes).map_err(|e| {
-                refuse(
-                    0,
-                    format!("无法读取此表格：{}", e.message.zh),
-                    format!("cannot read the workbook: {}", e.message.en),
-                )
-            })?
-        }
-        _ => nianbao_consolidate::csv_rows(&decode_text(bytes)).map_err(|(line, e)| {
-            refuse(
-                line,
-                format!("无法读取此行：{e}"),
-                format!("cannot read the line: {e}"),
-            )
-        })?,
-    };
+    let rows = nianbao_consolidate::table_rows(bytes).map_err(|(line, why)| match line {
+        0 => refuse(
+            0,
+            format!("无法读取此表格：{}", why.zh),
+            format!("cannot read the workbook: {}", why.en),
+        ),
+        _ => WaiverError { line, reason: why },
+    })?;
     let mut rows = rows.into_iter();
     let Some((header_line, headers)) = rows.next() else {
         return Ok(Vec::new());

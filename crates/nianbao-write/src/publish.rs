@@ -358,7 +358,11 @@ pub fn publish(p: &Publication<'_>) -> Result<Published, WriteError> {
     for s in &secs {
         markdown_table(s, p.totals, &mut markdown);
     }
-    markdown.push_str("<!-- nianbao-generated=\"published\" -->\n");
+    let _ = writeln!(
+        markdown,
+        "<!-- {}=\"{PUBLISHED_MARK}\" -->",
+        nianbao_format::GENERATED_PROPERTY
+    );
     Ok(Published {
         fragment: sealed(fragment),
         page: sealed(page),
