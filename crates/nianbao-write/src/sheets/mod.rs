@@ -7,6 +7,7 @@ pub mod checks;
 pub mod filing;
 pub mod official;
 pub mod summary;
+pub mod unit_rows;
 pub mod units;
 
 use std::collections::HashMap;

@@ -5,10 +5,10 @@
 //! every page.
 
 use nianbao_format::{
-    FIELD_COUNT, Kind, Lang, Reading, Report, Table, UnitEntry, UnitStatus, column_name, fields,
+    FIELD_COUNT, Kind, Lang, Report, Table, UnitEntry, UnitStatus, column_name, fields,
     format_value,
 };
-use rust_xlsxwriter::{ColNum, Formula, RowNum, Worksheet, XlsxError};
+use rust_xlsxwriter::{ColNum, Formula, Worksheet, XlsxError};
 
 use super::{cell_number, join_files};
 use crate::layout::{Print, Sheet, col, fitted_widths, row};
@@ -140,35 +140,23 @@ pub fn write(
     // The sheet is written row by row in constant memory: heights before the rows below.
     s.apply_heights(18.0)?;
 
-    // One row per unit.
+    // The units' rows are not written here: a probe row stands where they go, one cell in each
+    // of their formats, and [`splice_rows`] puts the rows in its place in the saved workbook,
+    // rendered and deflated in parallel.
     let first_row = row(HEADER_ROWS);
-    for (k, u) in units.iter().enumerate() {
-        let r = first_row + row(k);
-        let text = if u.in_totals {
-            &st.text_nowrap
-        } else {
-            &st.text_muted
-        };
-        s.ws.write_string_with_format(r, 0, &u.unit, text)?;
-        s.ws.write_string_with_format(r, 1, &u.name, text)?;
-        s.ws.write_string_with_format(r, 2, u.status.label(lang), text)?;
-        s.ws.write_string_with_format(r, 3, join_files(&u.files, lang), text)?;
-        for f in fields() {
-            // The reading when kept (an unreadable value shows what was typed), else the value.
-            let compact;
-            let reading = match (&u.readings, u.was_read()) {
-                (Some(rs), _) => rs.get(f.index),
-                (None, true) => {
-                    compact = Reading {
-                        value: u.value(f.index),
-                        blank: u.is_blank(f.index),
-                        ..Reading::default()
-                    };
-                    Some(&compact)
-                }
-                (None, false) => None,
-            };
-            write_reading(s.ws, r, field_col(f.index), f.kind, reading, st)?;
+    if !units.is_empty() {
+        let data = &st.data;
+        let probes = [
+            &st.text_nowrap,
+            &st.text_muted,
+            &data.count,
+            &data.amount,
+            &data.blank_count,
+            &data.blank_amount,
+            &data.unreadable,
+        ];
+        for (c, fmt) in probes.into_iter().enumerate() {
+            s.ws.write_number_with_format(first_row, col(c), 0.0, fmt)?;
         }
     }
 
@@ -262,52 +250,4 @@ fn data_format(kind: Kind, st: &Styles) -> &rust_xlsxwriter::Format {
         Kind::Count => &st.data.count,
         Kind::Amount => &st.data.amount,
     }
-}
-
-/// One unit's value: the number; an empty cell for a blank read as 0 (as the unit left it); a
-/// grey number for a blank the rules filled in; the raw text in red when unreadable; an empty
-/// cell without readings.
-fn write_reading(
-    ws: &mut Worksheet,
-    r: RowNum,
-    c: ColNum,
-    kind: Kind,
-    reading: Option<&Reading>,
-    st: &Styles,
-) -> Result<(), XlsxError> {
-    let data = &st.data;
-    match reading {
-        None
-        | Some(Reading {
-            value: Some(0),
-            blank: true,
-            ..
-        }) => {}
-        Some(Reading {
-            value: Some(v),
-            blank: false,
-            ..
-        }) => {
-            // Unformatted: the column's format applies.
-            ws.write_number(r, c, cell_number(kind, *v))?;
-        }
-        Some(Reading {
-            value: Some(v),
-            blank: true,
-            ..
-        }) => {
-            let filled = match kind {
-                Kind::Count => &data.blank_count,
-                Kind::Amount => &data.blank_amount,
-            };
-            ws.write_number_with_format(r, c, cell_number(kind, *v), filled)?;
-        }
-        Some(Reading {
-            value: None, raw, ..
-        }) => {
-            let shown = if raw.is_empty() { "?" } else { raw.as_str() };
-            ws.write_string_with_format(r, c, shown, &data.unreadable)?;
-        }
-    };
-    Ok(())
 }

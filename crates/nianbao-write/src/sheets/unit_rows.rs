@@ -1,0 +1,536 @@
+//! The units' rows of `分单位明细`, rendered as sheet XML in parallel and deflated in parts
+//! ([`crate::zipsplice`]) in place of the probe row [`super::units::write`] leaves.
+//!
+//! rust_xlsxwriter writes a worksheet on one thread, storing each cell before writing its XML:
+//! at 10,000 units (2 million cells) that was the longest stretch of a run, with one core idle.
+//! The rows here are the XML rust_xlsxwriter would write for them, byte for byte (a test holds
+//! them to it): inline strings escaped as it escapes them, numbers as it prints them, and the
+//! style indices it gave the formats, read from the probe row.
+
+use std::io::Write;
+
+use nianbao_format::{FIELD_COUNT, Kind, Lang, Reading, Report, UnitEntry, column_name, fields};
+use rayon::prelude::*;
+use rust_xlsxwriter::XlsxError;
+
+use super::join_files;
+use super::units::{FIRST_FIELD_COL, HEADER_ROWS, field_col, sheet_order};
+use crate::WriteError;
+use crate::zipsplice::{Part, Parts, SpliceError};
+
+/// Units rendered and deflated as one part: about 1.3 MB of XML.
+const UNITS_PER_PART: usize = 256;
+/// Parts rendered at once before they are written in order (bounds the memory).
+const PARTS_AT_ONCE: usize = 32;
+/// Excel's limit on the text of one cell, in UTF-16 code units.
+const TEXT_MAX: usize = 32_767;
+
+/// The style (xf) indices rust_xlsxwriter gave the formats of the units' cells, in the order
+/// the probe row holds them (see [`super::units::write`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct RowStyles {
+    text: u32,
+    muted: u32,
+    count: u32,
+    amount: u32,
+    blank_count: u32,
+    blank_amount: u32,
+    unreadable: u32,
+}
+
+/// The probe row: where it is in the sheet's XML, what its `<row>` tag carries besides `r`,
+/// and its cells' style indices.
+struct Probe {
+    start: usize,
+    end: usize,
+    row_attrs: String,
+    styles: RowStyles,
+}
+
+fn probe(xml: &str) -> Option<Probe> {
+    let open = format!("<row r=\"{}\"", HEADER_ROWS + 1);
+    let start = xml.find(&open)?;
+    let tag_end = start + xml[start..].find('>')?;
+    let row_attrs = xml[start + open.len()..tag_end].to_string();
+    let end = tag_end + xml[tag_end..].find("</row>")? + "</row>".len();
+    let mut s = Vec::with_capacity(7);
+    for cell in xml[tag_end..end].split("<c ").skip(1) {
+        let attrs = &cell[..cell.find('>')?];
+        let style = match attrs.find(" s=\"") {
+            Some(at) => {
+                let v = &attrs[at + 4..];
+                v[..v.find('"')?].parse().ok()?
+            }
+            None => 0,
+        };
+        s.push(style);
+    }
+    let [
+        text,
+        muted,
+        count,
+        amount,
+        blank_count,
+        blank_amount,
+        unreadable,
+    ] = s[..]
+    else {
+        return None;
+    };
+    Some(Probe {
+        start,
+        end,
+        row_attrs,
+        styles: RowStyles {
+            text,
+            muted,
+            count,
+            amount,
+            blank_count,
+            blank_amount,
+            unreadable,
+        },
+    })
+}
+
+/// Writes the sheet's XML (`xml`, as rust_xlsxwriter saved it) to `parts` with the units' rows
+/// in place of the probe row.
+pub fn splice_rows(
+    xml: &[u8],
+    report: &Report,
+    lang: Lang,
+    level: u32,
+    parts: &mut Parts<'_, '_>,
+) -> Result<(), WriteError> {
+    let xml = std::str::from_utf8(xml)
+        .map_err(|_| SpliceError::Format("the units' sheet is not UTF-8"))?;
+    let p = probe(xml).ok_or(SpliceError::Format("no probe row in the units' sheet"))?;
+    let units = sheet_order(report);
+    let renderer = Renderer::new(lang, p.styles, &p.row_attrs);
+    parts.push(Part::new(&xml.as_bytes()[..p.start], level, false))?;
+    let batches: Vec<(usize, &[&UnitEntry])> = units
+        .chunks(UNITS_PER_PART)
+        .enumerate()
+        .map(|(i, c)| (i * UNITS_PER_PART, c))
+        .collect();
+    for window in batches.chunks(PARTS_AT_ONCE) {
+        let rendered: Vec<Result<Part, XlsxError>> = window
+            .par_iter()
+            .map(|&(first, batch)| {
+                let mut buf = Vec::with_capacity(batch.len() * 6 * 1024);
+                for (k, u) in batch.iter().enumerate() {
+                    renderer.row(&mut buf, HEADER_ROWS + first + k + 1, u)?;
+                }
+                Ok(Part::new(&buf, level, false))
+            })
+            .collect();
+        for part in rendered {
+            parts.push(part?)?;
+        }
+    }
+    parts.push(Part::new(&xml.as_bytes()[p.end..], level, true))?;
+    Ok(())
+}
+
+/// Renders one unit's row.
+struct Renderer<'a> {
+    lang: Lang,
+    st: RowStyles,
+    row_attrs: &'a str,
+    /// Column letters, "A" to "GV".
+    cols: Vec<String>,
+    kinds: Vec<Kind>,
+}
+
+impl<'a> Renderer<'a> {
+    fn new(lang: Lang, st: RowStyles, row_attrs: &'a str) -> Renderer<'a> {
+        let width = FIRST_FIELD_COL + FIELD_COUNT;
+        Renderer {
+            lang,
+            st,
+            row_attrs,
+            cols: (0..width as u32).map(column_name).collect(),
+            kinds: fields().iter().map(|f| f.kind).collect(),
+        }
+    }
+
+    /// Row `r` (1-based) for unit `u`: code, name, status and files, then one cell per field.
+    fn row(&self, buf: &mut Vec<u8>, r: usize, u: &UnitEntry) -> Result<(), XlsxError> {
+        let _ = write!(buf, "<row r=\"{r}\"{}>", self.row_attrs);
+        let text = if u.in_totals {
+            self.st.text
+        } else {
+            self.st.muted
+        };
+        self.string(buf, 0, r, text, &u.unit)?;
+        self.string(buf, 1, r, text, &u.name)?;
+        self.string(buf, 2, r, text, u.status.label(self.lang))?;
+        self.string(buf, 3, r, text, &join_files(&u.files, self.lang))?;
+        for (i, &kind) in self.kinds.iter().enumerate() {
+            // The reading when kept (an unreadable value shows what was typed), else the value.
+            let compact;
+            let reading = match (&u.readings, u.was_read()) {
+                (Some(rs), _) => rs.get(i),
+                (None, true) => {
+                    compact = Reading {
+                        value: u.value(i),
+                        blank: u.is_blank(i),
+                        ..Reading::default()
+                    };
+                    Some(&compact)
+                }
+                (None, false) => None,
+            };
+            self.value(buf, usize::from(field_col(i)), r, kind, reading)?;
+        }
+        buf.extend_from_slice(b"</row>");
+        Ok(())
+    }
+
+    /// One field: the number in the column's format; nothing for a blank read as 0 (as the
+    /// unit left it) or without readings; a grey number for a blank the rules filled in; the
+    /// raw text in red when unreadable.
+    fn value(
+        &self,
+        buf: &mut Vec<u8>,
+        c: usize,
+        r: usize,
+        kind: Kind,
+        reading: Option<&Reading>,
+    ) -> Result<(), XlsxError> {
+        let (plain, filled) = match kind {
+            Kind::Count => (self.st.count, self.st.blank_count),
+            Kind::Amount => (self.st.amount, self.st.blank_amount),
+        };
+        match reading {
+            None
+            | Some(Reading {
+                value: Some(0),
+                blank: true,
+                ..
+            }) => Ok(()),
+            Some(Reading {
+                value: Some(v),
+                blank,
+                ..
+            }) => {
+                let s = if *blank { filled } else { plain };
+                self.number(buf, c, r, s, kind, *v);
+                Ok(())
+            }
+            Some(Reading {
+                value: None, raw, ..
+            }) => {
+                let shown = if raw.is_empty() { "?" } else { raw.as_str() };
+                self.string(buf, c, r, self.st.unreadable, shown)
+            }
+        }
+    }
+
+    fn open(&self, buf: &mut Vec<u8>, c: usize, r: usize, s: u32) {
+        let _ = write!(buf, "<c r=\"{}{r}\"", self.cols[c]);
+        if s > 0 {
+            let _ = write!(buf, " s=\"{s}\"");
+        }
+    }
+
+    /// A number as rust_xlsxwriter prints the cell's `f64` (`{}`); a count below 2^53, whole,
+    /// prints as the integer does.
+    fn number(&self, buf: &mut Vec<u8>, c: usize, r: usize, s: u32, kind: Kind, v: i64) {
+        self.open(buf, c, r, s);
+        let _ = match kind {
+            Kind::Count if v.unsigned_abs() < 1 << 53 => write!(buf, "><v>{v}</v></c>"),
+            _ => write!(buf, "><v>{}</v></c>", super::cell_number(kind, v)),
+        };
+    }
+
+    /// An inline string, or a formatted blank for an empty one (as rust_xlsxwriter writes it).
+    fn string(
+        &self,
+        buf: &mut Vec<u8>,
+        c: usize,
+        r: usize,
+        s: u32,
+        text: &str,
+    ) -> Result<(), XlsxError> {
+        if text.is_empty() {
+            if s > 0 {
+                self.open(buf, c, r, s);
+                buf.extend_from_slice(b"/>");
+            }
+            return Ok(());
+        }
+        if text.len() > TEXT_MAX && text.encode_utf16().count() > TEXT_MAX {
+            return Err(XlsxError::MaxStringLengthExceeded);
+        }
+        self.open(buf, c, r, s);
+        let ws = ['\t', '\n', ' '];
+        let preserve = text.starts_with(ws) || text.ends_with(ws);
+        buf.extend_from_slice(if preserve {
+            b" t=\"inlineStr\"><is><t xml:space=\"preserve\">".as_slice()
+        } else {
+            b" t=\"inlineStr\"><is><t>".as_slice()
+        });
+        escape(buf, text);
+        buf.extend_from_slice(b"</t></is></c>");
+        Ok(())
+    }
+}
+
+/// Text as rust_xlsxwriter escapes it: `&`, `<` and `>` as entities, control characters and
+/// U+FFFE/U+FFFF as `_xHHHH_`, and a literal `_xHHHH_` with its underscore escaped
+/// (`_x005F_xHHHH_`) so that it reads back as typed.
+fn escape(buf: &mut Vec<u8>, text: &str) {
+    let bytes = text.as_bytes();
+    let mut plain = 0;
+    for (i, ch) in text.char_indices() {
+        let escaped: Option<std::borrow::Cow<'static, str>> = match ch {
+            '&' => Some("&amp;".into()),
+            '<' => Some("&lt;".into()),
+            '>' => Some("&gt;".into()),
+            '\t' | '\n' => None,
+            '\x00'..='\x1F' | '\u{FFFE}' | '\u{FFFF}' => {
+                Some(format!("_x{:04X}_", ch as u32).into())
+            }
+            '_' if is_escape_pattern(&bytes[i..]) => Some("_x005F_".into()),
+            _ => None,
+        };
+        if let Some(e) = escaped {
+            buf.extend_from_slice(&bytes[plain..i]);
+            buf.extend_from_slice(e.as_bytes());
+            plain = i + ch.len_utf8();
+        }
+    }
+    buf.extend_from_slice(&bytes[plain..]);
+}
+
+/// `_xHHHH_` (four hexadecimal digits) at the start of `b`.
+fn is_escape_pattern(b: &[u8]) -> bool {
+    b.len() >= 7 && b[1] == b'x' && b[2..6].iter().all(u8::is_ascii_hexdigit) && b[6] == b'_'
+}
+
+#[cfg(test)]
+mod tests {
+    use nianbao_format::{
+        FIELD_COUNT, Kind, Lang, Reading, UnitEntry, UnitStatus, UnitValues, fields,
+    };
+    use rust_xlsxwriter::{Workbook, Worksheet};
+
+    use super::*;
+    use crate::sheets::cell_number;
+    use crate::sheets::units::field_col;
+    use crate::style::Styles;
+
+    fn reading(value: Option<i64>, blank: bool, raw: &str) -> Reading {
+        Reading {
+            value,
+            blank,
+            raw: raw.into(),
+            ..Reading::default()
+        }
+    }
+
+    fn entry(code: &str, name: &str, in_totals: bool, files: &[&str]) -> UnitEntry {
+        UnitEntry {
+            unit: code.into(),
+            name: name.into(),
+            kind: None,
+            files: files.iter().map(|f| f.to_string()).collect(),
+            status: if in_totals {
+                UnitStatus::Ok
+            } else {
+                UnitStatus::Errors
+            },
+            readings: None,
+            values: None,
+            in_totals,
+            errors: 0,
+            warnings: 0,
+            blanks: 0,
+            note: None,
+        }
+    }
+
+    /// Units with every kind of cell: numbers of both kinds (negative, large, with cents),
+    /// blanks read as 0 and filled in, unreadable text, texts to escape, no files, no values.
+    fn units() -> Vec<UnitEntry> {
+        let mut readings: Vec<Reading> = (0..FIELD_COUNT as i64)
+            .map(|i| match i % 7 {
+                0 => reading(Some(0), true, ""),
+                1 => reading(Some(i * 1_000_003), false, ""),
+                2 => reading(Some(-i), false, ""),
+                3 => reading(Some(42), true, ""),
+                4 => reading(None, false, "约10 & <多> _x0041_ \u{1}"),
+                5 => reading(None, false, ""),
+                _ => reading(Some(i * 12_345 + 7), false, ""),
+            })
+            .collect();
+        readings[fields()
+            .iter()
+            .position(|f| f.kind == Kind::Amount)
+            .unwrap()] = reading(Some(1_234_567_890_123), false, "");
+        let mut a = entry(
+            "U01",
+            " 前导空格 & <名>",
+            true,
+            &["a&b.xlsx", "c_x00e9_.xls"],
+        );
+        a.readings = Some(readings.clone());
+        let mut b = entry("U02", "\t制表\u{FFFE}\r", false, &["b.ods"]);
+        b.values = Some(UnitValues::from_readings(&readings));
+        let c = entry("U03", "", false, &[]);
+        let mut d = entry("U04", "区教育局", true, &["教育局.xlsx"]);
+        d.readings = Some(
+            (0..FIELD_COUNT as i64)
+                .map(|i| reading(Some(i), false, ""))
+                .collect(),
+        );
+        vec![a, b, c, d]
+    }
+
+    /// The rows as rust_xlsxwriter writes them, cell by cell (what the sheet did before).
+    fn written_by_rust_xlsxwriter(
+        ws: &mut Worksheet,
+        units: &[&UnitEntry],
+        st: &Styles,
+        first: u32,
+    ) {
+        for f in fields() {
+            let fmt = match f.kind {
+                Kind::Count => &st.data.count,
+                Kind::Amount => &st.data.amount,
+            };
+            ws.set_column_format(field_col(f.index), fmt).unwrap();
+        }
+        let d = &st.data;
+        let probes = [
+            &st.text_nowrap,
+            &st.text_muted,
+            &d.count,
+            &d.amount,
+            &d.blank_count,
+            &d.blank_amount,
+            &d.unreadable,
+        ];
+        for (c, fmt) in probes.into_iter().enumerate() {
+            ws.write_number_with_format(first - 1, c as u16, 0.0, fmt)
+                .unwrap();
+        }
+        for (k, u) in units.iter().enumerate() {
+            let r = first + k as u32;
+            let text = if u.in_totals {
+                &st.text_nowrap
+            } else {
+                &st.text_muted
+            };
+            ws.write_string_with_format(r, 0, &u.unit, text).unwrap();
+            ws.write_string_with_format(r, 1, &u.name, text).unwrap();
+            ws.write_string_with_format(r, 2, u.status.label(Lang::Zh), text)
+                .unwrap();
+            ws.write_string_with_format(r, 3, join_files(&u.files, Lang::Zh), text)
+                .unwrap();
+            for f in fields() {
+                let c = field_col(f.index);
+                let reading = match (&u.readings, u.was_read()) {
+                    (Some(rs), _) => Some(rs[f.index].clone()),
+                    (None, true) => Some(reading(u.value(f.index), u.is_blank(f.index), "")),
+                    (None, false) => None,
+                };
+                let Some(rd) = reading else { continue };
+                match (rd.value, rd.blank) {
+                    (Some(0), true) => {}
+                    (Some(v), false) => {
+                        ws.write_number(r, c, cell_number(f.kind, v)).unwrap();
+                    }
+                    (Some(v), true) => {
+                        let fmt = match f.kind {
+                            Kind::Count => &d.blank_count,
+                            Kind::Amount => &d.blank_amount,
+                        };
+                        ws.write_number_with_format(r, c, cell_number(f.kind, v), fmt)
+                            .unwrap();
+                    }
+                    (None, _) => {
+                        let shown = if rd.raw.is_empty() {
+                            "?"
+                        } else {
+                            rd.raw.as_str()
+                        };
+                        ws.write_string_with_format(r, c, shown, &d.unreadable)
+                            .unwrap();
+                    }
+                }
+            }
+        }
+    }
+
+    fn sheet_xml(wb: &mut Workbook) -> String {
+        use std::io::Read;
+        let bytes = wb.save_to_buffer().unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut xml = String::new();
+        zip.by_name("xl/worksheets/sheet1.xml")
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        xml
+    }
+
+    #[test]
+    fn rows_are_what_rust_xlsxwriter_writes_byte_for_byte() {
+        let units = units();
+        let refs: Vec<&UnitEntry> = units.iter().collect();
+        let st = Styles::new();
+        let first = HEADER_ROWS as u32 + 1;
+        // A workbook of its own writes the probe row where the sheet has it and the units
+        // after it, as rust_xlsxwriter does, in constant memory as the sheet is written.
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet_with_constant_memory().unwrap();
+        written_by_rust_xlsxwriter(ws, &refs, &st, first);
+        let xml = sheet_xml(&mut wb);
+        let p = probe(&xml).expect("the probe row");
+        let theirs = &xml[p.end..xml.find("</sheetData>").unwrap()];
+
+        let renderer = Renderer::new(Lang::Zh, p.styles, &p.row_attrs);
+        let mut ours = Vec::new();
+        for (k, u) in refs.iter().enumerate() {
+            renderer.row(&mut ours, first as usize + k + 1, u).unwrap();
+        }
+        let ours = String::from_utf8(ours).unwrap();
+        assert!(
+            theirs.contains("_x005F_x0041_") && theirs.contains("&amp;"),
+            "{theirs}"
+        );
+        assert!(
+            theirs.contains("_xFFFE_") && theirs.contains("xml:space"),
+            "escapes tried"
+        );
+        for (a, b) in ours.split("<c ").zip(theirs.split("<c ")) {
+            assert_eq!(a, b);
+        }
+        assert_eq!(ours, theirs);
+    }
+
+    #[test]
+    fn a_text_longer_than_a_cell_holds_is_an_error() {
+        let mut u = entry("U01", &"名".repeat(TEXT_MAX + 1), true, &[]);
+        u.values = Some(UnitValues::from_readings(&[]));
+        let st = RowStyles {
+            text: 1,
+            muted: 2,
+            count: 3,
+            amount: 4,
+            blank_count: 5,
+            blank_amount: 6,
+            unreadable: 7,
+        };
+        let err = Renderer::new(Lang::Zh, st, "").row(&mut Vec::new(), 4, &u);
+        assert!(matches!(err, Err(XlsxError::MaxStringLengthExceeded)));
+        u.name = "名".repeat(TEXT_MAX);
+        assert!(
+            Renderer::new(Lang::Zh, st, "")
+                .row(&mut Vec::new(), 4, &u)
+                .is_ok()
+        );
+    }
+}
