@@ -137,8 +137,10 @@ struct Renderer<'a> {
     lang: Lang,
     st: RowStyles,
     row_attrs: &'a str,
-    /// Column letters, "A" to "GV".
-    cols: Vec<String>,
+    /// `<c r="A` to `<c r="GV`: each cell's start up to its row number.
+    cols: Vec<Vec<u8>>,
+    /// `" s="N"` for each style index (`"` for 0, the default style, which has no attribute).
+    styles: std::collections::HashMap<u32, Vec<u8>>,
     kinds: Vec<Kind>,
 }
 
@@ -149,14 +151,41 @@ impl<'a> Renderer<'a> {
             lang,
             st,
             row_attrs,
-            cols: (0..width as u32).map(column_name).collect(),
+            cols: (0..width as u32)
+                .map(|c| format!("<c r=\"{}", column_name(c)).into_bytes())
+                .collect(),
+            styles: [
+                st.text,
+                st.muted,
+                st.count,
+                st.amount,
+                st.blank_count,
+                st.blank_amount,
+                st.unreadable,
+            ]
+            .into_iter()
+            .map(|s| {
+                let attr = if s > 0 {
+                    format!("\" s=\"{s}\"")
+                } else {
+                    "\"".into()
+                };
+                (s, attr.into_bytes())
+            })
+            .collect(),
             kinds: fields().iter().map(|f| f.kind).collect(),
         }
     }
 
     /// Row `r` (1-based) for unit `u`: code, name, status and files, then one cell per field.
     fn row(&self, buf: &mut Vec<u8>, r: usize, u: &UnitEntry) -> Result<(), XlsxError> {
-        let _ = write!(buf, "<row r=\"{r}\"{}>", self.row_attrs);
+        let mut digits = [0; 20];
+        let r = decimal(r as u64, &mut digits);
+        buf.extend_from_slice(b"<row r=\"");
+        buf.extend_from_slice(r);
+        buf.extend_from_slice(b"\"");
+        buf.extend_from_slice(self.row_attrs.as_bytes());
+        buf.push(b'>');
         let text = if u.in_totals {
             self.st.text
         } else {
@@ -194,7 +223,7 @@ impl<'a> Renderer<'a> {
         &self,
         buf: &mut Vec<u8>,
         c: usize,
-        r: usize,
+        r: &[u8],
         kind: Kind,
         reading: Option<&Reading>,
     ) -> Result<(), XlsxError> {
@@ -227,21 +256,37 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn open(&self, buf: &mut Vec<u8>, c: usize, r: usize, s: u32) {
-        let _ = write!(buf, "<c r=\"{}{r}\"", self.cols[c]);
-        if s > 0 {
-            let _ = write!(buf, " s=\"{s}\"");
+    /// `<c r="E12" s="3"`: a cell's start, its style given by index.
+    fn open(&self, buf: &mut Vec<u8>, c: usize, r: &[u8], s: u32) {
+        buf.extend_from_slice(&self.cols[c]);
+        buf.extend_from_slice(r);
+        match self.styles.get(&s) {
+            Some(attr) => buf.extend_from_slice(attr),
+            None if s > 0 => {
+                let _ = write!(buf, "\" s=\"{s}\"");
+            }
+            None => buf.push(b'"'),
         }
     }
 
     /// A number as rust_xlsxwriter prints the cell's `f64` (`{}`); a count below 2^53, whole,
     /// prints as the integer does.
-    fn number(&self, buf: &mut Vec<u8>, c: usize, r: usize, s: u32, kind: Kind, v: i64) {
+    fn number(&self, buf: &mut Vec<u8>, c: usize, r: &[u8], s: u32, kind: Kind, v: i64) {
         self.open(buf, c, r, s);
-        let _ = match kind {
-            Kind::Count if v.unsigned_abs() < 1 << 53 => write!(buf, "><v>{v}</v></c>"),
-            _ => write!(buf, "><v>{}</v></c>", super::cell_number(kind, v)),
-        };
+        match kind {
+            Kind::Count if v.unsigned_abs() < 1 << 53 => {
+                buf.extend_from_slice(b"><v>");
+                if v < 0 {
+                    buf.push(b'-');
+                }
+                let mut digits = [0; 20];
+                buf.extend_from_slice(decimal(v.unsigned_abs(), &mut digits));
+                buf.extend_from_slice(b"</v></c>");
+            }
+            _ => {
+                let _ = write!(buf, "><v>{}</v></c>", super::cell_number(kind, v));
+            }
+        }
     }
 
     /// An inline string, or a formatted blank for an empty one (as rust_xlsxwriter writes it).
@@ -249,7 +294,7 @@ impl<'a> Renderer<'a> {
         &self,
         buf: &mut Vec<u8>,
         c: usize,
-        r: usize,
+        r: &[u8],
         s: u32,
         text: &str,
     ) -> Result<(), XlsxError> {
@@ -274,6 +319,19 @@ impl<'a> Renderer<'a> {
         escape(buf, text);
         buf.extend_from_slice(b"</t></is></c>");
         Ok(())
+    }
+}
+
+/// `v` in decimal digits, written at the end of `out`.
+fn decimal(mut v: u64, out: &mut [u8; 20]) -> &[u8] {
+    let mut at = out.len();
+    loop {
+        at -= 1;
+        out[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            return &out[at..];
+        }
     }
 }
 
