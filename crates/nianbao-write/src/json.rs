@@ -200,13 +200,200 @@ impl<'r> Serialize for JsonReport<'r> {
     }
 }
 
-/// Writes the JSON report (pretty-printed) as it goes, without building it in memory.
+/// Writes the JSON report (pretty-printed) as it goes, without building it in memory: the same
+/// bytes as `serde_json::to_writer_pretty` of [`json_report`] (a test holds it to that). The
+/// units, two million values at 10,000 units, are written by [`write_unit`] rather than through
+/// serde's formatter, which spent most of the report's time on them; the rest is serde's,
+/// element by element, indented to its depth.
 pub fn write_json_report(
     report: &Report,
     opts: &WriteOptions,
-    out: impl std::io::Write,
+    mut out: impl std::io::Write,
 ) -> serde_json::Result<()> {
-    serde_json::to_writer_pretty(out, &JsonReport { report, opts })
+    let lang = opts.lang;
+    let c = &report.coverage;
+    let io = serde_json::Error::io;
+    out.write_all(b"{\n  \"year\": ").map_err(io)?;
+    pretty_at(&mut out, &report.year, 1)?;
+    out.write_all(b",\n  \"coverage\": ").map_err(io)?;
+    let coverage = json!({
+        "expected": c.expected,
+        "received": c.received,
+        "in_totals": c.in_totals,
+        "missing": c.missing,
+        "label": c.label(lang),
+    });
+    pretty_at(&mut out, &coverage, 1)?;
+    out.write_all(b",\n  \"units\": ").map_err(io)?;
+    let keys = FieldKeys::new();
+    let mut buf = Vec::with_capacity(16 * 1024);
+    list(&mut out, &report.units, |out, u| {
+        buf.clear();
+        write_unit(&mut buf, u, lang, &keys);
+        out.write_all(&buf).map_err(io)
+    })?;
+    out.write_all(b",\n  \"totals\": ").map_err(io)?;
+    pretty_at(&mut out, &FieldMap(|i| report.totals.get(i).copied()), 1)?;
+    out.write_all(b",\n  \"violations\": ").map_err(io)?;
+    list(&mut out, &report.violations, |out, v| {
+        out.write_all(b"    ").map_err(io)?;
+        pretty_at(out, &violation_json(v, lang), 2)
+    })?;
+    out.write_all(b",\n  \"files\": ").map_err(io)?;
+    list(&mut out, &report.files, |out, f| {
+        out.write_all(b"    ").map_err(io)?;
+        pretty_at(out, &file_json(f, lang), 2)
+    })?;
+    out.write_all(b",\n  \"waivers\": ").map_err(io)?;
+    let waivers = json!({
+        "applied": report.waivers.applied.iter().map(waiver_json).collect::<Vec<_>>(),
+        "expired": report.waivers.expired.iter().map(waiver_json).collect::<Vec<_>>(),
+        "unused": report.waivers.unused.iter().map(waiver_json).collect::<Vec<_>>(),
+    });
+    pretty_at(&mut out, &waivers, 1)?;
+    if let Some(changes) = &opts.changes {
+        out.write_all(b",\n  \"changes\": ").map_err(io)?;
+        pretty_at(&mut out, &changes_json(changes), 1)?;
+    }
+    out.write_all(b"\n}").map_err(io)
+}
+
+/// A value pretty-printed as serde_json prints it `depth` levels down: its lines after the
+/// first indented by two spaces a level.
+fn pretty_at(
+    out: &mut impl std::io::Write,
+    value: &impl Serialize,
+    depth: usize,
+) -> serde_json::Result<()> {
+    let text = serde_json::to_vec_pretty(value)?;
+    let indent = &b"        "[..2 * depth.min(4)];
+    let mut lines = text.split(|&b| b == b'\n');
+    if let Some(first) = lines.next() {
+        out.write_all(first).map_err(serde_json::Error::io)?;
+    }
+    for line in lines {
+        out.write_all(b"\n").map_err(serde_json::Error::io)?;
+        out.write_all(indent).map_err(serde_json::Error::io)?;
+        out.write_all(line).map_err(serde_json::Error::io)?;
+    }
+    Ok(())
+}
+
+/// A top-level list: `[]`, or its elements one a line, each written (indentation included) by
+/// `element`.
+fn list<W: std::io::Write, T>(
+    out: &mut W,
+    items: &[T],
+    mut element: impl FnMut(&mut W, &T) -> serde_json::Result<()>,
+) -> serde_json::Result<()> {
+    let io = serde_json::Error::io;
+    if items.is_empty() {
+        return out.write_all(b"[]").map_err(io);
+    }
+    out.write_all(b"[").map_err(io)?;
+    for (k, item) in items.iter().enumerate() {
+        out.write_all(if k == 0 { b"\n" } else { b",\n" })
+            .map_err(io)?;
+        element(out, item)?;
+    }
+    out.write_all(b"\n  ]").map_err(io)
+}
+
+/// `\n        "t2.regulations.made": ` for every field: the keys of a unit's `"values"`,
+/// escaped and indented once.
+struct FieldKeys(Vec<Vec<u8>>);
+
+impl FieldKeys {
+    fn new() -> FieldKeys {
+        FieldKeys(
+            fields()
+                .iter()
+                .map(|f| {
+                    let mut k = b"\n        ".to_vec();
+                    // A field id is ASCII without quotes or escapes; serde escapes it anyway.
+                    serde_json::to_writer(&mut k, &f.id).expect("a string serialises");
+                    k.extend_from_slice(b": ");
+                    k
+                })
+                .collect(),
+        )
+    }
+}
+
+/// A JSON string, escaped as serde_json escapes it.
+fn string(buf: &mut Vec<u8>, s: &str) {
+    serde_json::to_writer(&mut *buf, s).expect("a string serialises into memory");
+}
+
+fn opt_string(buf: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        Some(s) => string(buf, s),
+        None => buf.extend_from_slice(b"null"),
+    }
+}
+
+fn integer(buf: &mut Vec<u8>, v: i64) {
+    let _ = std::io::Write::write_fmt(buf, format_args!("{v}"));
+}
+
+/// One element of `"units"`, four spaces in: what serde_json pretty-prints for [`UnitJson`].
+fn write_unit(buf: &mut Vec<u8>, u: &UnitEntry, lang: Lang, keys: &FieldKeys) {
+    buf.extend_from_slice(b"    {\n      \"unit\": ");
+    string(buf, &u.unit);
+    buf.extend_from_slice(b",\n      \"name\": ");
+    string(buf, &u.name);
+    buf.extend_from_slice(b",\n      \"kind\": ");
+    opt_string(buf, u.kind.as_deref());
+    buf.extend_from_slice(b",\n      \"file\": ");
+    opt_string(buf, u.files.first().map(String::as_str));
+    buf.extend_from_slice(b",\n      \"files\": ");
+    if u.files.is_empty() {
+        buf.extend_from_slice(b"[]");
+    } else {
+        buf.push(b'[');
+        for (k, f) in u.files.iter().enumerate() {
+            buf.extend_from_slice(if k == 0 {
+                b"\n        "
+            } else {
+                b",\n        "
+            });
+            string(buf, f);
+        }
+        buf.extend_from_slice(b"\n      ]");
+    }
+    buf.extend_from_slice(b",\n      \"status\": ");
+    string(buf, u.status.as_str());
+    buf.extend_from_slice(b",\n      \"in_totals\": ");
+    buf.extend_from_slice(if u.in_totals { b"true" } else { b"false" });
+    for (key, n) in [
+        (&b",\n      \"errors\": "[..], u.errors),
+        (b",\n      \"warnings\": ", u.warnings),
+        (b",\n      \"blanks\": ", u.blanks),
+    ] {
+        buf.extend_from_slice(key);
+        integer(buf, n as i64);
+    }
+    buf.extend_from_slice(b",\n      \"values\": ");
+    if u.was_read() {
+        buf.push(b'{');
+        for (f, key) in fields().iter().zip(&keys.0) {
+            if f.index > 0 {
+                buf.push(b',');
+            }
+            buf.extend_from_slice(key);
+            match (f.kind, u.value(f.index)) {
+                (_, None) => buf.extend_from_slice(b"null"),
+                (Kind::Count, Some(v)) => integer(buf, v),
+                (Kind::Amount, Some(v)) => string(buf, &format_amount(v)),
+            }
+        }
+        buf.extend_from_slice(b"\n      }");
+    } else {
+        buf.extend_from_slice(b"null");
+    }
+    buf.extend_from_slice(b",\n      \"note\": ");
+    opt_string(buf, u.note.as_ref().map(|n| n.get(lang)));
+    buf.extend_from_slice(b"\n    }");
 }
 
 /// The JSON report as a serde_json::Value (what [`write_json_report`] writes).

@@ -290,3 +290,61 @@ fn serialises_in_the_same_order() {
     assert!(first < middle && middle < last);
     assert!(text.find("\"year\"") < text.find("\"coverage\""));
 }
+
+/// What the CLI writes, streamed, is byte for byte serde_json's pretty print of the report:
+/// units of every status, a unit's values with nulls, texts to escape, explanations, changes,
+/// both languages, and empty lists.
+#[test]
+fn the_streamed_report_is_serde_jsons_pretty_print() {
+    let mut report = district(7);
+    report.units[0].name = "引号\"反斜杠\\换行\n制表\t\u{1}/斜杠".into();
+    report.units[1].files.push("第二个 \"文件\".xlsx".into());
+    report.units[1].kind = None;
+    report.waivers = WaiverOutcome {
+        applied: vec![Waiver {
+            unit: "U02".into(),
+            rule: "total.blank".into(),
+            reason: "说明\n两行".into(),
+            expires: None,
+            line: 2,
+        }],
+        ..WaiverOutcome::default()
+    };
+    let changes = nianbao_format::Changes {
+        since: Some("2026-11-29T01:00:00+08:00".into()),
+        new_units: vec!["U01".into()],
+        withdrawn_units: vec!["U03".into()],
+        status_changed: vec![nianbao_format::StatusChange {
+            unit: "U02".into(),
+            from: "ok".into(),
+            to: "warnings".into(),
+        }],
+        ..nianbao_format::Changes::default()
+    };
+    let mut empty = district(8);
+    empty.units.clear();
+    empty.violations.clear();
+    empty.files.clear();
+    let cases = [
+        (report.clone(), zh()),
+        (
+            report,
+            WriteOptions {
+                lang: Lang::En,
+                changes: Some(changes),
+                ..WriteOptions::default()
+            },
+        ),
+        (empty, zh()),
+        (district(9), zh()),
+    ];
+    for (report, opts) in cases {
+        let mut streamed = Vec::new();
+        nianbao_write::write_json_report(&report, &opts, &mut streamed).expect("written");
+        let pretty = serde_json::to_vec_pretty(&json_report(&report, &opts)).expect("printed");
+        assert_eq!(
+            String::from_utf8(streamed).unwrap(),
+            String::from_utf8(pretty).unwrap()
+        );
+    }
+}
