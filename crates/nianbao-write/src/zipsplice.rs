@@ -79,6 +79,8 @@ fn deflate(input: &[u8], level: u32, finish: bool) -> Vec<u8> {
             Status::Ok | Status::BufError => !finish && all_in && out.len() < out.capacity(),
         };
         if flushed {
+            // Parts wait in memory until written in order: no room held beyond their bytes.
+            out.shrink_to_fit();
             return out;
         }
         out.reserve(out.capacity().max(64));

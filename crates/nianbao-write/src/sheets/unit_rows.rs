@@ -20,8 +20,9 @@ use crate::zipsplice::{Part, Parts, SpliceError};
 
 /// Units rendered and deflated as one part: about 1.3 MB of XML.
 const UNITS_PER_PART: usize = 256;
-/// Parts rendered at once before they are written in order (bounds the memory).
-const PARTS_AT_ONCE: usize = 32;
+/// Parts rendered at once before they are written in order (bounds the memory: each holds its
+/// XML, ~1.3 MB, while it is deflated, and its deflated bytes until written).
+const PARTS_AT_ONCE: usize = 8;
 /// Excel's limit on the text of one cell, in UTF-16 code units.
 const TEXT_MAX: usize = 32_767;
 
