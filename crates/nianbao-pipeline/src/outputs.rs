@@ -406,7 +406,9 @@ impl Staged {
                 Ok(Staged::Buffer(buf))
             }
             Staged::File(path, file) => {
-                let mut out = std::io::BufWriter::new(file);
+                // Large writes: the JSON report at 10,000 units is ~100 MB, in 8 KiB it was
+                // 12,000 system calls.
+                let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
                 fill(&mut out)?;
                 let file = out
                     .into_inner()

@@ -75,17 +75,31 @@ impl std::error::Error for FileError {}
 
 /// Reads the return in the file at `path` (read-only).
 pub fn read_path(path: &Path) -> Result<Return, FileError> {
-    let meta = std::fs::metadata(path).map_err(|e| io_failure(&e))?;
+    use std::io::Read;
+    let folder = || FileError::new("这是文件夹，不是文件", "this is a folder, not a file");
+    // Opened once and asked its size through the handle: one metadata call a file, not three
+    // (10,000 returns: 20,000 system calls fewer).
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        // Some systems refuse to open a folder at all.
+        Err(_) if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) => return Err(folder()),
+        Err(e) => return Err(io_failure(&e)),
+    };
+    let meta = file.metadata().map_err(|e| io_failure(&e))?;
     if meta.is_dir() {
-        return Err(FileError::new(
-            "这是文件夹，不是文件",
-            "this is a folder, not a file",
-        ));
+        return Err(folder());
     }
     if meta.len() > MAX_FILE_SIZE {
         return Err(too_large(meta.len()));
     }
-    let bytes = std::fs::read(path).map_err(|e| io_failure(&e))?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_failure(&e))?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        // It grew while it was read.
+        return Err(too_large(bytes.len() as u64));
+    }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -253,4 +267,26 @@ pub fn from_grids(grids: &[Grid], format: Format, file_name: &str) -> Result<Ret
         problems: located.problems,
         generated: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_that_is_no_return_file_says_why() {
+        let dir = std::env::temp_dir().join(format!("nianbao-read-path-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("folder.xlsx")).unwrap();
+        let why = |p: &Path| read_path(p).err().expect("an error").message.zh;
+        assert_eq!(why(&dir.join("folder.xlsx")), "这是文件夹，不是文件");
+        assert!(why(&dir.join("missing.xlsx")).starts_with("无法读取文件："));
+        // Refused by its size, without reading it (sparse: no 50 MB written).
+        let big = std::fs::File::create(dir.join("big.xlsx")).unwrap();
+        big.set_len(MAX_FILE_SIZE + 1).unwrap();
+        assert!(why(&dir.join("big.xlsx")).starts_with("文件过大（50 MB）"));
+        std::fs::write(dir.join("empty.xlsx"), b"").unwrap();
+        assert!(read_path(&dir.join("empty.xlsx")).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
