@@ -31,9 +31,17 @@ pub fn column_totals(frame: &DataFrame) -> PolarsResult<Vec<i64>> {
         return Ok(vec![0; FIELD_COUNT]);
     }
     let mask = frame.column("in_totals")?.bool()?.clone();
-    let included = frame.filter(&mask)?;
+    // Column by column: one column's rows in the totals at a time, not a copy of the frame
+    // (16 MB at 10,000 units).
     fields()
         .iter()
-        .map(|f| Ok(included.column(&f.id)?.i64()?.sum().unwrap_or(0)))
+        .map(|f| {
+            Ok(frame
+                .column(&f.id)?
+                .i64()?
+                .filter(&mask)?
+                .sum()
+                .unwrap_or(0))
+        })
         .collect()
 }
