@@ -278,7 +278,10 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("nianbao-read-path-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("folder.xlsx")).unwrap();
-        let why = |p: &Path| read_path(p).err().expect("an error").message.zh;
+        let why = |p: &Path| match read_path(p) {
+            Err(e) => e.message.zh,
+            Ok(_) => panic!("{} read as a return", p.display()),
+        };
         assert_eq!(why(&dir.join("folder.xlsx")), "这是文件夹，不是文件");
         assert!(why(&dir.join("missing.xlsx")).starts_with("无法读取文件："));
         // Refused by its size, without reading it (sparse: no 50 MB written).
