@@ -202,7 +202,7 @@ impl<'r> Serialize for JsonReport<'r> {
 
 /// Writes the JSON report (pretty-printed) as it goes, without building it in memory: the same
 /// bytes as `serde_json::to_writer_pretty` of [`json_report`] (a test holds it to that). The
-/// units, two million values at 10,000 units, are written by [`write_unit`] rather than through
+/// units, two million values at 10,000 units, are written by `write_unit` rather than through
 /// serde's formatter, which spent most of the report's time on them; the rest is serde's,
 /// element by element, indented to its depth.
 pub fn write_json_report(

@@ -165,7 +165,7 @@ pub fn workbook_bytes(report: &Report, opts: &WriteOptions) -> Result<Vec<u8>, W
 
 /// Writes the combined workbook to `out`. rust_xlsxwriter builds it without the units' rows of
 /// `分单位明细` (the small rest is kept in memory); those are rendered and deflated in parallel
-/// and written in its place as they are made ([`sheets::unit_rows`]).
+/// and written in its place as they are made (`sheets::unit_rows`).
 pub fn write_workbook(
     report: &Report,
     opts: &WriteOptions,

@@ -1,6 +1,6 @@
 //! The official layout as plain data: where every text and every value of a sheet in the official
 //! layout goes, computed once and rendered by whatever writes it (today the xlsx renderer,
-//! [`crate::sheets::official::render`]; the template and the HTML publisher render the same
+//! `sheets::official::render`; the template and the HTML publisher render the same
 //! plan). A [`Plan`] knows nothing of any writer: no formats, no worksheets.
 //!
 //! A plan is a grid of [`GRID_COLS`] equal columns and a list of [`Item`]s in the order they are

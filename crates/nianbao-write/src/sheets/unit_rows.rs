@@ -11,11 +11,12 @@ use std::io::Write;
 
 use nianbao_format::{FIELD_COUNT, Kind, Lang, Reading, Report, UnitEntry, column_name, fields};
 use rayon::prelude::*;
-use rust_xlsxwriter::XlsxError;
+use rust_xlsxwriter::{Format, XlsxError};
 
 use super::join_files;
 use super::units::{FIRST_FIELD_COL, HEADER_ROWS, field_col, sheet_order};
 use crate::WriteError;
+use crate::style::Styles;
 use crate::zipsplice::{Part, Parts, SpliceError};
 
 /// Units rendered and deflated as one part: about 1.3 MB of XML.
@@ -26,8 +27,23 @@ const PARTS_AT_ONCE: usize = 8;
 /// Excel's limit on the text of one cell, in UTF-16 code units.
 const TEXT_MAX: usize = 32_767;
 
-/// The style (xf) indices rust_xlsxwriter gave the formats of the units' cells, in the order
-/// the probe row holds them (see [`super::units::write`]).
+/// The formats of the units' cells, in the order the probe row holds them and [`RowStyles`]
+/// lists their style indices.
+pub fn probe_formats(st: &Styles) -> [&Format; 7] {
+    let d = &st.data;
+    [
+        &st.text_nowrap,
+        &st.text_muted,
+        &d.count,
+        &d.amount,
+        &d.blank_count,
+        &d.blank_amount,
+        &d.unreadable,
+    ]
+}
+
+/// The style (xf) indices rust_xlsxwriter gave the formats of the units' cells
+/// ([`probe_formats`], in that order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct RowStyles {
     text: u32,
@@ -378,7 +394,6 @@ mod tests {
     use super::*;
     use crate::sheets::cell_number;
     use crate::sheets::units::field_col;
-    use crate::style::Styles;
 
     fn reading(value: Option<i64>, blank: bool, raw: &str) -> Reading {
         Reading {
@@ -462,16 +477,7 @@ mod tests {
             ws.set_column_format(field_col(f.index), fmt).unwrap();
         }
         let d = &st.data;
-        let probes = [
-            &st.text_nowrap,
-            &st.text_muted,
-            &d.count,
-            &d.amount,
-            &d.blank_count,
-            &d.blank_amount,
-            &d.unreadable,
-        ];
-        for (c, fmt) in probes.into_iter().enumerate() {
+        for (c, fmt) in probe_formats(st).into_iter().enumerate() {
             ws.write_number_with_format(first - 1, c as u16, 0.0, fmt)
                 .unwrap();
         }

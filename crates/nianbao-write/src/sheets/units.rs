@@ -141,21 +141,11 @@ pub fn write(
     s.apply_heights(18.0)?;
 
     // The units' rows are not written here: a probe row stands where they go, one cell in each
-    // of their formats, and [`splice_rows`] puts the rows in its place in the saved workbook,
+    // of their formats, and [`super::unit_rows::splice_rows`] puts the rows in its place in the saved workbook,
     // rendered and deflated in parallel.
     let first_row = row(HEADER_ROWS);
     if !units.is_empty() {
-        let data = &st.data;
-        let probes = [
-            &st.text_nowrap,
-            &st.text_muted,
-            &data.count,
-            &data.amount,
-            &data.blank_count,
-            &data.blank_amount,
-            &data.unreadable,
-        ];
-        for (c, fmt) in probes.into_iter().enumerate() {
+        for (c, fmt) in super::unit_rows::probe_formats(st).into_iter().enumerate() {
             s.ws.write_number_with_format(first_row, col(c), 0.0, fmt)?;
         }
     }
