@@ -163,10 +163,14 @@ const SETTLED: Duration = Duration::from_secs(3);
 impl Stamp {
     /// The stamp of the file at `path` now; None where the platform does not say.
     pub fn of(path: &Path) -> Option<Stamp> {
+        Stamp::of_metadata(&std::fs::metadata(path).ok()?)
+    }
+
+    /// The stamp in metadata already read (one system call a file, not one per use).
+    pub fn of_metadata(m: &std::fs::Metadata) -> Option<Stamp> {
         #[cfg(unix)]
         {
             use std::os::unix::fs::MetadataExt;
-            let m = std::fs::metadata(path).ok()?;
             let ns = |s: i64, n: i64| i128::from(s) * 1_000_000_000 + i128::from(n);
             Some(Stamp {
                 len: m.len(),
@@ -178,7 +182,7 @@ impl Stamp {
         }
         #[cfg(not(unix))]
         {
-            let _ = path;
+            let _ = m;
             None
         }
     }
@@ -636,12 +640,21 @@ impl<'de> Deserialize<'de> for Packed {
 
 /// Reads a file's bytes (within the reader's size cap) and its hash.
 pub fn read_hashed(path: &Path) -> std::io::Result<(Vec<u8>, String)> {
-    let len = std::fs::metadata(path)?.len();
+    use std::io::Read;
+    // Sized through the open handle: what is read is what was sized, one system call.
+    let file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
     if len > nianbao_read::MAX_FILE_SIZE {
         // Too large to be a return: the reader says so without these bytes.
         return Ok((Vec::new(), format!("too-large-{len}")));
     }
-    let bytes = std::fs::read(path)?;
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(nianbao_read::MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > nianbao_read::MAX_FILE_SIZE {
+        // It grew while it was read.
+        return Ok((Vec::new(), format!("too-large-{}", bytes.len())));
+    }
     let sha = sha256_hex(&bytes);
     Ok((bytes, sha))
 }

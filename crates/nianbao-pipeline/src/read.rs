@@ -138,14 +138,18 @@ pub struct ReadSet {
 }
 
 /// A file's read result, through the cache when there is one; with its content hash then.
-fn outcome_of(path: &Path, cache: Option<&Cache>) -> (Result<Return, Msg>, Option<String>) {
+fn outcome_of(
+    path: &Path,
+    meta: Option<&std::fs::Metadata>,
+    cache: Option<&Cache>,
+) -> (Result<Return, Msg>, Option<String>) {
     let fresh = || nianbao_read::read_path(path).map_err(|e| e.message);
     let Some(cache) = cache else {
         return (fresh(), None);
     };
     // A file whose stamp has not changed since its hash was taken is not read or hashed again.
     let now = std::time::SystemTime::now();
-    let stamp = Stamp::of(path);
+    let stamp = meta.and_then(Stamp::of_metadata);
     if let Some(sha) = stamp.as_ref().and_then(|s| cache.known_hash(path, s))
         && let Some(outcome) = cache.get(&sha)
     {
@@ -187,8 +191,9 @@ fn read_one(
     document: bool,
     cache: Option<&Cache>,
 ) -> (Read, Option<String>) {
-    let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
-    let (outcome, sha) = outcome_of(path, cache);
+    let meta = std::fs::metadata(path).ok();
+    let modified = meta.as_ref().and_then(|m| m.modified().ok());
+    let (outcome, sha) = outcome_of(path, meta.as_ref(), cache);
     let skipped = match &outcome {
         Ok(r) => own_output(r.generated.as_deref(), &r.readings),
         Err(_) if document => not_a_report(path),
