@@ -27,9 +27,29 @@ const PARTS_AT_ONCE: usize = 8;
 /// Excel's limit on the text of one cell, in UTF-16 code units.
 const TEXT_MAX: usize = 32_767;
 
-/// The formats of the units' cells, in the order the probe row holds them and [`RowStyles`]
-/// lists their style indices.
-pub fn probe_formats(st: &Styles) -> [&Format; 7] {
+/// What a cell of a unit's row is, for its format: the index of its format in
+/// [`probe_formats`] and of its style in [`RowStyles`].
+#[derive(Debug, Clone, Copy)]
+enum Role {
+    /// Code, name, status and files of a unit in the totals.
+    Text,
+    /// The same, of a unit outside the totals (grey).
+    Muted,
+    /// A value: the column's format.
+    Count,
+    Amount,
+    /// A blank total the rules filled in (grey, italic).
+    BlankCount,
+    BlankAmount,
+    /// The text typed where a value could not be read (red).
+    Unreadable,
+}
+
+const ROLES: usize = 7;
+
+/// The formats of the units' cells by [`Role`]: the probe row holds one cell in each, in this
+/// order.
+pub fn probe_formats(st: &Styles) -> [&Format; ROLES] {
     let d = &st.data;
     [
         &st.text_nowrap,
@@ -42,18 +62,9 @@ pub fn probe_formats(st: &Styles) -> [&Format; 7] {
     ]
 }
 
-/// The style (xf) indices rust_xlsxwriter gave the formats of the units' cells
-/// ([`probe_formats`], in that order).
+/// The style (xf) indices rust_xlsxwriter gave the formats of the units' cells, by [`Role`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct RowStyles {
-    text: u32,
-    muted: u32,
-    count: u32,
-    amount: u32,
-    blank_count: u32,
-    blank_amount: u32,
-    unreadable: u32,
-}
+struct RowStyles([u32; ROLES]);
 
 /// The probe row: where it is in the sheet's XML, what its `<row>` tag carries besides `r`,
 /// and its cells' style indices.
@@ -70,7 +81,7 @@ fn probe(xml: &str) -> Option<Probe> {
     let tag_end = start + xml[start..].find('>')?;
     let row_attrs = xml[start + open.len()..tag_end].to_string();
     let end = tag_end + xml[tag_end..].find("</row>")? + "</row>".len();
-    let mut s = Vec::with_capacity(7);
+    let mut s = Vec::with_capacity(ROLES);
     for cell in xml[tag_end..end].split("<c ").skip(1) {
         let attrs = &cell[..cell.find('>')?];
         let style = match attrs.find(" s=\"") {
@@ -82,31 +93,12 @@ fn probe(xml: &str) -> Option<Probe> {
         };
         s.push(style);
     }
-    let [
-        text,
-        muted,
-        count,
-        amount,
-        blank_count,
-        blank_amount,
-        unreadable,
-    ] = s[..]
-    else {
-        return None;
-    };
+    let styles: [u32; ROLES] = s.try_into().ok()?;
     Some(Probe {
         start,
         end,
         row_attrs,
-        styles: RowStyles {
-            text,
-            muted,
-            count,
-            amount,
-            blank_count,
-            blank_amount,
-            unreadable,
-        },
+        styles: RowStyles(styles),
     })
 }
 
@@ -152,12 +144,11 @@ pub fn splice_rows(
 /// Renders one unit's row.
 struct Renderer<'a> {
     lang: Lang,
-    st: RowStyles,
     row_attrs: &'a str,
     /// `<c r="A` to `<c r="GV`: each cell's start up to its row number.
     cols: Vec<Vec<u8>>,
-    /// `" s="N"` for each style index (`"` for 0, the default style, which has no attribute).
-    styles: std::collections::HashMap<u32, Vec<u8>>,
+    /// What ends a cell's start by [`Role`]: `" s="N"`, or `"` for style 0 (no attribute).
+    styles: [Vec<u8>; ROLES],
     kinds: Vec<Kind>,
 }
 
@@ -166,30 +157,14 @@ impl<'a> Renderer<'a> {
         let width = FIRST_FIELD_COL + FIELD_COUNT;
         Renderer {
             lang,
-            st,
             row_attrs,
             cols: (0..width as u32)
                 .map(|c| format!("<c r=\"{}", column_name(c)).into_bytes())
                 .collect(),
-            styles: [
-                st.text,
-                st.muted,
-                st.count,
-                st.amount,
-                st.blank_count,
-                st.blank_amount,
-                st.unreadable,
-            ]
-            .into_iter()
-            .map(|s| {
-                let attr = if s > 0 {
-                    format!("\" s=\"{s}\"")
-                } else {
-                    "\"".into()
-                };
-                (s, attr.into_bytes())
-            })
-            .collect(),
+            styles: st.0.map(|s| match s {
+                0 => b"\"".to_vec(),
+                s => format!("\" s=\"{s}\"").into_bytes(),
+            }),
             kinds: fields().iter().map(|f| f.kind).collect(),
         }
     }
@@ -203,11 +178,7 @@ impl<'a> Renderer<'a> {
         buf.extend_from_slice(b"\"");
         buf.extend_from_slice(self.row_attrs.as_bytes());
         buf.push(b'>');
-        let text = if u.in_totals {
-            self.st.text
-        } else {
-            self.st.muted
-        };
+        let text = if u.in_totals { Role::Text } else { Role::Muted };
         self.string(buf, 0, r, text, &u.unit)?;
         self.string(buf, 1, r, text, &u.name)?;
         self.string(buf, 2, r, text, u.status.label(self.lang))?;
@@ -245,8 +216,8 @@ impl<'a> Renderer<'a> {
         reading: Option<&Reading>,
     ) -> Result<(), XlsxError> {
         let (plain, filled) = match kind {
-            Kind::Count => (self.st.count, self.st.blank_count),
-            Kind::Amount => (self.st.amount, self.st.blank_amount),
+            Kind::Count => (Role::Count, Role::BlankCount),
+            Kind::Amount => (Role::Amount, Role::BlankAmount),
         };
         match reading {
             None
@@ -268,28 +239,22 @@ impl<'a> Renderer<'a> {
                 value: None, raw, ..
             }) => {
                 let shown = if raw.is_empty() { "?" } else { raw.as_str() };
-                self.string(buf, c, r, self.st.unreadable, shown)
+                self.string(buf, c, r, Role::Unreadable, shown)
             }
         }
     }
 
-    /// `<c r="E12" s="3"`: a cell's start, its style given by index.
-    fn open(&self, buf: &mut Vec<u8>, c: usize, r: &[u8], s: u32) {
+    /// `<c r="E12" s="3"`: a cell's start, with the style of its role.
+    fn open(&self, buf: &mut Vec<u8>, c: usize, r: &[u8], role: Role) {
         buf.extend_from_slice(&self.cols[c]);
         buf.extend_from_slice(r);
-        match self.styles.get(&s) {
-            Some(attr) => buf.extend_from_slice(attr),
-            None if s > 0 => {
-                let _ = write!(buf, "\" s=\"{s}\"");
-            }
-            None => buf.push(b'"'),
-        }
+        buf.extend_from_slice(&self.styles[role as usize]);
     }
 
     /// A number as rust_xlsxwriter prints the cell's `f64` (`{}`); a count below 2^53, whole,
     /// prints as the integer does.
-    fn number(&self, buf: &mut Vec<u8>, c: usize, r: &[u8], s: u32, kind: Kind, v: i64) {
-        self.open(buf, c, r, s);
+    fn number(&self, buf: &mut Vec<u8>, c: usize, r: &[u8], role: Role, kind: Kind, v: i64) {
+        self.open(buf, c, r, role);
         match kind {
             Kind::Count if v.unsigned_abs() < 1 << 53 => {
                 buf.extend_from_slice(b"><v>");
@@ -312,12 +277,13 @@ impl<'a> Renderer<'a> {
         buf: &mut Vec<u8>,
         c: usize,
         r: &[u8],
-        s: u32,
+        role: Role,
         text: &str,
     ) -> Result<(), XlsxError> {
         if text.is_empty() {
-            if s > 0 {
-                self.open(buf, c, r, s);
+            // A blank with a style; none at all without one.
+            if self.styles[role as usize] != b"\"" {
+                self.open(buf, c, r, role);
                 buf.extend_from_slice(b"/>");
             }
             return Ok(());
@@ -325,7 +291,7 @@ impl<'a> Renderer<'a> {
         if text.len() > TEXT_MAX && text.encode_utf16().count() > TEXT_MAX {
             return Err(XlsxError::MaxStringLengthExceeded);
         }
-        self.open(buf, c, r, s);
+        self.open(buf, c, r, role);
         let ws = ['\t', '\n', ' '];
         let preserve = text.starts_with(ws) || text.ends_with(ws);
         buf.extend_from_slice(if preserve {
@@ -580,15 +546,7 @@ mod tests {
     fn a_text_longer_than_a_cell_holds_is_an_error() {
         let mut u = entry("U01", &"名".repeat(TEXT_MAX + 1), true, &[]);
         u.values = Some(UnitValues::from_readings(&[]));
-        let st = RowStyles {
-            text: 1,
-            muted: 2,
-            count: 3,
-            amount: 4,
-            blank_count: 5,
-            blank_amount: 6,
-            unreadable: 7,
-        };
+        let st = RowStyles([1, 2, 3, 4, 5, 6, 7]);
         let err = Renderer::new(Lang::Zh, st, "").row(&mut Vec::new(), 4, &u);
         assert!(matches!(err, Err(XlsxError::MaxStringLengthExceeded)));
         u.name = "名".repeat(TEXT_MAX);
