@@ -141,8 +141,8 @@ pub fn write(
     s.apply_heights(18.0)?;
 
     // The units' rows are not written here: a probe row stands where they go, one cell in each
-    // of their formats, and [`super::unit_rows::splice_rows`] puts the rows in its place in the saved workbook,
-    // rendered and deflated in parallel.
+    // of their formats, and `unit_rows::splice_rows` puts the rows in its place in the saved
+    // workbook, rendered and deflated in parallel.
     let first_row = row(HEADER_ROWS);
     if !units.is_empty() {
         for (c, fmt) in super::unit_rows::probe_formats(st).into_iter().enumerate() {
