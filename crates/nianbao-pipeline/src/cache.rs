@@ -161,12 +161,8 @@ pub struct Stamp {
 const SETTLED: Duration = Duration::from_secs(3);
 
 impl Stamp {
-    /// The stamp of the file at `path` now; None where the platform does not say.
-    pub fn of(path: &Path) -> Option<Stamp> {
-        Stamp::of_metadata(&std::fs::metadata(path).ok()?)
-    }
-
-    /// The stamp in metadata already read (one system call a file, not one per use).
+    /// The stamp a file's metadata gives (read once for everything a run asks of the file);
+    /// None where the platform does not say.
     pub fn of_metadata(m: &std::fs::Metadata) -> Option<Stamp> {
         #[cfg(unix)]
         {
@@ -640,23 +636,16 @@ impl<'de> Deserialize<'de> for Packed {
 
 /// Reads a file's bytes (within the reader's size cap) and its hash.
 pub fn read_hashed(path: &Path) -> std::io::Result<(Vec<u8>, String)> {
-    use std::io::Read;
-    // Sized through the open handle: what is read is what was sized, one system call.
-    let file = std::fs::File::open(path)?;
-    let len = file.metadata()?.len();
-    if len > nianbao_read::MAX_FILE_SIZE {
+    use nianbao_read::FileBytes;
+    match nianbao_read::file_bytes(path)? {
+        FileBytes::Bytes(bytes) => {
+            let sha = sha256_hex(&bytes);
+            Ok((bytes, sha))
+        }
         // Too large to be a return: the reader says so without these bytes.
-        return Ok((Vec::new(), format!("too-large-{len}")));
+        FileBytes::TooLarge(len) => Ok((Vec::new(), format!("too-large-{len}"))),
+        FileBytes::Folder => Err(std::io::ErrorKind::IsADirectory.into()),
     }
-    let mut bytes = Vec::with_capacity(len as usize);
-    file.take(nianbao_read::MAX_FILE_SIZE + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > nianbao_read::MAX_FILE_SIZE {
-        // It grew while it was read.
-        return Ok((Vec::new(), format!("too-large-{}", bytes.len())));
-    }
-    let sha = sha256_hex(&bytes);
-    Ok((bytes, sha))
 }
 
 #[cfg(test)]
@@ -676,7 +665,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("a.xlsx");
         std::fs::write(&file, b"one").unwrap();
-        let stamp = Stamp::of(&file).unwrap();
+        let stamp = Stamp::of_metadata(&std::fs::metadata(&file).unwrap()).unwrap();
         let later = SystemTime::now() + Duration::from_secs(10);
         let cache = Cache::new(dir.join("cache"));
         // Just written: not settled, not remembered.
@@ -696,7 +685,7 @@ mod tests {
         let back = std::fs::File::options().write(true).open(&file).unwrap();
         back.set_modified(std::time::UNIX_EPOCH + Duration::from_nanos(stamp.mtime_ns as u64))
             .unwrap();
-        let now = Stamp::of(&file).unwrap();
+        let now = Stamp::of_metadata(&std::fs::metadata(&file).unwrap()).unwrap();
         assert_eq!((now.len, now.mtime_ns), (stamp.len, stamp.mtime_ns));
         assert_eq!(next.known_hash(&file, &now), None);
         let _ = std::fs::remove_dir_all(&dir);

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use nianbao_consolidate::{Input, Options, Prior};
 use nianbao_format::{Lang, Report, Scope, UnitStatus};
 use nianbao_rules::RuleSet;
-use nianbao_write::{WriteOptions, json_report};
+use nianbao_write::{WriteOptions, write_json_report};
 
 use crate::outputs::{self, Kind, OutputSet, Target};
 use crate::{RunError, annotated_bytes, consolidate_failed, load_roster, load_rules};
@@ -186,7 +186,8 @@ pub fn check_file_named(req: &CheckRequest, name: &str) -> Result<CheckOutcome, 
         set.add(target, annotated_bytes(unit, own, &wopts)?);
     }
     if let Some(target) = &json {
-        let text = serde_json::to_vec_pretty(&json_report(&report, &wopts)).map_err(|e| {
+        let mut text = Vec::new();
+        write_json_report(&report, &wopts, &mut text).map_err(|e| {
             RunError::new(
                 format!("生成 JSON 报告失败：{e}"),
                 format!("cannot build the JSON report: {e}"),

@@ -5,7 +5,7 @@
 use nianbao_format::{
     FileEntry, Kind, Lang, Report, UnitEntry, UnitViolation, Waiver, fields, format_amount,
 };
-use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Value, json};
 
 use crate::WriteOptions;
@@ -42,37 +42,6 @@ impl<F: Fn(usize) -> Option<i64>> Serialize for FieldMap<F> {
         for f in fields() {
             m.serialize_entry(&f.id, &FieldValue(f.kind, (self.0)(f.index)))?;
         }
-        m.end()
-    }
-}
-
-/// A unit of `"units"`, serialised field by field (the same keys, order and values as a
-/// `json!` object, without building one).
-struct UnitJson<'a> {
-    u: &'a UnitEntry,
-    lang: Lang,
-}
-
-impl Serialize for UnitJson<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let u = self.u;
-        let mut m = s.serialize_map(Some(12))?;
-        m.serialize_entry("unit", &u.unit)?;
-        m.serialize_entry("name", &u.name)?;
-        m.serialize_entry("kind", &u.kind)?;
-        m.serialize_entry("file", &u.files.first())?;
-        m.serialize_entry("files", &u.files)?;
-        m.serialize_entry("status", u.status.as_str())?;
-        m.serialize_entry("in_totals", &u.in_totals)?;
-        m.serialize_entry("errors", &u.errors)?;
-        m.serialize_entry("warnings", &u.warnings)?;
-        m.serialize_entry("blanks", &u.blanks)?;
-        if u.was_read() {
-            m.serialize_entry("values", &FieldMap(|i| u.value(i)))?;
-        } else {
-            m.serialize_entry("values", &None::<()>)?;
-        }
-        m.serialize_entry("note", &u.note.as_ref().map(|n| n.get(self.lang)))?;
         m.end()
     }
 }
@@ -121,90 +90,11 @@ fn file_json(f: &FileEntry, lang: Lang) -> Value {
     })
 }
 
-/// A list serialised one element at a time: each element's JSON exists only while it is
-/// written, so a report of 10,000 units is never a tree in memory.
-struct Each<'a, T, F> {
-    items: &'a [T],
-    json: F,
-}
-
-impl<'a, T, J: Serialize, F: Fn(&'a T) -> J> Serialize for Each<'a, T, F> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(self.items.len()))?;
-        for item in self.items {
-            seq.serialize_element(&(self.json)(item))?;
-        }
-        seq.end()
-    }
-}
-
-/// The report in the JSON schema (docs/json-report.md), keys in their documented order.
-struct JsonReport<'a> {
-    report: &'a Report,
-    opts: &'a WriteOptions,
-}
-
-impl<'r> Serialize for JsonReport<'r> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (report, opts, lang) = (self.report, self.opts, self.opts.lang);
-        let c = &report.coverage;
-        let mut m = s.serialize_map(None)?;
-        m.serialize_entry("year", &report.year)?;
-        m.serialize_entry(
-            "coverage",
-            &json!({
-                "expected": c.expected,
-                "received": c.received,
-                "in_totals": c.in_totals,
-                "missing": c.missing,
-                "label": c.label(lang),
-            }),
-        )?;
-        let unit = move |u: &'r UnitEntry| UnitJson { u, lang };
-        m.serialize_entry(
-            "units",
-            &Each {
-                items: &report.units,
-                json: unit,
-            },
-        )?;
-        m.serialize_entry("totals", &FieldMap(|i| report.totals.get(i).copied()))?;
-        let violation = move |v: &'r UnitViolation| violation_json(v, lang);
-        m.serialize_entry(
-            "violations",
-            &Each {
-                items: &report.violations,
-                json: violation,
-            },
-        )?;
-        let file = move |f: &'r FileEntry| file_json(f, lang);
-        m.serialize_entry(
-            "files",
-            &Each {
-                items: &report.files,
-                json: file,
-            },
-        )?;
-        m.serialize_entry(
-            "waivers",
-            &json!({
-                "applied": report.waivers.applied.iter().map(waiver_json).collect::<Vec<_>>(),
-                "expired": report.waivers.expired.iter().map(waiver_json).collect::<Vec<_>>(),
-                "unused": report.waivers.unused.iter().map(waiver_json).collect::<Vec<_>>(),
-            }),
-        )?;
-        if let Some(changes) = &opts.changes {
-            m.serialize_entry("changes", &changes_json(changes))?;
-        }
-        m.end()
-    }
-}
-
-/// Writes the JSON report (pretty-printed) as it goes, without building it in memory: the same
-/// bytes as `serde_json::to_writer_pretty` of [`json_report`] (a test holds it to that). The
-/// units, two million values at 10,000 units, are written by `write_unit` rather than through
-/// serde's formatter, which spent most of the report's time on them; the rest is serde's,
-/// element by element, indented to its depth.
+/// Writes the JSON report (pretty-printed, keys in their documented order: docs/json-report.md)
+/// as it goes, without building it in memory: serde_json's pretty print of the report, byte for
+/// byte (a test holds it to that). The units, two million values at 10,000 units, are written
+/// by `write_unit` rather than through serde's formatter, which spent most of the report's time
+/// on them; the rest is serde's, element by element, indented to its depth.
 pub fn write_json_report(
     report: &Report,
     opts: &WriteOptions,
@@ -396,9 +286,13 @@ fn write_unit(buf: &mut Vec<u8>, u: &UnitEntry, lang: Lang, keys: &FieldKeys) {
     buf.extend_from_slice(b"\n    }");
 }
 
-/// The JSON report as a serde_json::Value (what [`write_json_report`] writes).
+/// The JSON report as a serde_json::Value: what [`write_json_report`] writes, read back.
 pub fn json_report(report: &Report, opts: &WriteOptions) -> Value {
-    serde_json::to_value(JsonReport { report, opts }).unwrap_or(Value::Null)
+    let mut bytes = Vec::new();
+    match write_json_report(report, opts, &mut bytes) {
+        Ok(()) => serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        Err(_) => Value::Null,
+    }
 }
 
 /// A line of the waiver file.

@@ -148,8 +148,8 @@ fn u32_at(b: &[u8], at: usize) -> Result<u32, SpliceError> {
         .ok_or(SpliceError::Format("cut short"))
 }
 
-/// The members in archive order, and where the central directory starts.
-fn members(zip: &[u8]) -> Result<(Vec<Member<'_>>, usize), SpliceError> {
+/// The members in archive order.
+fn members(zip: &[u8]) -> Result<Vec<Member<'_>>, SpliceError> {
     // The end record: 22 bytes, no archive comment (rust_xlsxwriter writes none).
     let end = zip
         .len()
@@ -205,7 +205,7 @@ fn members(zip: &[u8]) -> Result<(Vec<Member<'_>>, usize), SpliceError> {
         }
         members[i].end = next;
     }
-    Ok((members, cd_start))
+    Ok(members)
 }
 
 /// The uncompressed contents of a member (a small one: its size is checked against `max`).
@@ -249,7 +249,7 @@ pub fn replace_member<E: From<SpliceError>>(
     out: &mut dyn Write,
     fill: impl FnOnce(&[u8], &mut Parts<'_, '_>) -> Result<(), E>,
 ) -> Result<(), E> {
-    let (members, _) = members(zip)?;
+    let members = members(zip)?;
     let target = members
         .iter()
         .position(|m| m.name == name.as_bytes())
