@@ -14,7 +14,7 @@ cd "$(dirname "$0")"
 CARGO=${CARGO:-cargo}
 SECONDS_EACH=${FUZZ_SECONDS:-300}
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(read_bytes zipped_xml from_grids parse_text published)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(read_bytes zipped_xml lean_xlsx from_grids parse_text published)
 
 command -v cargo-fuzz >/dev/null || "$CARGO" install cargo-fuzz --version 0.13.2 --locked
 ./seed.sh
@@ -26,7 +26,7 @@ fi
 for t in "${TARGETS[@]}"; do
     DICT=()
     case "$t" in
-    read_bytes | zipped_xml) DICT=(-dict=workbook.dict) ;;
+    read_bytes | zipped_xml | lean_xlsx) DICT=(-dict=workbook.dict) ;;
     published) DICT=(-dict=published.dict) ;;
     esac
     echo "== fuzz $t for ${SECONDS_EACH}s"

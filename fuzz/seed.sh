@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 FIXTURES=../fixtures/jinshan-2022
-mkdir -p corpus/read_bytes corpus/zipped_xml corpus/parse_text corpus/from_grids corpus/published
+mkdir -p corpus/read_bytes corpus/zipped_xml corpus/lean_xlsx corpus/parse_text corpus/from_grids corpus/published
 
 # read_bytes: the workbooks as they are (.xls is not compressed, so its records mutate well).
 for f in "$FIXTURES"/*.xlsx "$FIXTURES"/*.xls "$FIXTURES"/*.ods; do
@@ -20,6 +20,22 @@ for path in sorted(glob.glob(os.path.join(fixtures, "*.ods")) + glob.glob(os.pat
     with zipfile.ZipFile(path) as z:
         names = set(z.namelist())
         for pick, member in members.items():
+            if member in names:
+                data = bytes([pick]) + z.read(member)
+                with open(os.path.join(out, "seed-" + hashlib.sha1(data).hexdigest()[:16]), "wb") as f:
+                    f.write(data)
+PY
+
+# lean_xlsx: first byte picks the part (see fuzz/src/lib.rs LEAN_MEMBERS), the rest is it.
+python3 - "$FIXTURES" corpus/lean_xlsx <<'PY'
+import glob, hashlib, os, sys, zipfile
+fixtures, out = sys.argv[1], sys.argv[2]
+members = ["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/workbook.xml", "xl/styles.xml",
+           "xl/_rels/workbook.xml.rels", "_rels/.rels"]
+for path in sorted(glob.glob(os.path.join(fixtures, "*.xlsx"))):
+    with zipfile.ZipFile(path) as z:
+        names = set(z.namelist())
+        for pick, member in enumerate(members):
             if member in names:
                 data = bytes([pick]) + z.read(member)
                 with open(os.path.join(out, "seed-" + hashlib.sha1(data).hexdigest()[:16]), "wb") as f:

@@ -117,3 +117,13 @@ pub const ZIPPED_MEMBERS: &[(bool, &str)] = &[
     (false, "xl/sharedStrings.xml"),
     (false, "xl/workbook.xml"),
 ];
+
+/// The .xlsx parts `lean_xlsx` can replace; its first input byte picks one (modulo the length).
+pub const LEAN_MEMBERS: &[&str] = &[
+    "xl/worksheets/sheet1.xml",
+    "xl/sharedStrings.xml",
+    "xl/workbook.xml",
+    "xl/styles.xml",
+    "xl/_rels/workbook.xml.rels",
+    "_rels/.rels",
+];

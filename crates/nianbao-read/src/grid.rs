@@ -32,7 +32,7 @@ impl Content {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GridCell {
     pub row: u32,
     pub col: u32,
@@ -44,7 +44,7 @@ pub struct GridCell {
 }
 
 /// One worksheet's non-empty cells, sorted by row then column.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Grid {
     /// The sheet's name, shared by the provenance of every value read from it.
     pub sheet: std::sync::Arc<str>,

@@ -26,7 +26,7 @@ pub fn weight(content: &Content, formula: &Option<String>) -> usize {
 /// What a zipped workbook may unpack to at most (real returns unpack to well under 1 MiB).
 pub const MAX_UNZIPPED: u128 = 256 * 1024 * 1024;
 /// Members a zipped workbook may have at most.
-const MAX_ZIP_ENTRIES: usize = 10_000;
+pub(crate) const MAX_ZIP_ENTRIES: usize = 10_000;
 
 /// Why a workbook could not be opened.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,11 +64,35 @@ pub(crate) fn check_zip(bytes: &[u8]) -> Result<(), LoadError> {
 
 /// Reads every worksheet of a workbook. Chart sheets and macro sheets are skipped.
 pub fn load(bytes: &[u8], format: Format) -> Result<Vec<Grid>, LoadError> {
-    if matches!(format, Format::Xlsx | Format::Ods) {
+    load_marked(bytes, format).map(|(grids, _)| grids)
+}
+
+/// [`load`], with an .xlsx's nianbao marker ([`crate::generated_mark`]) read from the same zip.
+/// An .xlsx is read by the lean reader ([`crate::xlsx`]), or by calamine where it declines.
+pub fn load_marked(bytes: &[u8], format: Format) -> Result<(Vec<Grid>, Option<String>), LoadError> {
+    match format {
+        Format::Xlsx => match crate::xlsx::read(bytes) {
+            crate::xlsx::Outcome::Read { grids, mark } => Ok((grids, mark)),
+            crate::xlsx::Outcome::Refused(e) => Err(e),
+            crate::xlsx::Outcome::Declined(_) => {
+                Ok((calamine_xlsx(bytes)?, crate::generated_mark(bytes)))
+            }
+        },
+        _ => Ok((load_other(bytes, format)?, None)),
+    }
+}
+
+/// An .xlsx read by calamine alone.
+pub fn calamine_xlsx(bytes: &[u8]) -> Result<Vec<Grid>, LoadError> {
+    check_zip(bytes)?;
+    load_xlsx(bytes)
+}
+
+fn load_other(bytes: &[u8], format: Format) -> Result<Vec<Grid>, LoadError> {
+    if format == Format::Ods {
         check_zip(bytes)?;
     }
     match format {
-        Format::Xlsx => load_xlsx(bytes),
         Format::Xls => {
             crate::xls_guard::check_xls(bytes)?;
             let wb = Xls::new(Cursor::new(bytes)).map_err(corrupt)?;

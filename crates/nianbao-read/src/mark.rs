@@ -14,7 +14,13 @@ const MAX_CUSTOM_XML: u64 = 1 << 20;
 /// The value of the nianbao marker property of an .xlsx, if it has one. Any bytes: a file that
 /// is not a zip, has no custom properties or malformed ones simply has no marker.
 pub fn generated_mark(bytes: &[u8]) -> Option<String> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    in_archive(&mut zip::ZipArchive::new(Cursor::new(bytes)).ok()?)
+}
+
+/// [`generated_mark`] of a zip already open.
+pub(crate) fn in_archive<R: Read + std::io::Seek>(
+    archive: &mut zip::ZipArchive<R>,
+) -> Option<String> {
     let entry = archive.by_name("docProps/custom.xml").ok()?;
     let mut xml = Vec::new();
     entry.take(MAX_CUSTOM_XML).read_to_end(&mut xml).ok()?;
