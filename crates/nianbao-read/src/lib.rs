@@ -18,6 +18,7 @@ mod unit;
 mod value;
 mod xls_guard;
 mod xlsx;
+mod xlsx_guard;
 
 pub use grid::{Content, Grid, GridCell};
 

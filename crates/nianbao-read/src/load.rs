@@ -85,6 +85,7 @@ pub fn load_marked(bytes: &[u8], format: Format) -> Result<(Vec<Grid>, Option<St
 /// An .xlsx read by calamine alone.
 pub fn calamine_xlsx(bytes: &[u8]) -> Result<Vec<Grid>, LoadError> {
     check_zip(bytes)?;
+    crate::xlsx_guard::check_xlsx(bytes)?;
     load_xlsx(bytes)
 }
 

@@ -9,6 +9,7 @@ See README.md beside this script for what each file is and what it once did.
 """
 import io
 import os
+import re
 import struct
 import zipfile
 
@@ -281,4 +282,30 @@ write(
     "xlsx-shared-big-text.xlsx",
     zip_of([(name, replaced.get(name, data), False) for name, data in members]),
     open_bug=True,
+)
+
+# calamine 0.38 xlsx (`read_shared_strings`, `read_formula_record`): room reserved as declared.
+# `uniqueCount` of 10^14 (2.4 PB) or a shared formula's `si` of 10^11 fails to allocate and
+# aborts the whole process. A comment in the sheet makes the lean reader leave both to calamine.
+with zipfile.ZipFile(os.path.join(FIXTURES, "统计表.xlsx")) as src:
+    members = [(i.filename, src.read(i.filename)) for i in src.infolist()]
+    sheet = src.read("xl/worksheets/sheet1.xml").replace(b"<sheetData>", b"<sheetData><!-- x -->", 1)
+    sst = src.read("xl/sharedStrings.xml")
+sst = re.sub(rb'uniqueCount="\d+"', b'uniqueCount="100000000000000"', sst, count=1)
+write(
+    "xlsx-unique-count-abort.xlsx",
+    zip_of([
+        (name, {"xl/worksheets/sheet1.xml": sheet, "xl/sharedStrings.xml": sst}.get(name, data), False)
+        for name, data in members
+    ]),
+)
+shared = sheet.replace(
+    b"</sheetData>",
+    b'<row r="900"><c r="A900"><f t="shared" ref="A900:A901" si="100000000000">1+1</f><v>2</v></c></row>'
+    b"</sheetData>",
+    1,
+)
+write(
+    "xlsx-shared-formula-index-abort.xlsx",
+    zip_of([(name, {"xl/worksheets/sheet1.xml": shared}.get(name, data), False) for name, data in members]),
 )
