@@ -885,17 +885,18 @@ impl<'a> Iterator for Attrs<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         let s = self.0;
         let b = s.as_bytes();
-        let start = b.iter().position(|&c| !is_space_byte(c))?;
+        // calamine's attribute iterator takes ASCII whitespace (form feed too) between them.
+        let start = b.iter().position(|c| !c.is_ascii_whitespace())?;
         self.0 = "";
         let Some(eq) = memchr(b'=', &b[start..]).map(|i| start + i) else {
             return Some(declined("attribute"));
         };
         let mut key_end = eq;
-        while key_end > start && is_space_byte(b[key_end - 1]) {
+        while key_end > start && b[key_end - 1].is_ascii_whitespace() {
             key_end -= 1;
         }
         let mut q = eq + 1;
-        while q < b.len() && is_space_byte(b[q]) {
+        while q < b.len() && b[q].is_ascii_whitespace() {
             q += 1;
         }
         let quote = match b.get(q) {
@@ -908,7 +909,7 @@ impl<'a> Iterator for Attrs<'a> {
         let key = &s[start..key_end];
         let value = &s[q + 1..q + 1 + len];
         if key.is_empty()
-            || key.bytes().any(is_space_byte)
+            || key.bytes().any(|c| c.is_ascii_whitespace())
             || memchr(b'<', value.as_bytes()).is_some()
         {
             return Some(declined("attribute"));

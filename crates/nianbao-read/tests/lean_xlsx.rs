@@ -311,3 +311,15 @@ fn a_return_with_any_part_cut_short_is_read_the_same_or_declined() {
     }
     assert!(read > 0);
 }
+
+#[test]
+fn attributes_apart_by_any_ascii_whitespace_are_read_as_calamine_reads_them() {
+    // Found by the lean_xlsx fuzz target: a form feed between attributes.
+    let data = "<row r=\"1\"><c r=\"A1\" s=\"0\"\x0ct=\"s\"><v>0</v></c><c\tr=\"B1\"\r\n><v>3</v></c></row>";
+    let bytes = book(data, &["<t>甲</t>"], STYLES);
+    assert!(agree("form feed", &bytes), "declined");
+    assert_eq!(
+        lean_grid(&bytes).get(0, 0).map(|c| c.content.clone()),
+        Some(Content::Text("甲".into()))
+    );
+}
