@@ -430,7 +430,7 @@ def incremental(binary: str, n: int, args, root: Path) -> list[tuple]:
         one = sorted(copy.iterdir())[0]
         aside = tmp / one.name
         state = ws / ".nianbao"
-        cold, warm, fresh = [], [], []
+        cold, warm, fresh, idle = [], [], [], []
         for k in range(args.repeat):
             shutil.rmtree(state / "cache", ignore_errors=True)
             (state / "state.json").unlink(missing_ok=True)
@@ -442,12 +442,17 @@ def incremental(binary: str, n: int, args, root: Path) -> list[tuple]:
             warm.append(run_once([binary, "run", str(ws), "-q"], tmp))
             last = (state / "runs.jsonl").read_text(encoding="utf-8").strip().splitlines()[-1]
             fresh.append(json.loads(last)["read_fresh"])
+            # The floor of any re-run: nothing changed, so nothing is read or written.
+            idle.append(run_once([binary, "run", str(ws), "-q"], tmp))
             print(f"N={n} run: cold {cold[-1].wall:.2f} s, re-run {warm[-1].wall:.2f} s", file=sys.stderr)
         c, w = median([r.wall for r in cold]), median([r.wall for r in warm])
         return [(n, "cold", f"{c:.3f}", f"{median([r.cpu for r in cold]):.3f}", f"{max(r.rss for r in cold):.1f}",
                  n, "1.00"),
                 (n, "one return changed", f"{w:.3f}", f"{median([r.cpu for r in warm]):.3f}",
-                 f"{max(r.rss for r in warm):.1f}", max(fresh), f"{w / c:.2f}")]
+                 f"{max(r.rss for r in warm):.1f}", max(fresh), f"{w / c:.2f}"),
+                (n, "nothing changed (nothing written)", f"{median([r.wall for r in idle]):.3f}",
+                 f"{median([r.cpu for r in idle]):.3f}", f"{max(r.rss for r in idle):.1f}", 0,
+                 f"{median([r.wall for r in idle]) / c:.2f}")]
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -514,7 +519,8 @@ one Python process reading file after file, finding the tables by label, summing
 frame and writing an xlsx, without rules. "noisy" counts runs during which a compiler was running.
 *nianbao run*: a workspace whose returns were copied in and left to settle 3.5 s (in a nightly
 folder they arrived hours before); *cold* with the cache and state removed, *one return changed*
-the next run after one file was taken away or put back.
+the next run after one file was taken away or put back, *nothing changed* the run after that
+(every file's stamp unchanged: nothing read, hashed or written).
 """
 
 

@@ -1,5 +1,6 @@
-//! A lean .xlsx reader: the cells calamine's cell stream gives, in a third of its time, or a
-//! refusal to read the file at all ([`Outcome::Declined`]) — then calamine reads it.
+//! A lean .xlsx reader: the cells calamine's cell stream gives, in two thirds of its time (1,347
+//! returns on one thread: 0.20 s against 0.31 s), or a refusal to read the file at all
+//! ([`Outcome::Declined`]) — then calamine reads it.
 //!
 //! calamine opens a workbook for every purpose: it parses the theme, fonts, fills and borders,
 //! and reads XML through a general event reader. A return needs none of that. This reader opens
@@ -398,41 +399,15 @@ fn date_styles(xml: &str) -> Res<Vec<bool>> {
     }
 }
 
-/// Built-in number formats that show dates or times (calamine's `builtin_format_by_id`).
+/// Built-in number formats that show dates or times (calamine's `builtin_format_by_id`; the id
+/// compared as written, as calamine does).
 fn is_date_id(id: &str) -> bool {
-    matches!(
-        id,
-        "14" | "15"
-            | "16"
-            | "17"
-            | "18"
-            | "19"
-            | "20"
-            | "21"
-            | "22"
-            | "45"
-            | "46"
-            | "47"
-            | "27"
-            | "28"
-            | "29"
-            | "30"
-            | "31"
-            | "32"
-            | "33"
-            | "34"
-            | "35"
-            | "36"
-            | "50"
-            | "51"
-            | "52"
-            | "53"
-            | "54"
-            | "55"
-            | "56"
-            | "57"
-            | "58"
-    )
+    const DATES: [&str; 31] = [
+        "14", "15", "16", "17", "18", "19", "20", "21", "22", "45", "46", "47", "27", "28", "29",
+        "30", "31", "32", "33", "34", "35", "36", "50", "51", "52", "53", "54", "55", "56", "57",
+        "58",
+    ];
+    DATES.contains(&id)
 }
 
 /// Whether a custom number format shows a date or a time (calamine's
@@ -888,7 +863,7 @@ impl<'a> Iterator for Attrs<'a> {
         // calamine's attribute iterator takes ASCII whitespace (form feed too) between them.
         let start = b.iter().position(|c| !c.is_ascii_whitespace())?;
         self.0 = "";
-        let Some(eq) = memchr(b'=', &b[start..]).map(|i| start + i) else {
+        let Some(eq) = find(b'=', &b[start..]).map(|i| start + i) else {
             return Some(declined("attribute"));
         };
         let mut key_end = eq;
@@ -903,19 +878,30 @@ impl<'a> Iterator for Attrs<'a> {
             Some(&c @ (b'"' | b'\'')) => c,
             _ => return Some(declined("attribute")),
         };
-        let Some(len) = memchr(quote, &b[q + 1..]) else {
+        let Some(len) = find(quote, &b[q + 1..]) else {
             return Some(declined("attribute"));
         };
         let key = &s[start..key_end];
         let value = &s[q + 1..q + 1 + len];
         if key.is_empty()
             || key.bytes().any(|c| c.is_ascii_whitespace())
-            || memchr(b'<', value.as_bytes()).is_some()
+            || find(b'<', value.as_bytes()).is_some()
         {
             return Some(declined("attribute"));
         }
         self.0 = &s[q + 2 + len..];
         Some(Ok((key, value)))
+    }
+}
+
+/// The first `c` in `hay`: most of what is searched here (a value, an attribute, a tag's name)
+/// is a few bytes long, shorter than memchr's set-up; longer runs are left to memchr.
+fn find(c: u8, hay: &[u8]) -> Option<usize> {
+    const SHORT: usize = 16;
+    match hay.iter().take(SHORT).position(|&b| b == c) {
+        Some(i) => Some(i),
+        None if hay.len() > SHORT => memchr(c, &hay[SHORT..]).map(|i| i + SHORT),
+        None => None,
     }
 }
 
@@ -971,7 +957,7 @@ impl<'a> Tokens<'a> {
                 return Ok(Tok::Eof);
             };
             if first != b'<' {
-                let end = memchr(b'<', &b[self.pos..]).map_or(b.len(), |i| self.pos + i);
+                let end = find(b'<', &b[self.pos..]).map_or(b.len(), |i| self.pos + i);
                 let text = &self.s[self.pos..end];
                 self.pos = end;
                 if !self.rooted && text.trim_matches(is_space).is_empty() {
@@ -988,7 +974,7 @@ impl<'a> Tokens<'a> {
                 }
                 Some(b'?' | b'!') => return declined("comment, CDATA or processing instruction"),
                 Some(b'/') => {
-                    let Some(gt) = memchr(b'>', &b[self.pos..]) else {
+                    let Some(gt) = find(b'>', &b[self.pos..]) else {
                         return declined("unclosed tag");
                     };
                     let name = self.s[self.pos + 2..self.pos + gt].trim_end_matches(is_space);
