@@ -11,9 +11,9 @@
 //! events: the same cells, positions, values, dates and formula texts.
 //!
 //! Whatever it does not reproduce exactly it declines rather than guesses: comments, CDATA and
-//! DOCTYPEs, character references, carriage returns (XML's line-end normalisation), shared
-//! formulas to expand, numbers in any spelling but the plain one, malformed attributes, missing
-//! parts, and every case where calamine would fail. Declining costs only time.
+//! DOCTYPEs, character references, carriage returns (XML's line-end normalisation), numbers in
+//! any spelling but the plain one, malformed attributes, missing parts, and every case where
+//! calamine would fail. Declining costs only time.
 //! `tests/lean_xlsx.rs` and the `lean_xlsx` fuzz target hold the two readers to the same grids.
 //!
 //! Ported from calamine 0.38 (MIT, © Johann Tuffe): the `_xHHHH_` unescaping and the test for
@@ -466,7 +466,7 @@ fn sheet_cells(
             Tok::Start { name, attrs } => match local(name) {
                 "dimension" => {
                     let [r] = attrs_of(attrs, ["ref"])?;
-                    if !r.is_some_and(valid_dimension) {
+                    if r.and_then(dimension_start).is_none() {
                         return declined("dimension");
                     }
                 }
@@ -478,6 +478,7 @@ fn sheet_cells(
         }
     }
     let mut cells = Vec::new();
+    let mut shared = HashMap::new();
     let (mut row, mut col) = (0u32, 0u32);
     loop {
         match x.next()? {
@@ -502,7 +503,8 @@ fn sheet_cells(
                     },
                     None => (row, col),
                 };
-                let (content, formula) = cell_body(&mut x, s, t, strings, dates)?;
+                let (content, formula) =
+                    cell_body(&mut x, (pos, s, t), (strings, dates), &mut shared)?;
                 col = col.wrapping_add(1);
                 let formula = formula.filter(|f| !f.is_empty());
                 if content == Content::Empty && formula.is_none() {
@@ -525,10 +527,9 @@ fn sheet_cells(
 /// A `<c>`'s value and formula text, up to its end.
 fn cell_body(
     x: &mut Tokens<'_>,
-    s: Option<&str>,
-    t: Option<&str>,
-    strings: &[String],
-    dates: &[bool],
+    (pos, s, t): ((u32, u32), Option<&str>, Option<&str>),
+    (strings, dates): (&[String], &[bool]),
+    shared: &mut HashMap<usize, (String, (u32, u32))>,
 ) -> Res<(Content, Option<String>)> {
     let mut content = Content::Empty;
     let mut formula = None;
@@ -537,11 +538,7 @@ fn cell_body(
             Tok::Start { name, attrs } => match local(name) {
                 "f" => {
                     let text = text_until(x, name)?;
-                    let [ft] = attrs_of(attrs, ["t"])?;
-                    if ft == Some("shared") {
-                        return declined("shared formula");
-                    }
-                    formula = Some(text);
+                    formula = shared_formula(attrs, text, pos, shared)?;
                 }
                 "is" => content = Content::Text(string(x, name)?),
                 "v" => content = value(x, name, s, t, strings, dates)?,
@@ -551,6 +548,42 @@ fn cell_body(
             Tok::Eof => return declined("no cell end"),
             _ => {}
         }
+    }
+}
+
+/// A formula's text at `pos` (calamine's `read_formula_record`): a shared formula's anchor
+/// keeps its text for the cells of its group, which get it with their references moved by
+/// calamine's own `expand_shared_formula`; a cell of a group whose anchor has not been met has
+/// none.
+fn shared_formula(
+    attrs: &str,
+    text: String,
+    pos: (u32, u32),
+    shared: &mut HashMap<usize, (String, (u32, u32))>,
+) -> Res<Option<String>> {
+    let [t, si, range] = attrs_of(attrs, ["t", "si", "ref"])?;
+    if t != Some("shared") {
+        return Ok(Some(text));
+    }
+    let Some(si) = si.and_then(index) else {
+        return declined("shared formula index");
+    };
+    match range {
+        Some(range) => {
+            let Some(start) = dimension_start(range) else {
+                return declined("shared formula range");
+            };
+            shared.insert(si, (text.clone(), start));
+            Ok(Some(text))
+        }
+        None => match shared.get(&si) {
+            Some((template, start)) => match calamine::expand_shared_formula(template, *start, pos)
+            {
+                Ok(f) => Ok(Some(f)),
+                Err(_) => declined("shared formula"),
+            },
+            None => Ok(None),
+        },
     }
 }
 
@@ -733,10 +766,17 @@ fn row_col(r: &str) -> Res<(u32, Option<u32>)> {
     Ok((row - 1, col.checked_sub(1)))
 }
 
-/// A `<dimension ref>` calamine accepts: one or two cell references with columns.
-fn valid_dimension(r: &str) -> bool {
-    let parts: Vec<&str> = r.split(':').collect();
-    parts.len() <= 2 && parts.iter().all(|p| matches!(row_col(p), Ok((_, Some(_)))))
+/// The first cell of a range calamine accepts (`get_dimension`): one or two cell references
+/// with columns.
+fn dimension_start(r: &str) -> Option<(u32, u32)> {
+    let mut start = None;
+    for (i, p) in r.split(':').enumerate() {
+        match row_col(p) {
+            Ok((row, Some(col))) if i < 2 => start = start.or(Some((row, col))),
+            _ => return None,
+        }
+    }
+    start
 }
 
 /// Excel's `_xHHHH_` escapes (UTF-16 code units) undone; an unpaired surrogate becomes U+FFFD

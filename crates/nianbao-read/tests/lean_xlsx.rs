@@ -234,8 +234,8 @@ fn what_it_cannot_match_exactly_is_left_to_calamine() {
             vec!["<t>a\r\nb</t>"],
         ),
         (
-            "shared formula",
-            r#"<row r="1"><c r="A1"><f t="shared" ref="A1:A2" si="0">B1</f></c><c r="A2"><f t="shared" si="0"/></c></row>"#,
+            "shared formula range",
+            r#"<row r="1"><c r="A1"><f t="shared" ref="A1:" si="0">B1</f></c></row>"#,
             vec![],
         ),
         (
@@ -322,4 +322,19 @@ fn attributes_apart_by_any_ascii_whitespace_are_read_as_calamine_reads_them() {
         lean_grid(&bytes).get(0, 0).map(|c| c.content.clone()),
         Some(Content::Text("甲".into()))
     );
+}
+
+#[test]
+fn shared_formulas_are_expanded_as_calamine_expands_them() {
+    // Excel writes a formula filled down once, at the anchor; the cells below carry its index.
+    let data = r#"<row r="1"><c r="A1"><f t="shared" ref="A1:A3" si="0">B1+$C$1</f><v>3</v></c></row>
+<row r="2"><c r="A2"><f t="shared" si="0"/><v>5</v></c></row>
+<row r="3"><c r="A3"><f t="shared" si="0"/></c><c r="B3"><f t="shared" si="1"/></c></row>"#;
+    let bytes = book(data, &[], STYLES);
+    assert!(agree("shared formulas", &bytes), "declined");
+    let g = lean_grid(&bytes);
+    assert_eq!(g.get(2, 0).unwrap().formula.as_deref(), Some("B3+$C$1"));
+    assert_eq!(g.get(1, 0).unwrap().formula.as_deref(), Some("B2+$C$1"));
+    // A cell of a group whose anchor never came has no formula (and holds nothing).
+    assert!(g.get(2, 1).is_none());
 }
