@@ -513,7 +513,8 @@ spawning the child (under GNU time) to `os.wait4` returning (median); *CPU* is u
 from the rusage of `os.wait4` (median; every thread counted), so *cores used* = CPU ÷ wall; *peak
 RSS* is the child's own `ru_maxrss` from GNU time's `%M` (the largest of the runs); *returns/s* =
 N ÷ median wall; the ratios divide medians. *nianbao* is `nianbao consolidate DIR --out … --json …` (reads, checks every rule,
-writes the workbook and the JSON report); *bare-read* (`crates/nianbao-bench`) only opens every
+writes the workbook and the JSON report; .xlsx through its own lean reader, which gives the grids
+calamine gives, .xls through calamine, .ods through its own reader); *bare-read* (`crates/nianbao-bench`) only opens every
 file with calamine in parallel and visits every non-empty cell; the peers (scripts/peers/) are
 one Python process reading file after file, finding the tables by label, summing a unit × field
 frame and writing an xlsx, without rules. "noisy" counts runs during which a compiler was running.

@@ -137,13 +137,16 @@ fn what_excel_wps_and_libreoffice_write_is_read_as_calamine_reads_it() {
 <row r="2"><c r="A2" t="s"><v>1</v></c><c r="B2" s="1"><v>44566</v></c><c r="C2" s="2"><v>44927.5</v></c><c r="D2" s="3"><v>8.5</v></c><c r="E2" s="9"><v>3</v></c></row>
 <row r="3"><c r="A3" t="str"><f>A1&amp;"x"</f><v>a&amp;b &lt;c&gt;</v></c><c r="B3"><f>SUM(B1:B2)</f></c><c r="C3"><f>C1+C2</f><v>44924.25</v></c><c r="D3" t="inlineStr"><is><r><rPr><b/></rPr><t xml:space="preserve"> 行政 </t></r><r><t>许可</t></r></is></c><c r="E3" t="inlineStr"><v>ignored</v><is><t>内联</t></is></c><c r="F3" t="d"><v>2022-01-05T00:00:00</v></c><c r="G3"><v/></c><c r="H3" t="s"/></row>
 <row><c t="s"><v>2</v></c><c><v>5</v></c><c r="E4" t="s"><v>3</v></c><c><v>6</v></c></row>
-<row r="7"/><row><c r="A8" t="s"><v>4</v></c><c r="B8" t="inlineStr"><is/></c></row>"#;
+<row r="7"/><row><c r="A8" t="s"><v>4</v></c><c r="B8" t="inlineStr"><is/></c></row>
+<row r="9"><c r="A9" t="s"><v>5</v></c><c r="B9" t="s"><v>6</v></c><c r="C9" s=""><v>1</v></c></row>"#;
     let strings = [
         "<t>填报单位：测试&amp;单位</t>",
         "<t>  两边的空格被去掉  </t>",
         r#"<t xml:space="preserve">  保留  </t>"#,
         "<r><t>行政</t></r><r><rPr><sz val=\"9\"/></rPr><t>事业_x000D_性收费</t></r><rPh sb=\"0\" eb=\"2\"><t>ぎょうせい</t></rPh><phoneticPr fontId=\"1\"/>",
         "<t/>",
+        "<t>行政&#10;事业&#x6027;收费&#10;</t>",
+        "<t xml:space=\"preserve\">甲\r\n乙\r丙&#13;</t>",
     ];
     let bytes = book(data, &strings, STYLES);
     assert!(agree("constructs", &bytes), "declined");
@@ -153,6 +156,9 @@ fn what_excel_wps_and_libreoffice_write_is_read_as_calamine_reads_it() {
     assert_eq!(at(1, 0), Some(Content::Text("两边的空格被去掉".into())));
     assert_eq!(at(3, 0), Some(Content::Text("  保留  ".into())));
     assert_eq!(at(3, 4), Some(Content::Text("行政事业\r性收费".into())));
+    assert_eq!(at(8, 0), Some(Content::Text("行政\n事业性收费".into())));
+    assert_eq!(at(8, 1), Some(Content::Text("甲\n乙\n丙\r".into())));
+    assert_eq!(at(8, 2), Some(Content::Float(1.0)));
     assert_eq!(at(1, 1), Some(Content::Date("2022-01-05".into())));
     assert_eq!(at(1, 2), Some(Content::Date("2023-01-01 12:00".into())));
     assert_eq!(at(1, 3), Some(Content::Float(8.5)));
@@ -224,14 +230,14 @@ fn what_it_cannot_match_exactly_is_left_to_calamine() {
             vec![],
         ),
         (
-            "char ref",
+            "unknown entity",
             r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row>"#,
-            vec!["<t>&#65;</t>"],
+            vec!["<t>&nbsp;</t>"],
         ),
         (
-            "CRLF",
-            r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row>"#,
-            vec!["<t>a\r\nb</t>"],
+            "style index",
+            r#"<row r="1"><c r="A1" s="01"><v>5</v></c></row>"#,
+            vec![],
         ),
         (
             "shared formula range",
@@ -244,8 +250,8 @@ fn what_it_cannot_match_exactly_is_left_to_calamine() {
             vec![],
         ),
         (
-            "comment",
-            r#"<row r="1"><!-- x --><c r="A1"><v>5</v></c></row>"#,
+            "comment in a number",
+            r#"<row r="1"><c r="A1"><v><!-- x -->5</v></c></row>"#,
             vec![],
         ),
         (

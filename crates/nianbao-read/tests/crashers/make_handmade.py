@@ -286,10 +286,11 @@ write(
 
 # calamine 0.38 xlsx (`read_shared_strings`, `read_formula_record`): room reserved as declared.
 # `uniqueCount` of 10^14 (2.4 PB) or a shared formula's `si` of 10^11 fails to allocate and
-# aborts the whole process. A comment in the sheet makes the lean reader leave both to calamine.
+# aborts the whole process. A CDATA section in the sheet makes the lean reader leave both to
+# calamine.
 with zipfile.ZipFile(os.path.join(FIXTURES, "统计表.xlsx")) as src:
     members = [(i.filename, src.read(i.filename)) for i in src.infolist()]
-    sheet = src.read("xl/worksheets/sheet1.xml").replace(b"<sheetData>", b"<sheetData><!-- x -->", 1)
+    sheet = src.read("xl/worksheets/sheet1.xml").replace(b"<sheetData>", b"<sheetData><![CDATA[x]]>", 1)
     sst = src.read("xl/sharedStrings.xml")
 sst = re.sub(rb'uniqueCount="\d+"', b'uniqueCount="100000000000000"', sst, count=1)
 write(
