@@ -11,12 +11,13 @@
 //! events: the same cells, positions, values, dates and formula texts.
 //!
 //! Whatever it does not reproduce exactly it declines rather than guesses: CDATA and DOCTYPEs,
-//! a comment where calamine reads only the first event (a number's `<v>`), entities other than XML's own, numbers in any spelling but the plain one, malformed
-//! attributes, missing parts, and every case where calamine would fail. Declining costs only
-//! time. Of calamine's own 66 test workbooks (Excel, LibreOffice and odder writers; checked once, they
-//! are not in this repository), it reads 64 as calamine does and declines 2 (CDATA; a member
-//! whose CRC-32 is wrong).
-//! `tests/lean_xlsx.rs` and the `lean_xlsx` fuzz target hold the two readers to the same grids.
+//! a comment where calamine reads only the first event (a number's `<v>`), entities other than
+//! XML's own, numbers in any spelling but the plain one, malformed attributes, missing parts,
+//! and every case where calamine would fail. Declining costs only time. Of calamine's own 66
+//! test workbooks (Excel, LibreOffice and odder writers; checked once, they are not in this
+//! repository) it reads 64 as calamine does and declines 2 (CDATA; a member whose CRC-32 is
+//! wrong). `tests/lean_xlsx.rs` and the `lean_xlsx` fuzz target hold the two readers to the
+//! same grids.
 //!
 //! Ported from calamine 0.38 (MIT, © Johann Tuffe): the `_xHHHH_` unescaping and the test for
 //! date number formats.
