@@ -313,3 +313,24 @@ fn annotate_writes_the_return_to_send_back() {
         "{names:?}"
     );
 }
+
+#[test]
+fn a_closed_output_pipe_does_not_end_the_command() {
+    // `nianbao check x.xlsx | head -1`: every line after the first goes to a closed pipe. The
+    // check still ends with its own status, not a panic.
+    let dir = temp_dir("check-closed-pipe");
+    let path = write_return(&dir, "朱泾镇.xlsx", &seed());
+    for closed in ["stdout", "stderr"] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let mut cmd = bin();
+        cmd.arg("check").arg(&path);
+        let o = if closed == "stdout" {
+            cmd.stdout(writer).output()
+        } else {
+            cmd.arg("--lang").arg("en").stderr(writer).output()
+        }
+        .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{closed} closed: {o:?}");
+    }
+}

@@ -14,7 +14,7 @@ pub fn run(req: CheckRequest) -> u8 {
         Err(e) => return cannot_run(&e, lang),
     };
     if outcome.prior_unreadable {
-        eprintln!(
+        errln!(
             "{}",
             if lang == Lang::Zh {
                 "上年报表无法读取，跨年度规则未校验"
@@ -23,7 +23,7 @@ pub fn run(req: CheckRequest) -> u8 {
             }
         );
     }
-    println!(
+    outln!(
         "{}",
         reconciliation(&outcome.report, &outcome.rules, outcome.with_prior, lang)
     );

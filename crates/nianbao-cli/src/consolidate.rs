@@ -53,11 +53,11 @@ pub fn run(req: FolderRequest, quiet: bool) -> u8 {
     };
     // Failures reach stderr even with --quiet: a failing nightly run never prints nothing.
     for line in failures(&outcome.report, lang) {
-        eprintln!("{line}");
+        errln!("{line}");
     }
     if !quiet {
         for line in summary(&outcome, &req, lang, started.elapsed().as_secs_f64()) {
-            eprintln!("{line}");
+            errln!("{line}");
         }
     }
     if outcome.report.has_errors() {

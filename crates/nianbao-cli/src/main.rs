@@ -1,6 +1,31 @@
 //! The nianbao command line: consolidate a district's returns, or check one return. Argument
 //! parsing and printing only; the work is `nianbao-pipeline`'s.
 
+/// `println!` to stdout that a closed pipe does not turn into a panic (`nianbao check x | head
+/// -1`): what nobody reads any more is dropped, and the command goes on to its exit status.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `print!`, as [`outln!`].
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `eprintln!`, as [`outln!`] (a log pipe closed under a nightly run).
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod check;
 mod consolidate;
 mod publish;
@@ -359,6 +384,6 @@ fn main() -> ExitCode {
 
 /// Prints why the run could not be done; the exit status for it.
 fn cannot_run(e: &nianbao_pipeline::RunError, lang: Lang) -> u8 {
-    eprintln!("nianbao: {}", e.get(lang));
+    errln!("nianbao: {}", e.get(lang));
     EXIT_CANNOT_RUN
 }

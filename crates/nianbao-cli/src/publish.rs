@@ -39,14 +39,14 @@ pub fn run(req: PublishRequest) -> u8 {
         .map(|p| p.display().to_string())
         .collect();
     if zh {
-        eprintln!("数据来源：{from}{coverage}");
-        eprintln!("已写入：{}", files.join("、"));
-        eprintln!("正文草稿（一、总体情况（二）依申请公开方面）：");
+        errln!("数据来源：{from}{coverage}");
+        errln!("已写入：{}", files.join("、"));
+        errln!("正文草稿（一、总体情况（二）依申请公开方面）：");
     } else {
-        eprintln!("source: {from}{coverage}");
-        eprintln!("written: {}", files.join(", "));
-        eprintln!("draft sentence (一、总体情况（二）依申请公开方面):");
+        errln!("source: {from}{coverage}");
+        errln!("written: {}", files.join(", "));
+        errln!("draft sentence (一、总体情况（二）依申请公开方面):");
     }
-    println!("{}", outcome.published.narrative);
+    outln!("{}", outcome.published.narrative);
     EXIT_OK
 }

@@ -34,13 +34,13 @@ pub fn init_workspace(
                 .flatten()
                 .map_or(0, |r| r.units.len());
             match lang {
-                Lang::Zh => println!(
+                Lang::Zh => outln!(
                     "已创建 {year} 年的年报工作区：{}（名单 {n} 个单位）\n报表放入 {}，然后运行：nianbao run {}",
                     dir.display(),
                     ws.returns.display(),
                     dir.display()
                 ),
-                Lang::En => println!(
+                Lang::En => outln!(
                     "created the {year} workspace {} ({n} units on the roster)\nput the returns in {}, then run: nianbao run {}",
                     dir.display(),
                     ws.returns.display(),
@@ -232,18 +232,18 @@ pub fn run_workspace(req: RunRequest, quiet: bool) -> u8 {
         Ok(o) => o,
         Err(RunFailure::Cannot(e)) => return cannot_run(&e, lang),
         Err(RunFailure::Busy { message }) => {
-            eprintln!("nianbao: {}", message.get(lang));
+            errln!("nianbao: {}", message.get(lang));
             return EXIT_BUSY;
         }
     };
     for line in failures(&outcome.report, lang) {
-        eprintln!("{line}");
+        errln!("{line}");
     }
     for line in news(&outcome.changes, &outcome.report, lang) {
-        println!("{line}");
+        outln!("{line}");
     }
     if !quiet {
-        eprintln!(
+        errln!(
             "{}",
             run_summary(&outcome.workspace, &outcome.report, lang, &outcome, started)
         );

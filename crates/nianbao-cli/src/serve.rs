@@ -40,20 +40,20 @@ pub fn run(dir: &Path, listen: SocketAddr, init: bool, rotate_who: Option<&str>,
         };
         for (who, token) in &issued {
             if who == OFFICE {
-                println!(
+                outln!(
                     "{} {}",
                     if zh { "区政府办" } else { "office" },
                     link(listen, token)
                 );
             } else {
-                println!(
+                outln!(
                     "{} {}",
                     code_and_name(who, &name_of(&ws, who)),
                     link(listen, token)
                 );
             }
         }
-        eprintln!(
+        errln!(
             "{}",
             if zh {
                 "以上链接只显示这一次，请分别发给各单位；本工具只保存它们的摘要。"
@@ -64,7 +64,7 @@ pub fn run(dir: &Path, listen: SocketAddr, init: bool, rotate_who: Option<&str>,
         return EXIT_OK;
     }
     if !listen.ip().is_loopback() {
-        eprintln!(
+        errln!(
             "{}",
             if zh {
                 format!("注意：在 {listen} 上监听，网络中的其他计算机可以访问本页面")
@@ -75,7 +75,7 @@ pub fn run(dir: &Path, listen: SocketAddr, init: bool, rotate_who: Option<&str>,
     }
     match nianbao_serve::start_with_lang(dir, listen, lang) {
         Ok(running) => {
-            eprintln!(
+            errln!(
                 "{}",
                 if zh {
                     format!("年报页面已启动：http://{}（按 Ctrl-C 停止）", running.addr)

@@ -22,8 +22,8 @@ pub fn run(workspace: PathBuf, unit: Option<String>, out: Option<PathBuf>, lang:
     let dir = outcome.dir.display();
     let year = outcome.year;
     match lang {
-        Lang::Zh => println!("已写入 {year} 年空白报表 {n} 个：{dir}"),
-        Lang::En => println!("wrote {n} blank returns for {year}: {dir}"),
+        Lang::Zh => outln!("已写入 {year} 年空白报表 {n} 个：{dir}"),
+        Lang::En => outln!("wrote {n} blank returns for {year}: {dir}"),
     }
     if outcome.prior {
         let filled = outcome.files.iter().filter(|f| f.prefilled > 0).count();
@@ -35,18 +35,18 @@ pub fn run(workspace: PathBuf, unit: Option<String>, out: Option<PathBuf>, lang:
             .collect();
         match lang {
             Lang::Zh => {
-                print!("按上年报表预填“上年结转”等：{filled} 个单位");
+                out!("按上年报表预填“上年结转”等：{filled} 个单位");
                 if !without.is_empty() {
-                    print!("；无上年报表：{}", without.join("、"));
+                    out!("；无上年报表：{}", without.join("、"));
                 }
-                println!();
+                outln!();
             }
             Lang::En => {
-                print!("pre-filled from last year's returns: {filled} units");
+                out!("pre-filled from last year's returns: {filled} units");
                 if !without.is_empty() {
-                    print!("; no return last year: {}", without.join(", "));
+                    out!("; no return last year: {}", without.join(", "));
                 }
-                println!();
+                outln!();
             }
         }
     }
