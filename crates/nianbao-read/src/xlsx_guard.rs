@@ -2,17 +2,18 @@
 //! declined get there). calamine 0.38 reserves room for the shared strings' `uniqueCount` and
 //! for a shared formula's index `si` as declared: `uniqueCount="100000000000000"` in a 3 KB part
 //! is a 2.4 PB allocation, which fails and aborts the process — every return of the run lost,
-//! not just this file. A count the part cannot possibly hold is refused as corrupt XML.
+//! not just this file. A count no part of that size could mean is refused as corrupt XML.
 
 use std::io::{Cursor, Read};
 
 use memchr::memmem;
 
-use crate::load::{LoadError, MAX_UNZIPPED};
+use crate::load::{LoadError, MAX_CELLS, MAX_UNZIPPED};
 
-/// Refuses an .xlsx one of whose XML parts declares more shared strings or shared-formula
-/// indices than its own length allows (an `<si/>` takes 5 bytes; a shared formula's index is
-/// below the number of formulas). Anything calamine refuses anyway passes, to get its own error.
+/// Refuses an .xlsx one of whose XML parts declares more shared strings than both its own
+/// length allows (an `<si/>` takes 5 bytes) and a return can use (`MAX_CELLS`), or a
+/// shared-formula index beyond its length (an index is below the number of formulas). Anything
+/// calamine refuses anyway passes, to get its own error.
 pub fn check_xlsx(bytes: &[u8]) -> Result<(), LoadError> {
     let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
         return Ok(());
@@ -36,7 +37,10 @@ pub fn check_xlsx(bytes: &[u8]) -> Result<(), LoadError> {
             continue;
         }
         let len = xml.len() as u128;
-        for (attr, most) in [("uniqueCount", len / 5 + 1), ("si", len)] {
+        // A wrong count within what a return can hold is harmless (some writers put the count
+        // of references there): only counts no file of this size could mean are refused.
+        let strings = (len / 5 + 1).max(MAX_CELLS as u128);
+        for (attr, most) in [("uniqueCount", strings), ("si", len)] {
             if let Some(n) = largest(&xml, attr)
                 && n > most
             {
@@ -69,7 +73,28 @@ fn largest(xml: &[u8], attr: &str) -> Option<u128> {
 
 #[cfg(test)]
 mod tests {
-    use super::largest;
+    use super::{check_xlsx, largest};
+    use std::io::Write;
+
+    fn xlsx_with_sst(sst: &str) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        w.start_file(
+            "xl/sharedStrings.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        w.write_all(sst.as_bytes()).unwrap();
+        w.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn only_counts_no_file_could_mean_are_refused() {
+        // A writer that puts the count of references in uniqueCount is wrong, not hostile.
+        let sst = r#"<sst count="60000" uniqueCount="60000"><si><t>合计</t></si></sst>"#;
+        assert!(check_xlsx(&xlsx_with_sst(sst)).is_ok());
+        let sst = r#"<sst uniqueCount="100000000000000"><si><t>合计</t></si></sst>"#;
+        assert!(check_xlsx(&xlsx_with_sst(sst)).is_err());
+    }
 
     #[test]
     fn finds_the_largest_declared_count() {
