@@ -196,7 +196,9 @@ fn records(s: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
 }
 
 /// A sheet's declared dimensions and the bounding box of its cells must not exceed a BIFF8
-/// sheet's 65,536 × 256 cells: calamine reserves the former and allocates the latter densely.
+/// sheet's 65,536 × 256 cells, nor the boxes of all sheets together: calamine reserves the
+/// former and allocates the latter densely, every sheet at once (a 16 KB file of three sheets,
+/// each with a cell in its far corner, took 2.1 GB).
 /// calamine reads each sheet from the offset its BoundSheet8 record gives, aligned with the
 /// records before it or not, so the sheets are checked from those offsets too.
 fn check_biff(s: &[u8]) -> Result<(), LoadError> {
@@ -208,9 +210,16 @@ fn check_biff(s: &[u8]) -> Result<(), LoadError> {
             _ => {}
         }
     }
+    // calamine reads every sheet in `Xls::new`, so their dense ranges are all held at once.
+    let mut total = 0;
     for pos in starts {
         if let Some(sheet) = s.get(pos as usize..) {
-            check_sheet(sheet)?;
+            total += check_sheet(sheet)?;
+            if total > MAX_AREA {
+                return Err(refuse(
+                    "the sheets of an .xls together span more than 65,536 × 256 cells",
+                ));
+            }
         }
     }
     Ok(())
@@ -218,7 +227,8 @@ fn check_biff(s: &[u8]) -> Result<(), LoadError> {
 
 const MAX_AREA: u64 = BIFF_ROWS * BIFF_COLS;
 
-fn check_sheet(s: &[u8]) -> Result<(), LoadError> {
+/// Checks one sheet; its cells' bounding box, in cells (what calamine allocates for it).
+fn check_sheet(s: &[u8]) -> Result<u64, LoadError> {
     let too_big = || refuse("an .xls sheet spans more than 65,536 × 256 cells");
     // (first row, last row, first column, last column) of the cells seen.
     let mut bbox: Option<(u64, u64, u64, u64)> = None;
@@ -280,5 +290,20 @@ fn check_sheet(s: &[u8]) -> Result<(), LoadError> {
             _ => {}
         }
     }
-    Ok(())
+    Ok(bbox.map_or(0, |(r0, r1, c0, c1)| (r1 - r0 + 1) * (c1 - c0 + 1)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_xls;
+
+    #[test]
+    fn far_corners_on_every_sheet_are_refused_together() {
+        // Each sheet alone is within the format; the three dense ranges at once are 2.1 GB.
+        let far = include_bytes!("../tests/crashers/xls-sheets-far-corners.xls");
+        let err = check_xls(far).unwrap_err();
+        assert!(format!("{err:?}").contains("together"), "{err:?}");
+        let fixture = include_bytes!("../../../fixtures/jinshan-2022/U28-区退役军人事务局.xls");
+        assert!(check_xls(fixture).is_ok());
+    }
 }

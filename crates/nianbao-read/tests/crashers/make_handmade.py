@@ -310,3 +310,26 @@ write(
     "xlsx-shared-formula-index-abort.xlsx",
     zip_of([(name, {"xl/worksheets/sheet1.xml": shared}.get(name, data), False) for name, data in members]),
 )
+
+# calamine xls.rs: every sheet is read in `Xls::new`, each as a dense range over its cells'
+# bounding box, all held at once. Three sheets, each with its last LABELSST moved to
+# (65535, 255), within the format's bounds one by one: 16 KB took 2.1 GB and 1.5 s (and more
+# sheets, more gigabytes). Refused by xls_guard's bound on all sheets together.
+xls = bytearray(fixture("U28-区退役军人事务局.xls"))
+
+
+def offsets(pattern):
+    found, i = [], xls.find(pattern)
+    while i >= 0:
+        found.append(i)
+        i = xls.find(pattern, i + 1)
+    return found
+
+
+worksheets = [i for i in offsets(b"\x09\x08\x10\x00") if xls[i + 6 : i + 8] == b"\x10\x00"]
+labels = offsets(b"\xfd\x00\x0a\x00")
+for start, end in zip(worksheets, worksheets[1:] + [len(xls)]):
+    inside = [i for i in labels if start < i < end]
+    struct.pack_into("<HH", xls, inside[-1] + 4, 0xFFFF, 0x00FF)
+write("xls-sheets-far-corners.xls", bytes(xls))
+
