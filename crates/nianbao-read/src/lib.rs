@@ -275,6 +275,16 @@ pub(crate) fn load_failure(e: load::LoadError) -> FileError {
                 n / 1024 / 1024
             ),
         ),
+        load::LoadError::XlsSpread(n) => FileError::new(
+            format!(
+                "xls 文件的表格范围过大（各工作表共跨 {n} 个单元格，超过 {MAX_CELLS} 个）：\
+                 可能有单元格远在表格之外，请删除后重新保存"
+            ),
+            format!(
+                "the .xls sheets span {n} cells together, over {MAX_CELLS}: a cell far outside \
+                 the tables? Delete it and save the file again"
+            ),
+        ),
         load::LoadError::TooManyCells => FileError::new(
             format!("表格单元格过多（超过 {MAX_CELLS} 个），不是年报统计表"),
             format!("too many cells (over {MAX_CELLS}) to be a return"),

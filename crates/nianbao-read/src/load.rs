@@ -36,6 +36,9 @@ pub enum LoadError {
     TooManyCells,
     /// A zip that unpacks to more than [`MAX_UNZIPPED`] (a zip bomb, or not a return).
     Unzipped(u128),
+    /// An .xls whose sheets' spans (what calamine allocates, densely) hold more than
+    /// [`MAX_CELLS`] cells together: most likely a stray cell far from the tables.
+    XlsSpread(u64),
 }
 
 /// A reader's error as the reason a file is corrupt.
