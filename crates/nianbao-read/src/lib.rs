@@ -21,6 +21,13 @@ mod xlsx;
 mod xlsx_guard;
 
 pub use grid::{Content, Grid, GridCell};
+pub use load::MAX_CELLS;
+pub use mark::generated_mark;
+pub use report::{Stated, stated_figures};
+pub use sniff::{Format, sniff};
+pub use table::{Row, first_sheet_rows};
+pub use text::decode_text;
+pub use value::{Invalid, Parsed, parse_content, parse_text};
 
 /// The two .xlsx readers side by side, for the tests and the fuzz target that hold them to the
 /// same grids. Not an interface.
@@ -29,13 +36,6 @@ pub mod xlsx_readers {
     pub use crate::load::{LoadError, calamine_xlsx as calamine};
     pub use crate::xlsx::{Outcome, read as lean};
 }
-pub use load::MAX_CELLS;
-pub use mark::generated_mark;
-pub use report::{Stated, stated_figures};
-pub use sniff::{Format, sniff};
-pub use table::{Row, first_sheet_rows};
-pub use text::decode_text;
-pub use value::{Invalid, Parsed, parse_content, parse_text};
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;

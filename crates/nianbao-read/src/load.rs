@@ -1,4 +1,5 @@
-//! Opens a workbook with calamine and turns each worksheet into a sparse [`Grid`].
+//! Opens a workbook — .xlsx with the lean reader ([`crate::xlsx`]) or calamine, .xls with
+//! calamine, .ods with [`crate::ods`] — and turns each worksheet into a sparse [`Grid`].
 
 use std::io::Cursor;
 
@@ -6,6 +7,7 @@ use calamine::{Data, DataRef, Reader, SheetType, SheetVisible, Xls, Xlsx};
 
 use crate::grid::{Content, Grid, GridCell, cell};
 use crate::sniff::Format;
+use crate::xlsx::Outcome;
 
 /// Cells read from one file at most; real returns have a few hundred.
 pub const MAX_CELLS: usize = 2_000_000;
@@ -75,11 +77,9 @@ pub fn load(bytes: &[u8], format: Format) -> Result<Vec<Grid>, LoadError> {
 pub fn load_marked(bytes: &[u8], format: Format) -> Result<(Vec<Grid>, Option<String>), LoadError> {
     match format {
         Format::Xlsx => match crate::xlsx::read(bytes) {
-            crate::xlsx::Outcome::Read { grids, mark } => Ok((grids, mark)),
-            crate::xlsx::Outcome::Refused(e) => Err(e),
-            crate::xlsx::Outcome::Declined(_) => {
-                Ok((calamine_xlsx(bytes)?, crate::generated_mark(bytes)))
-            }
+            Outcome::Read { grids, mark } => Ok((grids, mark)),
+            Outcome::Refused(e) => Err(e),
+            Outcome::Declined(_) => Ok((calamine_xlsx(bytes)?, crate::generated_mark(bytes))),
         },
         _ => Ok((load_other(bytes, format)?, None)),
     }
