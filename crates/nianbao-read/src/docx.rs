@@ -3,7 +3,7 @@
 //! a cell right, a `w:vMerge` continuation is an empty cell under the merged one, as a
 //! spreadsheet holds a merge — and the paragraphs outside the tables as prose.
 
-use std::io::{BufReader, Cursor, Read};
+use std::io::{BufReader, Read};
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
@@ -42,9 +42,7 @@ struct Open {
 
 /// Reads a .docx's tables and prose.
 pub(crate) fn read(bytes: &[u8]) -> Result<Document, FileError> {
-    crate::load::check_zip(bytes).map_err(crate::load_failure)?;
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| crate::load_failure(crate::load::corrupt(e)))?;
+    let mut zip = crate::load::check_zip(bytes).map_err(crate::load_failure)?;
     let part = zip
         .by_name("word/document.xml")
         .map_err(|_| crate::load_failure(LoadError::Corrupt("no word/document.xml".into())))?;

@@ -28,7 +28,7 @@ pub fn weight(content: &Content, formula: &Option<String>) -> usize {
 /// What a zipped workbook may unpack to at most (real returns unpack to well under 1 MiB).
 pub const MAX_UNZIPPED: u128 = 256 * 1024 * 1024;
 /// Members a zipped workbook may have at most.
-pub(crate) const MAX_ZIP_ENTRIES: usize = 10_000;
+const MAX_ZIP_ENTRIES: usize = 10_000;
 
 /// Why a workbook could not be opened.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,13 +48,22 @@ pub(crate) fn corrupt(e: impl std::fmt::Display) -> LoadError {
     LoadError::Corrupt(e.to_string())
 }
 
-/// Refuses zips whose declared contents are far larger than any return, before unpacking.
-pub(crate) fn check_zip(bytes: &[u8]) -> Result<(), LoadError> {
+/// Refuses zips whose declared contents are far larger than any return, before unpacking; the
+/// archive, for what reads it next.
+pub(crate) fn check_zip(bytes: &[u8]) -> Result<zip::ZipArchive<Cursor<&[u8]>>, LoadError> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(corrupt)?;
+    check_archive(&mut archive)?;
+    Ok(archive)
+}
+
+/// [`check_zip`]'s bounds on an archive already open: members, and the central directory's
+/// sizes (data descriptors, as rust_xlsxwriter writes, included).
+pub(crate) fn check_archive<R: std::io::Read + std::io::Seek>(
+    archive: &mut zip::ZipArchive<R>,
+) -> Result<(), LoadError> {
     if archive.len() > MAX_ZIP_ENTRIES {
         return Err(LoadError::Unzipped(u128::MAX));
     }
-    // The central directory's sizes (data descriptors, as rust_xlsxwriter writes, included).
     let mut total: u128 = 0;
     for i in 0..archive.len() {
         let entry = archive.by_index_raw(i).map_err(corrupt)?;
@@ -87,22 +96,18 @@ pub fn load_marked(bytes: &[u8], format: Format) -> Result<(Vec<Grid>, Option<St
 
 /// An .xlsx read by calamine alone.
 pub fn calamine_xlsx(bytes: &[u8]) -> Result<Vec<Grid>, LoadError> {
-    check_zip(bytes)?;
-    crate::xlsx_guard::check_xlsx(bytes)?;
+    crate::xlsx_guard::check_xlsx(&mut check_zip(bytes)?)?;
     load_xlsx(bytes)
 }
 
 fn load_other(bytes: &[u8], format: Format) -> Result<Vec<Grid>, LoadError> {
-    if format == Format::Ods {
-        check_zip(bytes)?;
-    }
     match format {
         Format::Xls => {
             crate::xls_guard::check_xls(bytes)?;
             let wb = Xls::new(Cursor::new(bytes)).map_err(corrupt)?;
             load_xls(wb)
         }
-        Format::Ods => crate::ods::load_ods(bytes),
+        Format::Ods => crate::ods::load_ods(&mut check_zip(bytes)?),
         _ => Err(LoadError::Corrupt("not a workbook".into())),
     }
 }

@@ -14,9 +14,8 @@ use crate::load::{LoadError, MAX_CELLS, MAX_TEXT, corrupt, weight};
 const MAX_ROW: u64 = 1 << 20;
 const MAX_COL: u64 = 1 << 14;
 
-/// Reads every table of the document's content.xml.
-pub fn load_ods(bytes: &[u8]) -> Result<Vec<Grid>, LoadError> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(corrupt)?;
+/// Reads every table of the document's content.xml (the archive as `check_zip` opened it).
+pub fn load_ods(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<Vec<Grid>, LoadError> {
     let content = zip
         .by_name("content.xml")
         .map_err(|_| LoadError::Corrupt("no content.xml".into()))?;

@@ -29,7 +29,7 @@ use std::io::{Cursor, Read};
 mod xml;
 
 use crate::grid::{Content, Grid, GridCell, cell};
-use crate::load::{LoadError, MAX_CELLS, MAX_TEXT, MAX_UNZIPPED, MAX_ZIP_ENTRIES, weight};
+use crate::load::{LoadError, MAX_CELLS, MAX_TEXT, MAX_UNZIPPED, check_archive, weight};
 use xml::{Attrs, Tok, Tokens, attrs_of, local, unescape, xml10_line_ends};
 
 /// What the lean reader made of a file.
@@ -78,27 +78,17 @@ impl<'b> Package<'b> {
         let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
             return declined("not a zip");
         };
-        // The guards of load::check_zip, on the archive opened once.
-        if zip.len() > MAX_ZIP_ENTRIES {
-            return Err(Stop::Refused(LoadError::Unzipped(u128::MAX)));
-        }
-        let mut total: u128 = 0;
+        // The calamine path's bounds, on the archive opened once: its verdict would be the same.
+        check_archive(&mut zip).map_err(Stop::Refused)?;
         let mut names = HashMap::with_capacity(zip.len());
         for i in 0..zip.len() {
-            let Ok(entry) = zip.by_index_raw(i) else {
-                return declined("zip entry");
-            };
-            total += u128::from(entry.size());
-            let Ok(name) = entry.name() else {
+            let Some(Ok(name)) = zip.name_for_index(i) else {
                 return declined("zip entry name");
             };
             let key = name.replace('\\', "/").to_ascii_lowercase();
             if names.insert(key, i).is_some() {
                 return declined("two members with one name");
             }
-        }
-        if total > MAX_UNZIPPED {
-            return Err(Stop::Refused(LoadError::Unzipped(total)));
         }
         Ok(Package { zip, names })
     }
@@ -165,13 +155,7 @@ fn no_part() -> Stop {
 /// `_rels/.rels`: the folder and name of the workbook part ("xl/", "workbook.xml").
 fn office_document(xml: &str) -> Res<(String, String)> {
     let mut x = Tokens::new(xml);
-    loop {
-        match x.next()? {
-            Tok::Start { name, .. } if local(name) == "Relationships" => break,
-            Tok::Eof => return declined("no Relationships"),
-            _ => {}
-        }
-    }
+    x.skip_to_start("Relationships")?;
     let mut target = None;
     loop {
         match x.next()? {
@@ -290,13 +274,7 @@ fn sheets(xml: &str, rels: &HashMap<String, (String, String)>, xl: &str) -> Res<
 /// sharedStrings.xml: the strings in order.
 fn shared_strings(xml: &str) -> Res<Vec<String>> {
     let mut x = Tokens::new(xml);
-    loop {
-        match x.next()? {
-            Tok::Start { name, .. } if local(name) == "sst" => break,
-            Tok::Eof => return declined("no sst"),
-            _ => {}
-        }
-    }
+    x.skip_to_start("sst")?;
     let mut strings = Vec::new();
     loop {
         match x.next()? {

@@ -208,6 +208,18 @@ impl<'a> Tokens<'a> {
         }
     }
 
+    /// Past the start of the first element whose local name is `local` (how calamine's readers
+    /// find their part's root); declined if there is none.
+    pub(super) fn skip_to_start(&mut self, local_name: &str) -> Res<()> {
+        loop {
+            match self.next()? {
+                Tok::Start { name, .. } if local(name) == local_name => return Ok(()),
+                Tok::Eof => return declined("no root element"),
+                _ => {}
+            }
+        }
+    }
+
     pub(super) fn next(&mut self) -> Res<Tok<'a>> {
         if let Some(name) = self.pending.take() {
             return Ok(Tok::End(name));
