@@ -150,14 +150,25 @@ fn a_damaged_cache_is_read_again_never_trusted() {
     };
     let first = report();
     let pack = ws.join(".nianbao/cache/entries.pack");
+    let kept = ws.join(".nianbao/cache/assessed.pack");
     let good = std::fs::read(&pack).unwrap();
-    // A byte flipped in every record's body but the first ones', then the pack cut short.
-    let mut bad = good.clone();
-    for k in (good.len() / 3..good.len()).step_by(997) {
-        bad[k] ^= 0x55;
-    }
-    for damaged in [bad, good[..good.len() / 2].to_vec()] {
+    let assessed = std::fs::read(&kept).unwrap();
+    let flipped = |bytes: &[u8], from: usize, step: usize| {
+        let mut bad = bytes.to_vec();
+        for k in (from..bytes.len()).step_by(step) {
+            bad[k] ^= 0x55;
+        }
+        bad
+    };
+    // The assessments kept damaged throughout (every record), and the read results: a byte
+    // flipped in every record's body but the first ones', then the pack cut short.
+    let every_assessment = flipped(&assessed, 100, 50);
+    for damaged in [
+        flipped(&good, good.len() / 3, 997),
+        good[..good.len() / 2].to_vec(),
+    ] {
         std::fs::write(&pack, &damaged).unwrap();
+        std::fs::write(&kept, &every_assessment).unwrap();
         std::fs::remove_file(ws.join("out/report.json")).unwrap();
         let o = nightly(&ws);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -173,6 +184,21 @@ fn a_damaged_cache_is_read_again_never_trusted() {
             first,
             "the same results, read again where damaged"
         );
+    }
+    // The assessments damaged or cut short, the read results whole: nothing read again, the
+    // same results.
+    assert_eq!(nightly(&ws).status.code(), Some(0));
+    let assessed = std::fs::read(&kept).unwrap();
+    for damaged in [
+        flipped(&assessed, assessed.len() / 2, 211),
+        assessed[..assessed.len() / 3].to_vec(),
+    ] {
+        std::fs::write(&kept, &damaged).unwrap();
+        std::fs::remove_file(ws.join("out/report.json")).unwrap();
+        let o = nightly(&ws);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_eq!(log_lines(&ws).pop().unwrap()["read_fresh"], 0);
+        assert_eq!(report(), first, "the same results, assessed again");
     }
     // The run rebuilt the pack: the next one reads nothing.
     std::fs::remove_file(ws.join("out/report.json")).unwrap();
@@ -412,4 +438,136 @@ fn the_deadline_counts_down_and_names_the_late() {
         "{}",
         stderr(&o)
     );
+}
+
+/// The report of the last run, without what changed since the one before.
+fn report_without_changes(ws: &Path) -> Value {
+    let mut v = json(&ws.join("out/report.json"));
+    v["changes"] = Value::Null;
+    v
+}
+
+/// The annotated returns (退回) of the last run, by name.
+fn annotated(ws: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<_> = std::fs::read_dir(ws.join("out/退回"))
+        .map(|d| {
+            d.map(|e| {
+                let e = e.unwrap();
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// A unit's return rewritten with `field` changed by `by`.
+fn change_value(path: &Path, field: &str, by: i64) {
+    let ret = nianbao_read::read_path(path).unwrap();
+    let mut values: Vec<i64> = ret.readings.iter().map(|r| r.value.unwrap()).collect();
+    values[nianbao_format::field_index(field).unwrap()] += by;
+    let bytes = nianbao_write::return_bytes(&ret.unit_name.unwrap(), ret.year, &values).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn kept_assessments_give_what_reading_again_gives_and_follow_rules_roster_and_last_year() {
+    // Last year's returns in a folder of the test's own, so that one can be changed.
+    let base = temp_dir("kept-assessments");
+    let prior = base.join("2021");
+    std::fs::create_dir_all(&prior).unwrap();
+    for e in std::fs::read_dir(root().join("fixtures/jinshan-2021")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x != "md") {
+            std::fs::copy(&p, prior.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    let ws = init_workspace("kept-assessments-ws", Some(&prior));
+    let returns = ws.join("returns");
+    for e in std::fs::read_dir(root().join("fixtures/jinshan-2022")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension()
+            .is_some_and(|x| x == "xlsx" || x == "xls" || x == "ods")
+        {
+            std::fs::copy(&p, returns.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    // One unit's balance fails (its readings are kept, and its annotated return written).
+    let mut xlsx: Vec<PathBuf> = std::fs::read_dir(&returns)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "xlsx"))
+        .collect();
+    xlsx.sort();
+    change_value(&xlsx[0], "t3.new.natural_person", 1);
+    // The rules in a file of the workspace's.
+    let rules = std::fs::read_to_string(root().join("crates/nianbao-rules/rules.toml")).unwrap();
+    std::fs::write(ws.join("rules.toml"), &rules).unwrap();
+    let toml = ws.join("nianbao.toml");
+    let config = std::fs::read_to_string(&toml).unwrap();
+    let config = config.replace("# rules = \"rules.toml\"", "rules = \"rules.toml\"");
+    std::fs::write(&toml, config).unwrap();
+
+    // What a run gives, and what the same run gives with nothing kept.
+    let results = |ws: &Path| (report_without_changes(ws), annotated(ws));
+    // The outputs removed: written again whatever the run finds.
+    let clear = |ws: &Path| {
+        let _ = std::fs::remove_dir_all(ws.join("out/退回"));
+        std::fs::remove_file(ws.join("out/report.json")).unwrap();
+    };
+    let cold = |ws: &Path| {
+        std::fs::remove_dir_all(ws.join(".nianbao/cache")).unwrap();
+        clear(ws);
+        let o = nightly(ws);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        results(ws)
+    };
+    // A run that reads only `fresh` files again.
+    let kept = |ws: &Path, fresh: u64| {
+        clear(ws);
+        let o = nightly(ws);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert_eq!(log_lines(ws).pop().unwrap()["read_fresh"], fresh);
+        results(ws)
+    };
+    assert_eq!(nightly(&ws).status.code(), Some(1));
+    let first = results(&ws);
+    assert_eq!(first.1.len(), 1, "one annotated return");
+    assert_eq!(kept(&ws, 0), first, "every assessment kept");
+    assert!(ws.join(".nianbao/cache/assessed.pack").is_file());
+
+    // The rules change: every year-on-year difference is now a warning.
+    let loose = rules
+        .replace("factor = 5", "factor = 1.01")
+        .replace("floor = 20", "floor = 1");
+    assert_ne!(loose, rules);
+    std::fs::write(ws.join("rules.toml"), loose).unwrap();
+    let after_rules = kept(&ws, 0);
+    assert_ne!(after_rules.0, first.0, "the rules changed the results");
+    assert_eq!(after_rules, cold(&ws));
+
+    // Last year's return of a unit changes: its cross-year checks with it.
+    change_value(
+        &prior.join("U05_亭林镇_2021年报统计表.xlsx"),
+        "t3.new.natural_person",
+        40,
+    );
+    let after_prior = kept(&ws, 1);
+    assert_ne!(
+        after_prior.0, after_rules.0,
+        "last year changed the results"
+    );
+    assert_eq!(after_prior, cold(&ws));
+
+    // The roster changes: a unit's code.
+    let roster = ws.join("roster.csv");
+    let text = std::fs::read_to_string(&roster).unwrap();
+    std::fs::write(&roster, text.replacen("U05,", "X05,", 1)).unwrap();
+    let after_roster = kept(&ws, 0);
+    assert_ne!(after_roster.0, after_prior.0);
+    assert_eq!(after_roster, cold(&ws));
 }

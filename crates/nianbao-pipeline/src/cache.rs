@@ -10,6 +10,13 @@
 //! reading. A pack of another revision, a record cut short or whose checksum fails is ignored
 //! (and read again), never trusted. Only a run (under the workspace's lock) saves the cache.
 //!
+//! `assessed.pack`, of the same records, keeps each return's assessment (its values, compact,
+//! and what the rules found: [`nianbao_consolidate::Assessed`]) under the hash of its bytes, its
+//! path and everything else the assessment depends on ([`assessment_key`]), for one build of the
+//! tool (its header names the executable's size and time): a re-run neither decodes nor checks a
+//! return whose bytes did not change. A run answered by an assessment keeps the file's read
+//! result in `entries.pack` as if it had used it.
+//!
 //! `stamps.json` remembers, as git's index does, each file's size, modification and change
 //! times, inode and device with the hash its bytes had: a file whose stamp is unchanged is not
 //! read or hashed again. A stamp is only recorded for a file last modified a few seconds before
@@ -24,6 +31,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, SystemTime};
 
+use nianbao_consolidate::Assessed;
 use nianbao_format::Msg;
 use nianbao_read::Return;
 use serde::{Deserialize, Serialize};
@@ -74,17 +82,19 @@ impl std::fmt::Debug for Pack {
 }
 
 impl Pack {
-    fn read(path: &Path) -> Pack {
-        std::fs::read(path).map(Pack::parse).unwrap_or_default()
+    fn read(path: &Path, head: &[u8]) -> Pack {
+        std::fs::read(path)
+            .map(|b| Pack::parse(b, head))
+            .unwrap_or_default()
     }
 
-    /// The records of a pack of this revision, up to the first that does not fit (a truncated
-    /// pack keeps its whole records); checksums are checked when a record is used.
-    fn parse(bytes: Vec<u8>) -> Pack {
+    /// The records of a pack that starts with `head` (its kind and revision), up to the first
+    /// that does not fit (a truncated pack keeps its whole records); checksums are checked when
+    /// a record is used.
+    fn parse(bytes: Vec<u8>, head: &[u8]) -> Pack {
         let mut at = HashMap::new();
-        let head = pack_head();
         let mut end = 0;
-        if bytes.starts_with(&head) {
+        if bytes.starts_with(head) {
             end = head.len();
             // A hash appended again (its first record damaged) is found at its last.
             while let Some((sha, body)) = record_at(&bytes, end) {
@@ -193,6 +203,170 @@ impl Stamp {
     }
 }
 
+/// One pack file and this run's use of it: read when first needed, the records this run used,
+/// the pack it writes.
+#[derive(Debug)]
+struct PackFile {
+    path: PathBuf,
+    /// The pack's first line: its kind and revision; a pack of another is not read.
+    head: Vec<u8>,
+    /// The last run's pack, read when first needed.
+    pack: OnceLock<Pack>,
+    /// The keys this run found in it.
+    used: Mutex<HashSet<String>>,
+    /// The pack this run writes, opened at its first fresh record (None when it cannot be).
+    next: Mutex<Option<Option<NextPack>>>,
+}
+
+impl PackFile {
+    fn new(path: PathBuf, head: Vec<u8>) -> PackFile {
+        PackFile {
+            path,
+            head,
+            pack: OnceLock::new(),
+            used: Mutex::new(HashSet::new()),
+            next: Mutex::new(None),
+        }
+    }
+
+    fn pack(&self) -> &Pack {
+        self.pack.get_or_init(|| Pack::read(&self.path, &self.head))
+    }
+
+    /// The body of `key`'s record, if its checksum holds (the record is then kept).
+    fn get(&self, key: &str) -> Option<&[u8]> {
+        let (_, body) = self.pack().get(key)?;
+        self.keep(key);
+        Some(body)
+    }
+
+    /// Keeps `key`'s record when the pack is rewritten, as if this run had used it.
+    fn keep(&self, key: &str) {
+        let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        used.insert(key.to_string());
+    }
+
+    /// Writes a record into this run's pack (best effort: a record lost only costs time).
+    fn put(&self, key: &str, body: &[u8]) {
+        let Some(rec) = record(key, body) else {
+            return;
+        };
+        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(n) = next.get_or_insert_with(|| self.open_next()) else {
+            return;
+        };
+        if n.written.insert(key.to_string()) && n.out.write_all(&rec).is_err() {
+            *next = Some(None);
+        }
+    }
+
+    /// Appends this run's fresh records to the pack while at least half of its records were
+    /// used (a stale record costs only room); rewrites it with the records used otherwise. A
+    /// pack this run neither read nor added to is left as it is.
+    fn save(&self) {
+        let used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        let fresh = next.take().flatten();
+        if fresh.is_none() && self.pack.get().is_none() {
+            return;
+        }
+        let pack = self.pack();
+        let unused = pack.at.len().saturating_sub(used.len());
+        let compact = unused * 2 > pack.at.len();
+        match fresh {
+            None if !compact => {}
+            Some(n) if pack.at.is_empty() => self.put_in_place(n),
+            Some(n) if !compact => {
+                if self.append(pack, n).is_err() {
+                    // Records cut short are ignored; the next run writes a whole pack.
+                    let _ = std::fs::remove_file(&self.path);
+                }
+            }
+            fresh => {
+                let Some(mut n) = fresh.or_else(|| self.open_next()) else {
+                    return;
+                };
+                for key in used.iter() {
+                    if let Some((rec, _)) = pack.get(key)
+                        && n.written.insert(key.clone())
+                        && n.out.write_all(rec).is_err()
+                    {
+                        let _ = std::fs::remove_file(&n.tmp);
+                        return;
+                    }
+                }
+                self.put_in_place(n);
+            }
+        }
+    }
+
+    /// Renames a new pack into place.
+    fn put_in_place(&self, n: NextPack) {
+        let NextPack { tmp, out, .. } = n;
+        if out.into_inner().is_err() || std::fs::rename(&tmp, &self.path).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+
+    /// Appends the records of a new pack to the pack, after its last whole record.
+    fn append(&self, pack: &Pack, n: NextPack) -> std::io::Result<()> {
+        let NextPack { tmp, out, .. } = n;
+        let appended = (|| {
+            let mut fresh = out.into_inner().map_err(|e| e.into_error())?;
+            fresh.seek(std::io::SeekFrom::Start(self.head.len() as u64))?;
+            let mut f = std::fs::OpenOptions::new().write(true).open(&self.path)?;
+            f.set_len(pack.end as u64)?;
+            f.seek(std::io::SeekFrom::End(0))?;
+            std::io::copy(&mut fresh, &mut f).map(|_| ())
+        })();
+        let _ = std::fs::remove_file(&tmp);
+        appended
+    }
+
+    /// A new pack, its header written (None when it cannot be created).
+    fn open_next(&self) -> Option<NextPack> {
+        let dir = self.path.parent()?;
+        std::fs::create_dir_all(dir).ok()?;
+        let name = self.path.file_name()?.to_string_lossy();
+        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        // Read back when its records are appended to the pack.
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp)
+            .ok()?;
+        let mut out = BufWriter::new(file);
+        if out.write_all(&self.head).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+            return None;
+        }
+        Some(NextPack {
+            tmp,
+            out,
+            written: HashSet::new(),
+        })
+    }
+}
+
+/// What identifies the running build: the size and modification time of its executable. The
+/// assessments (what the rules found in a return) depend on all of the tool's code, not only on
+/// the reader's, so they are kept for one build only.
+fn build_id() -> Option<&'static str> {
+    static ID: OnceLock<Option<String>> = OnceLock::new();
+    ID.get_or_init(|| {
+        let meta = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
+        let modified = meta
+            .modified()
+            .ok()?
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .ok()?;
+        Some(format!("{}-{}", meta.len(), modified.as_nanos()))
+    })
+    .as_deref()
+}
+
 /// A cache folder, and how many files it answered and how many were read fresh.
 #[derive(Debug)]
 pub struct Cache {
@@ -203,36 +377,37 @@ pub struct Cache {
     known: OnceLock<HashMap<String, (Stamp, String)>>,
     /// The stamps of the files seen in this run, to be saved.
     seen: Mutex<HashMap<String, (Stamp, String)>>,
-    /// The last run's pack, read when first needed.
-    pack: OnceLock<Pack>,
-    /// The hashes this run found in it.
-    used: Mutex<HashSet<String>>,
-    /// The pack this run writes, opened at its first fresh result (None when it cannot be).
-    next: Mutex<Option<Option<NextPack>>>,
+    /// Each file's read result by the hash of its bytes (`entries.pack`).
+    entries: PackFile,
+    /// Each return's assessment by the hash of its bytes, its path and everything else the
+    /// assessment depends on (`assessed.pack`, of this build only); None where the build cannot
+    /// be told.
+    assessed: Option<PackFile>,
 }
 
 impl Cache {
     /// The cache in `dir` (created when first written).
     pub fn new(dir: PathBuf) -> Cache {
+        let assessed = build_id().map(|id| {
+            let head = [
+                b"nianbao-assessed ".as_slice(),
+                READER_REVISION.as_bytes(),
+                b" ",
+                id.as_bytes(),
+                b"\n",
+            ]
+            .concat();
+            PackFile::new(dir.join("assessed.pack"), head)
+        });
         Cache {
+            entries: PackFile::new(dir.join("entries.pack"), pack_head()),
+            assessed,
             dir,
             hits: AtomicUsize::new(0),
             misses: AtomicUsize::new(0),
             known: OnceLock::new(),
             seen: Mutex::new(HashMap::new()),
-            pack: OnceLock::new(),
-            used: Mutex::new(HashSet::new()),
-            next: Mutex::new(None),
         }
-    }
-
-    fn pack_path(&self) -> PathBuf {
-        self.dir.join("entries.pack")
-    }
-
-    /// The last run's pack, read on first use.
-    fn pack(&self) -> &Pack {
-        self.pack.get_or_init(|| Pack::read(&self.pack_path()))
     }
 
     fn stamps_path(&self) -> PathBuf {
@@ -265,11 +440,14 @@ impl Cache {
     }
 
     /// Saves what this run learnt: the stamps of the files it saw and, when it read anything
-    /// fresh or left anything unused, the pack of the entries it used (best effort: a lost
+    /// fresh or left anything unused, the packs of the entries it used (best effort: a lost
     /// cache only costs reading the files again).
     pub fn save(&self) {
         self.save_stamps();
-        self.save_pack();
+        self.entries.save();
+        if let Some(a) = &self.assessed {
+            a.save();
+        }
     }
 
     fn save_stamps(&self) {
@@ -292,107 +470,18 @@ impl Cache {
         }
     }
 
-    /// Appends this run's fresh records to the pack while at least half of its records were
-    /// used (a stale record costs only room); rewrites it with the records used otherwise.
-    fn save_pack(&self) {
-        let used = self.used.lock().unwrap_or_else(|e| e.into_inner());
-        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
-        let pack = self.pack();
-        let fresh = next.take().flatten();
-        let unused = pack.at.len().saturating_sub(used.len());
-        let compact = unused * 2 > pack.at.len();
-        match fresh {
-            None if !compact => {}
-            Some(n) if pack.at.is_empty() => self.put_in_place(n),
-            Some(n) if !compact => {
-                if self.append(pack, n).is_err() {
-                    // Records cut short are ignored; the next run writes a whole pack.
-                    let _ = std::fs::remove_file(self.pack_path());
-                }
-            }
-            fresh => {
-                let Some(mut n) = fresh.or_else(|| self.open_next()) else {
-                    return;
-                };
-                for sha in used.iter() {
-                    if let Some((rec, _)) = pack.get(sha)
-                        && n.written.insert(sha.clone())
-                        && n.out.write_all(rec).is_err()
-                    {
-                        let _ = std::fs::remove_file(&n.tmp);
-                        return;
-                    }
-                }
-                self.put_in_place(n);
-            }
-        }
-    }
-
-    /// Renames a new pack into place.
-    fn put_in_place(&self, n: NextPack) {
-        let NextPack { tmp, out, .. } = n;
-        if out.into_inner().is_err() || std::fs::rename(&tmp, self.pack_path()).is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-    }
-
-    /// Appends the records of a new pack to the pack, after its last whole record.
-    fn append(&self, pack: &Pack, n: NextPack) -> std::io::Result<()> {
-        let NextPack { tmp, out, .. } = n;
-        let appended = (|| {
-            let mut fresh = out.into_inner().map_err(|e| e.into_error())?;
-            fresh.seek(std::io::SeekFrom::Start(pack_head().len() as u64))?;
-            let mut f = std::fs::OpenOptions::new()
-                .write(true)
-                .open(self.pack_path())?;
-            f.set_len(pack.end as u64)?;
-            f.seek(std::io::SeekFrom::End(0))?;
-            std::io::copy(&mut fresh, &mut f).map(|_| ())
-        })();
-        let _ = std::fs::remove_file(&tmp);
-        appended
-    }
-
-    /// A new pack, its header written (None when it cannot be created).
-    fn open_next(&self) -> Option<NextPack> {
-        std::fs::create_dir_all(&self.dir).ok()?;
-        let tmp = self
-            .dir
-            .join(format!(".entries.pack.{}.tmp", std::process::id()));
-        // Read back when its records are appended to the pack.
-        let file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&tmp)
-            .ok()?;
-        let mut out = BufWriter::new(file);
-        if out.write_all(&pack_head()).is_err() {
-            let _ = std::fs::remove_file(&tmp);
-            return None;
-        }
-        Some(NextPack {
-            tmp,
-            out,
-            written: HashSet::new(),
-        })
-    }
-
     /// The result stored for these bytes, if a sound entry holds it.
     pub fn get(&self, sha: &str) -> Option<Result<Return, Msg>> {
-        let pack = self.pack();
-        let found = pack
+        let found = self
+            .entries
             .get(sha)
-            .and_then(|(_, body)| rmp_serde::from_slice::<Result<Stored, Msg>>(body).ok())
+            .and_then(|body| rmp_serde::from_slice::<Result<Stored, Msg>>(body).ok())
             .and_then(|r| match r {
                 Ok(stored) => stored.into_return().map(Ok),
                 Err(why) => Some(Err(why)),
             });
         if found.is_some() {
             self.hits.fetch_add(1, Ordering::Relaxed);
-            let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
-            used.insert(sha.to_string());
         }
         found
     }
@@ -402,18 +491,32 @@ impl Cache {
     pub fn put(&self, sha: &str, outcome: &Result<Return, Msg>) {
         self.misses.fetch_add(1, Ordering::Relaxed);
         let stored = outcome.as_ref().map(Stored::of);
-        let Some(rec) = rmp_serde::to_vec(&stored)
-            .ok()
-            .and_then(|body| record(sha, &body))
-        else {
+        if let Ok(body) = rmp_serde::to_vec(&stored) {
+            self.entries.put(sha, &body);
+        }
+    }
+
+    /// The return and its assessment stored under `key` ([`assessment_key`]) for the file
+    /// whose bytes hash to `sha`, if a sound entry holds them: the return comes back as
+    /// [`nianbao_consolidate::assess`] leaves it (readings and problems moved into the
+    /// assessment). The file's read result is kept in the cache as if it had been used.
+    pub fn get_assessed(&self, key: &str, sha: &str) -> Option<(Return, Assessed)> {
+        let body = self.assessed.as_ref()?.get(key)?;
+        let found = rmp_serde::from_slice::<StoredAssessment>(body)
+            .ok()?
+            .into_parts()?;
+        self.entries.keep(sha);
+        self.hits.fetch_add(1, Ordering::Relaxed);
+        Some(found)
+    }
+
+    /// Stores a return's assessment under `key` ([`assessment_key`]).
+    pub fn put_assessed(&self, key: &str, ret: &Return, a: &Assessed) {
+        let Some(pack) = &self.assessed else {
             return;
         };
-        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(n) = next.get_or_insert_with(|| self.open_next()) else {
-            return;
-        };
-        if n.written.insert(sha.to_string()) && n.out.write_all(&rec).is_err() {
-            *next = Some(None);
+        if let Ok(body) = rmp_serde::to_vec(&StoredAssessment::of(ret, a)) {
+            pack.put(key, &body);
         }
     }
 
@@ -441,6 +544,70 @@ impl Cache {
     }
 }
 
+/// The key a return's assessment is kept under: the hash of its bytes, its path (the unit may
+/// be told by the file's name) and `context`, the hash of everything else the assessment
+/// depends on (the roster, the rules, last year's returns, the year: [`crate::folder`]).
+pub fn assessment_key(context: &str, rel: &str, sha: &str) -> String {
+    sha256_hex(format!("{context}\n{rel}\n{sha}").as_bytes())
+}
+
+/// A return's assessment as the cache keeps it.
+#[derive(Serialize, Deserialize)]
+struct StoredAssessment {
+    format: nianbao_read::Format,
+    unit_name: Option<String>,
+    year: Option<i32>,
+    generated: Option<String>,
+    values: nianbao_format::UnitValues,
+    found: Vec<nianbao_format::Violation>,
+    problems: usize,
+    blanks: usize,
+    complete: bool,
+    /// The readings kept (something was found): each sheet's name once, then the readings.
+    readings: Option<(Vec<String>, Packed)>,
+}
+
+impl StoredAssessment {
+    fn of(r: &Return, a: &Assessed) -> StoredAssessment {
+        StoredAssessment {
+            format: r.format,
+            unit_name: r.unit_name.clone(),
+            year: r.year,
+            generated: r.generated.clone(),
+            values: a.values.clone(),
+            found: a.found.clone(),
+            problems: a.problems,
+            blanks: a.blanks,
+            complete: a.complete,
+            readings: a.readings.as_deref().map(pack_readings),
+        }
+    }
+
+    fn into_parts(self) -> Option<(Return, Assessed)> {
+        let readings = match self.readings {
+            Some((sheets, packed)) => Some(unpack_with_sheets(sheets, &packed)?),
+            None => None,
+        };
+        let ret = Return {
+            format: self.format,
+            unit_name: self.unit_name,
+            year: self.year,
+            readings: Vec::new(),
+            problems: Vec::new(),
+            generated: self.generated,
+        };
+        let a = Assessed {
+            readings,
+            values: self.values,
+            found: self.found,
+            problems: self.problems,
+            blanks: self.blanks,
+            complete: self.complete,
+        };
+        Some((ret, a))
+    }
+}
+
 /// A return as the cache keeps it: its readings packed into bytes ([`Packed`]), each sheet's
 /// name once; the rest as serde gives it.
 #[derive(Serialize, Deserialize)]
@@ -464,27 +631,13 @@ impl Stored {
             problems,
             generated,
         } = r;
-        let mut sheets: Vec<String> = Vec::new();
-        let mut packed = Vec::with_capacity(readings.len() * 22);
-        for x in readings {
-            let cell = x.cell.as_ref().map(|c| {
-                let k = match sheets.iter().position(|s| **s == *c.sheet) {
-                    Some(k) => k,
-                    None => {
-                        sheets.push(c.sheet.to_string());
-                        sheets.len() - 1
-                    }
-                };
-                (k as u32, c.row, c.col)
-            });
-            pack_reading(&mut packed, x, cell);
-        }
+        let (sheets, readings) = pack_readings(readings);
         Stored {
             format: *format,
             unit_name: unit_name.clone(),
             year: *year,
             sheets,
-            readings: Packed(packed),
+            readings,
             problems: problems.clone(),
             generated: generated.clone(),
         }
@@ -492,16 +645,44 @@ impl Stored {
 
     /// The return, if its packed readings are whole.
     fn into_return(self) -> Option<Return> {
-        let sheets: Vec<std::sync::Arc<str>> = self.sheets.into_iter().map(Into::into).collect();
         Some(Return {
             format: self.format,
             unit_name: self.unit_name,
             year: self.year,
-            readings: unpack_readings(&self.readings.0, &sheets)?,
+            readings: unpack_with_sheets(self.sheets, &self.readings)?,
             problems: self.problems,
             generated: self.generated,
         })
     }
+}
+
+/// Readings packed ([`Packed`]), with the names of their sheets, each once.
+fn pack_readings(readings: &[nianbao_format::Reading]) -> (Vec<String>, Packed) {
+    let mut sheets: Vec<String> = Vec::new();
+    let mut packed = Vec::with_capacity(readings.len() * 22);
+    for x in readings {
+        let cell = x.cell.as_ref().map(|c| {
+            let k = match sheets.iter().position(|s| **s == *c.sheet) {
+                Some(k) => k,
+                None => {
+                    sheets.push(c.sheet.to_string());
+                    sheets.len() - 1
+                }
+            };
+            (k as u32, c.row, c.col)
+        });
+        pack_reading(&mut packed, x, cell);
+    }
+    (sheets, Packed(packed))
+}
+
+/// The readings of [`pack_readings`], if they are whole.
+fn unpack_with_sheets(
+    sheets: Vec<String>,
+    packed: &Packed,
+) -> Option<Vec<nianbao_format::Reading>> {
+    let sheets: Vec<std::sync::Arc<str>> = sheets.into_iter().map(Into::into).collect();
+    unpack_readings(&packed.0, &sheets)
 }
 
 /// Readings as bytes: decoding 200 of them a return through serde was most of a re-run's
@@ -813,19 +994,78 @@ mod tests {
         let body_of_first = PACK_MAGIC.len() + READER_REVISION.len() + 1 + RECORD_HEAD;
         let mut flipped = good.clone();
         flipped[body_of_first + 2] ^= 1;
-        let pack = Pack::parse(flipped);
+        let pack = Pack::parse(flipped, &pack_head());
         assert_eq!(
             [pack.get(&one).is_some(), pack.get(&two).is_some()],
             [false, true]
         );
-        let pack = Pack::parse(good[..good.len() - 3].to_vec());
+        let pack = Pack::parse(good[..good.len() - 3].to_vec(), &pack_head());
         assert_eq!(
             [pack.get(&one).is_some(), pack.get(&two).is_some()],
             [true, false]
         );
         let other = String::from_utf8_lossy(&good).replacen(READER_REVISION, "0.0.0+reader.1", 1);
-        assert!(Pack::parse(other.into_bytes()).at.is_empty());
-        assert!(Pack::parse(Vec::new()).at.is_empty());
+        assert!(Pack::parse(other.into_bytes(), &pack_head()).at.is_empty());
+        assert!(Pack::parse(Vec::new(), &pack_head()).at.is_empty());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn an_assessment_comes_back_and_keeps_the_read_result_it_came_from() {
+        let dir = scratch("assessed");
+        let (one, two) = (sha256_hex(b"1"), sha256_hex(b"2"));
+        let (k1, k2) = (
+            assessment_key("ctx", "a.xlsx", &one),
+            assessment_key("ctx", "b.xlsx", &two),
+        );
+        assert_ne!(k1, assessment_key("other", "a.xlsx", &one));
+        assert_ne!(k1, assessment_key("ctx", "c.xlsx", &one));
+        let mut ret = ok("甲").unwrap();
+        let readings = std::mem::take(&mut ret.readings);
+        let assessed = Assessed {
+            values: nianbao_format::UnitValues::from_readings(&readings),
+            readings: Some(readings),
+            found: vec![nianbao_format::Violation {
+                rule: "balance".into(),
+                ..Default::default()
+            }],
+            problems: 0,
+            blanks: 1,
+            complete: true,
+        };
+        let (three, k3) = (
+            sha256_hex(b"3"),
+            assessment_key("ctx", "c.xlsx", &sha256_hex(b"3")),
+        );
+        let run = Cache::new(dir.clone());
+        for (sha, key) in [(&one, &k1), (&two, &k2), (&three, &k3)] {
+            run.put(sha, &ok("甲"));
+            run.put_assessed(key, &ret, &assessed);
+        }
+        run.save();
+        let next = Cache::new(dir.clone());
+        let (back, again) = next.get_assessed(&k1, &one).unwrap();
+        assert_eq!(format!("{back:?}"), format!("{ret:?}"));
+        assert_eq!(format!("{again:?}"), format!("{assessed:?}"));
+        assert!(
+            next.get_assessed(&assessment_key("ctx", "a.xlsx", &two), &two)
+                .is_none()
+        );
+        assert_eq!(next.counts(), (1, 0));
+        // One of three assessments used: their pack is rewritten with it; the read results'
+        // pack, never opened, is left as it is.
+        next.save();
+        let after = Cache::new(dir.clone());
+        assert!(after.get_assessed(&k1, &one).is_some());
+        assert!(after.get_assessed(&k2, &two).is_none());
+        // Opened and compacted, it keeps the read result of the file answered by its
+        // assessment, though that was never decoded.
+        let fresh = sha256_hex(b"4");
+        after.put(&fresh, &ok("丙"));
+        after.save();
+        let last = Cache::new(dir.clone());
+        assert!(last.get(&one).is_some() && last.get(&fresh).is_some());
+        assert!(last.get(&two).is_none());
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -12,10 +12,10 @@ use nianbao_format::{
 use nianbao_rules::RuleSet;
 use nianbao_write::{WriteOptions, annotated_file_name, write_json_report, write_workbook};
 
-use crate::cache::Cache;
+use crate::cache::{Cache, sha256_hex};
 use crate::discover::{Discovery, discover};
 use crate::outputs::{self, Fill, Kind, OutputSet, Target};
-use crate::read::{Progress, Silent, read_all};
+use crate::read::{Assess, Progress, Silent, read_all};
 use crate::{RunError, annotated_bytes, consolidate_failed, load_roster, load_rules};
 
 /// What `consolidate` is asked to do.
@@ -211,6 +211,35 @@ pub fn prior_of(report: Report) -> HashMap<String, Prior> {
         .collect()
 }
 
+/// The hashes of the roster's and the rule file's bytes; None when one cannot be read.
+fn settings_hash(req: &FolderRequest) -> Option<String> {
+    let mut text = String::new();
+    for (what, path) in [("roster", &req.roster), ("rules", &req.rules)] {
+        let sha = match path {
+            Some(p) => sha256_hex(&std::fs::read(p).ok()?),
+            None => "none".to_string(),
+        };
+        text.push_str(&format!("{what} {sha}\n"));
+    }
+    Some(text)
+}
+
+/// The hash of everything a return's assessment depends on besides its file (see
+/// [`crate::cache::assessment_key`]): the roster and the rule file (`settings`), the year, and
+/// last year's returns, whose values the cross-year rules compare with. The built-in rules and
+/// the code are the build's, which the cache's assessments are kept for alone.
+fn assessment_context(
+    settings: &str,
+    year: Option<i32>,
+    prior_hashes: &BTreeMap<String, String>,
+) -> String {
+    let mut text = format!("{settings}year {year:?}\n");
+    for (rel, sha) in prior_hashes {
+        text.push_str(&format!("prior {rel}\t{sha}\n"));
+    }
+    sha256_hex(text.as_bytes())
+}
+
 /// Consolidates a folder of returns and writes the outputs as one set.
 pub fn consolidate_folder(
     req: &FolderRequest,
@@ -238,8 +267,11 @@ pub struct Prepared {
 /// Checks the outputs, reads and consolidates: everything but writing.
 pub fn prepare(req: &FolderRequest, progress: &dyn Progress) -> Result<Prepared, RunError> {
     let planned = plan(req)?;
+    // Hashed before and after they are loaded: a file changed in between is not trusted.
+    let settings = settings_hash(req);
     let roster = load_roster(req.roster.as_deref())?;
     let rules: RuleSet = load_rules(req.rules.as_deref())?;
+    let settings = settings.filter(|s| settings_hash(req).as_ref() == Some(s));
     let waivers = req
         .waivers
         .as_deref()
@@ -285,14 +317,19 @@ pub fn prepare(req: &FolderRequest, progress: &dyn Progress) -> Result<Prepared,
         keep_readings: false,
     };
     let sheets: Vec<_> = found.files.iter().filter(|f| f.spreadsheet).collect();
-    let assess = |input: &mut nianbao_consolidate::Input| {
+    let check = |input: &mut nianbao_consolidate::Input| {
         nianbao_consolidate::assess_input(input, roster.as_ref(), &opts)
+    };
+    let context = settings.map(|s| assessment_context(&s, req.year, &prior_hashes));
+    let assess = Assess {
+        check: &check,
+        context: context.as_deref(),
     };
     let read = read_all(
         &sheets,
         progress,
         cache.as_ref(),
-        Some(&assess),
+        Some(assess),
         roster.as_ref(),
     );
     let hashes = read.hashes;

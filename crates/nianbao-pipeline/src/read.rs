@@ -4,7 +4,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use nianbao_consolidate::Input;
+use nianbao_consolidate::{Assessed, Input};
 use nianbao_format::{
     FileEntry, FileStatus, GENERATED_ANNOTATED, GENERATED_SUMMARY, Msg, Reading, laid_values,
     mark_is_return, values_fingerprint,
@@ -12,7 +12,7 @@ use nianbao_format::{
 
 use nianbao_read::Return;
 
-use crate::cache::{Cache, Stamp, read_hashed};
+use crate::cache::{Cache, Stamp, assessment_key, read_hashed};
 use crate::discover::Found;
 
 /// Told how far reading has got (a progress bar, a log line, nothing).
@@ -137,21 +137,38 @@ pub struct ReadSet {
     pub hashes: std::collections::BTreeMap<String, String>,
 }
 
-/// A file's read result, through the cache when there is one; with its content hash then.
+/// What the cache or the reader gave for a file.
+enum Outcome {
+    /// The reader's result.
+    Read(Result<Return, Msg>),
+    /// A return's assessment kept for these bytes: the return as the assessment leaves it.
+    Assessed(Return, Assessed),
+}
+
+/// The assessment kept for a file whose bytes hash to the argument, if one is.
+type Kept<'a> = &'a dyn Fn(&str) -> Option<(Return, Assessed)>;
+
+/// A file's read result, through the cache when there is one (and its kept assessment, from
+/// `kept`, before its read result); with its content hash then.
 fn outcome_of(
     path: &Path,
     meta: Option<&std::fs::Metadata>,
     cache: Option<&Cache>,
-) -> (Result<Return, Msg>, Option<String>) {
+    kept: Option<Kept<'_>>,
+) -> (Outcome, Option<String>) {
     let fresh = || nianbao_read::read_path(path).map_err(|e| e.message);
     let Some(cache) = cache else {
-        return (fresh(), None);
+        return (Outcome::Read(fresh()), None);
+    };
+    let from_cache = |sha: &str| match kept.and_then(|k| k(sha)) {
+        Some((ret, assessed)) => Some(Outcome::Assessed(ret, assessed)),
+        None => cache.get(sha).map(Outcome::Read),
     };
     // A file whose stamp has not changed since its hash was taken is not read or hashed again.
     let now = std::time::SystemTime::now();
     let stamp = meta.and_then(Stamp::of_metadata);
     if let Some(sha) = stamp.as_ref().and_then(|s| cache.known_hash(path, s))
-        && let Some(outcome) = cache.get(&sha)
+        && let Some(outcome) = from_cache(&sha)
     {
         if let Some(stamp) = stamp {
             cache.remember(path, stamp, &sha, now);
@@ -159,12 +176,13 @@ fn outcome_of(
         return (outcome, Some(sha));
     }
     let Ok((bytes, sha)) = read_hashed(path) else {
-        return (fresh(), None); // the reader says why in the clerk's words
+        // the reader says why in the clerk's words
+        return (Outcome::Read(fresh()), None);
     };
     if let Some(stamp) = stamp {
         cache.remember(path, stamp, &sha, now);
     }
-    if let Some(outcome) = cache.get(&sha) {
+    if let Some(outcome) = from_cache(&sha) {
         return (outcome, Some(sha));
     }
     let outcome = if bytes.is_empty() {
@@ -177,12 +195,12 @@ fn outcome_of(
         nianbao_read::read_bytes(&bytes, &name).map_err(|e| e.message)
     };
     cache.put(&sha, &outcome);
-    (outcome, Some(sha))
+    (Outcome::Read(outcome), Some(sha))
 }
 
 /// Reads one file: a return, a failure, or one of our own outputs.
 pub fn read_file(rel: &str, path: &Path) -> Read {
-    read_one(rel, path, false, None).0
+    read_one(rel, path, false, None, None).0
 }
 
 fn read_one(
@@ -190,11 +208,18 @@ fn read_one(
     path: &Path,
     document: bool,
     cache: Option<&Cache>,
+    kept: Option<Kept<'_>>,
 ) -> (Read, Option<String>) {
     let meta = std::fs::metadata(path).ok();
     let modified = meta.as_ref().and_then(|m| m.modified().ok());
-    let (outcome, sha) = outcome_of(path, meta.as_ref(), cache);
+    let (outcome, sha) = outcome_of(path, meta.as_ref(), cache, kept);
+    let (outcome, assessed) = match outcome {
+        // Only a return's assessment is kept, never one of our own outputs'.
+        Outcome::Assessed(ret, assessed) => (Ok(ret), Some(assessed)),
+        Outcome::Read(outcome) => (outcome, None),
+    };
     let skipped = match &outcome {
+        _ if assessed.is_some() => None,
         Ok(r) => own_output(r.generated.as_deref(), &r.readings),
         Err(_) if document => not_a_report(path),
         Err(_) => None,
@@ -212,16 +237,48 @@ fn read_one(
         file: rel.to_string(),
         modified,
         outcome,
-        assessed: None,
+        assessed,
     };
     (Read::Input(input), sha)
 }
 
-/// Reads every spreadsheet found, in parallel (through the cache when given); the inputs keep
-/// the order of `files`.
 /// Checks a return on the reader's thread as soon as it is read (see
 /// [`nianbao_consolidate::Assessed`]), so that thousands of readings are never held at once.
-pub type Assess<'a> = &'a (dyn Fn(&mut Input) + Sync);
+#[derive(Clone, Copy)]
+pub struct Assess<'a> {
+    pub check: &'a (dyn Fn(&mut Input) + Sync),
+    /// The hash of everything `check` depends on besides the file itself (the roster, the
+    /// rules, last year's returns, the year): through a cache, a return's assessment is kept
+    /// under it, the file's path and the hash of its bytes ([`assessment_key`]), and a file
+    /// whose bytes did not change is neither decoded nor checked again. None: not kept.
+    pub context: Option<&'a str>,
+}
+
+/// Reads a file and assesses the return; through a cache, the assessment kept for its bytes
+/// (found by the file's stamp, without reading it, while that is unchanged), else the file
+/// read (through the cache), assessed and the assessment kept.
+fn read_assessed(f: &Found, cache: Option<&Cache>, assess: Assess<'_>) -> (Read, Option<String>) {
+    let key = |context: &str, sha: &str| assessment_key(context, &f.rel, sha);
+    let kept = |sha: &str| {
+        let (cache, context) = (cache?, assess.context?);
+        cache.get_assessed(&key(context, sha), sha)
+    };
+    let (mut read, sha) = read_one(&f.rel, &f.path, f.document, cache, Some(&kept));
+    if let Read::Input(input) = &mut read
+        && input.assessed.is_none()
+    {
+        (assess.check)(input);
+        if let (Some(cache), Some(context), Some(sha), Ok(ret), Some(assessed)) =
+            (cache, assess.context, &sha, &input.outcome, &input.assessed)
+        {
+            cache.put_assessed(&key(context, sha), ret, assessed);
+        }
+    }
+    (read, sha)
+}
+
+/// Reads every spreadsheet found, in parallel (through the cache when given); the inputs keep
+/// the order of `files`.
 
 /// A named body's combined workbook is a return only where `roster` lists it
 /// ([`named_summaries_off_roster`]).
@@ -236,10 +293,10 @@ pub fn read_all(
     let read: Vec<(Read, Option<String>)> = files
         .par_iter()
         .map(|f| {
-            let mut r = read_one(&f.rel, &f.path, f.document, cache);
-            if let (Some(assess), Read::Input(input)) = (assess, &mut r.0) {
-                assess(input);
-            }
+            let r = match assess {
+                Some(assess) => read_assessed(f, cache, assess),
+                None => read_one(&f.rel, &f.path, f.document, cache, None),
+            };
             progress.file_done();
             r
         })
