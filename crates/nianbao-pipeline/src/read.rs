@@ -278,9 +278,7 @@ fn read_assessed(f: &Found, cache: Option<&Cache>, assess: Assess<'_>) -> (Read,
 }
 
 /// Reads every spreadsheet found, in parallel (through the cache when given); the inputs keep
-/// the order of `files`.
-
-/// A named body's combined workbook is a return only where `roster` lists it
+/// the order of `files`. A named body's combined workbook is a return only where `roster` lists it
 /// ([`named_summaries_off_roster`]).
 pub fn read_all(
     files: &[&Found],
