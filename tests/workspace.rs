@@ -148,9 +148,16 @@ fn a_damaged_cache_is_read_again_never_trusted() {
         v["changes"] = Value::Null;
         v
     };
-    let first = report();
+    // The units' rows of the workbook, as a reader sees them.
+    let rows = || {
+        let mut book = calamine::open_workbook_auto(ws.join("out/汇总.xlsx")).unwrap();
+        let sheet = book.worksheet_range("分单位明细").unwrap();
+        sheet.rows().map(|r| format!("{r:?}")).collect::<Vec<_>>()
+    };
+    let (first, first_rows) = (report(), rows());
     let pack = ws.join(".nianbao/cache/entries.pack");
     let kept = ws.join(".nianbao/cache/assessed.pack");
+    let parts = ws.join(".nianbao/cache/parts.pack");
     let good = std::fs::read(&pack).unwrap();
     let assessed = std::fs::read(&kept).unwrap();
     let flipped = |bytes: &[u8], from: usize, step: usize| {
@@ -184,6 +191,7 @@ fn a_damaged_cache_is_read_again_never_trusted() {
             first,
             "the same results, read again where damaged"
         );
+        assert_eq!(rows(), first_rows, "the same rows, deflated again");
     }
     // The assessments damaged or cut short, the read results whole: nothing read again, the
     // same results.

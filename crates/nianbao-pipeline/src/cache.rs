@@ -367,6 +367,44 @@ fn build_id() -> Option<&'static str> {
     .as_deref()
 }
 
+/// The first line of a pack kept for one build: its kind, the reader's revision and the build.
+fn build_head(kind: &str, build: &str) -> Vec<u8> {
+    format!("nianbao-{kind} {READER_REVISION} {build}\n").into_bytes()
+}
+
+/// The deflated parts of the combined workbook's units' rows, kept between runs in
+/// `parts.pack` (for one build: another's deflate may give other bytes) by the hash of their
+/// XML, so that a re-run deflates only the parts whose units changed
+/// ([`nianbao_write::DeflateMemo`]).
+#[derive(Debug)]
+pub struct KeptParts(PackFile);
+
+impl KeptParts {
+    /// The parts kept in the cache folder `dir`; None where the build cannot be told.
+    pub fn new(dir: &Path) -> Option<KeptParts> {
+        let id = build_id()?;
+        Some(KeptParts(PackFile::new(
+            dir.join("parts.pack"),
+            build_head("parts", id),
+        )))
+    }
+
+    /// Saves the parts this run deflated (best effort), as [`Cache::save`] does its entries.
+    pub fn save(&self) {
+        self.0.save();
+    }
+}
+
+impl nianbao_write::DeflateMemo for KeptParts {
+    fn get(&self, key: &str) -> Option<Vec<u8>> {
+        self.0.get(key).map(<[u8]>::to_vec)
+    }
+
+    fn put(&self, key: &str, deflated: &[u8]) {
+        self.0.put(key, deflated);
+    }
+}
+
 /// A cache folder, and how many files it answered and how many were read fresh.
 #[derive(Debug)]
 pub struct Cache {
@@ -388,17 +426,8 @@ pub struct Cache {
 impl Cache {
     /// The cache in `dir` (created when first written).
     pub fn new(dir: PathBuf) -> Cache {
-        let assessed = build_id().map(|id| {
-            let head = [
-                b"nianbao-assessed ".as_slice(),
-                READER_REVISION.as_bytes(),
-                b" ",
-                id.as_bytes(),
-                b"\n",
-            ]
-            .concat();
-            PackFile::new(dir.join("assessed.pack"), head)
-        });
+        let assessed = build_id()
+            .map(|id| PackFile::new(dir.join("assessed.pack"), build_head("assessed", id)));
         Cache {
             entries: PackFile::new(dir.join("entries.pack"), pack_head()),
             assessed,

@@ -12,7 +12,7 @@ use nianbao_format::{
 use nianbao_rules::RuleSet;
 use nianbao_write::{WriteOptions, annotated_file_name, write_json_report, write_workbook};
 
-use crate::cache::{Cache, sha256_hex};
+use crate::cache::{Cache, KeptParts, sha256_hex};
 use crate::discover::{Discovery, discover};
 use crate::outputs::{self, Fill, Kind, OutputSet, Target};
 use crate::read::{Assess, Progress, Silent, read_all};
@@ -262,6 +262,8 @@ pub struct Prepared {
     rules: RuleSet,
     lang: Lang,
     name: Option<String>,
+    /// The workbook's deflated parts kept in the cache, when read through one.
+    kept_parts: Option<std::sync::Arc<KeptParts>>,
 }
 
 /// Checks the outputs, reads and consolidates: everything but writing.
@@ -381,6 +383,11 @@ pub fn prepare(req: &FolderRequest, progress: &dyn Progress) -> Result<Prepared,
         rules: opts.rules,
         lang: req.lang,
         name: req.name.clone(),
+        kept_parts: req
+            .cache
+            .as_deref()
+            .and_then(KeptParts::new)
+            .map(std::sync::Arc::new),
     })
 }
 
@@ -413,8 +420,16 @@ impl Prepared {
             changes,
             deadline,
             district: self.name,
+            memo: self
+                .kept_parts
+                .clone()
+                .map(|k| k as std::sync::Arc<dyn nianbao_write::DeflateMemo>),
         };
-        write_outputs(self.report, &self.planned, &wopts)
+        let written = write_outputs(self.report, &self.planned, &wopts);
+        if let Some(kept) = &self.kept_parts {
+            kept.save();
+        }
+        written
     }
 }
 

@@ -54,8 +54,9 @@ pub struct RunOutcome {
     pub changes: Changes,
     /// Whether out/ was written (false: nothing it depends on changed since the last run).
     pub written: bool,
-    /// The outputs' outcome when written.
-    pub outputs: Option<FolderOutcome>,
+    /// Annotated returns written, and those of earlier runs removed (see [`FolderOutcome`]).
+    pub annotated: Vec<String>,
+    pub stale_removed: Vec<String>,
     /// Files answered from the cache and read fresh.
     pub cached: usize,
     pub fresh: usize,
@@ -389,11 +390,16 @@ fn run_as(
         .is_some_and(|b| b.fingerprint == print && b.outputs == output_stamps(&output_paths))
         && outputs_there;
     let (cached, fresh) = (prepared.cached, prepared.fresh);
-    let (report, outputs) = if unchanged {
-        (prepared.report, None)
+    let (report, annotated, stale_removed) = if unchanged {
+        (prepared.report, Vec::new(), Vec::new())
     } else {
-        let outcome = prepared.write_with_changes(changes.clone(), deadline)?;
-        (outcome.report.clone(), Some(outcome))
+        let FolderOutcome {
+            report,
+            annotated,
+            stale_removed,
+            ..
+        } = prepared.write_with_changes(changes.clone(), deadline)?;
+        (report, annotated, stale_removed)
     };
     let state = State {
         fingerprint: print,
@@ -437,7 +443,8 @@ fn run_as(
         report,
         changes,
         written: !unchanged,
-        outputs,
+        annotated,
+        stale_removed,
         cached,
         fresh,
     })

@@ -50,6 +50,7 @@ pub use template::{
     CHECK_NOT_A_NUMBER, CHECK_OK, Prefill, PriorReturn, TemplateSpec, check_text,
     filled_template_bytes, prefills, template_bytes, template_file_name,
 };
+pub use zipsplice::DeflateMemo;
 
 /// Sheet names, always in Chinese (the CLI and clerks refer to them by name).
 pub const SHEET_SUMMARY: &str = "全区汇总";
@@ -86,6 +87,9 @@ pub struct WriteOptions {
     /// The workspace's deadline (YYYY-MM-DD) and whether it has passed: `报送情况` names it and
     /// lists the units not yet filed (逾期 once it has passed).
     pub deadline: Option<(String, bool)>,
+    /// Where the deflated parts of `分单位明细`'s units' rows are kept between runs (a
+    /// workspace's cache); the bytes written are the same with or without.
+    pub memo: Option<Arc<dyn DeflateMemo>>,
 }
 
 impl WriteOptions {
@@ -178,7 +182,8 @@ pub fn write_workbook(
         return Ok(());
     }
     zipsplice::replace_member(&saved, UNITS_MEMBER, MAX_UNITS_XML, out, |xml, parts| {
-        sheets::unit_rows::splice_rows(xml, report, opts.lang, u32::from(ZIP_LEVEL), parts)
+        let memo = opts.memo.as_deref();
+        sheets::unit_rows::splice_rows(xml, report, opts.lang, u32::from(ZIP_LEVEL), memo, parts)
     })
 }
 

@@ -46,15 +46,53 @@ pub struct Part {
 impl Part {
     /// `xml` deflated at `level`; `last` ends the stream.
     pub fn new(xml: &[u8], level: u32, last: bool) -> Part {
+        Part::kept(xml, level, last, None)
+    }
+
+    /// The same, the deflated bytes taken from `memo` when it holds them for this XML, level
+    /// and ending, and kept there when not.
+    pub fn kept(xml: &[u8], level: u32, last: bool, memo: Option<&dyn DeflateMemo>) -> Part {
         let mut crc = crc32fast::Hasher::new();
         crc.update(xml);
+        let deflated = match memo {
+            None => deflate(xml, level, last),
+            Some(memo) => {
+                let key = memo_key(xml, level, last);
+                memo.get(&key).unwrap_or_else(|| {
+                    let deflated = deflate(xml, level, last);
+                    memo.put(&key, &deflated);
+                    deflated
+                })
+            }
+        };
         Part {
-            deflated: deflate(xml, level, last),
+            deflated,
             crc,
             len: xml.len() as u64,
             last,
         }
     }
+}
+
+/// Deflated parts kept by the caller between runs (a workspace's cache), so that a part whose
+/// XML was deflated before is not deflated again: most of a re-run's units' rows are those of
+/// the last run. Keys are the SHA-256 (64 hex digits) of the XML and of how it is deflated, so
+/// that what the memo gives is what deflating would.
+pub trait DeflateMemo: Send + Sync + std::fmt::Debug {
+    /// The deflated bytes kept under `key`, if any.
+    fn get(&self, key: &str) -> Option<Vec<u8>>;
+    /// Keeps `deflated` under `key`.
+    fn put(&self, key: &str, deflated: &[u8]);
+}
+
+/// The key of a part in a [`DeflateMemo`]: the hash of the XML, the level and whether the part
+/// ends the stream.
+fn memo_key(xml: &[u8], level: u32, last: bool) -> String {
+    use sha2::Digest as _;
+    let mut h = sha2::Sha256::new();
+    h.update(format!("deflate level {level} last {last}\n").as_bytes());
+    h.update(xml);
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A raw deflate stream of `input`, ended by a sync flush, or by a final block when `finish`.

@@ -17,7 +17,7 @@ use super::join_files;
 use super::units::{FIRST_FIELD_COL, HEADER_ROWS, field_col, sheet_order};
 use crate::WriteError;
 use crate::style::Styles;
-use crate::zipsplice::{Part, Parts, SpliceError};
+use crate::zipsplice::{DeflateMemo, Part, Parts, SpliceError};
 
 /// Units rendered and deflated as one part: about 1.3 MB of XML.
 const UNITS_PER_PART: usize = 256;
@@ -109,6 +109,7 @@ pub fn splice_rows(
     report: &Report,
     lang: Lang,
     level: u32,
+    memo: Option<&dyn DeflateMemo>,
     parts: &mut Parts<'_, '_>,
 ) -> Result<(), WriteError> {
     let xml = std::str::from_utf8(xml)
@@ -130,7 +131,7 @@ pub fn splice_rows(
                 for (k, u) in batch.iter().enumerate() {
                     renderer.row(&mut buf, HEADER_ROWS + first + k + 1, u)?;
                 }
-                Ok(Part::new(&buf, level, false))
+                Ok(Part::kept(&buf, level, false, memo))
             })
             .collect();
         for part in rendered {

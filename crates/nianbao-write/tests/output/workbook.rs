@@ -700,3 +700,62 @@ fn lists_of_thousands_of_units_fit_their_cells() {
     assert!(summary.contains("未报 3000（S00000"), "{summary}");
     assert!(summary.ends_with("等 3000 个）"), "{summary}");
 }
+
+/// Deflated parts kept in memory, counting what was asked and what was kept.
+#[derive(Debug, Default)]
+struct Kept {
+    parts: std::sync::Mutex<std::collections::HashMap<String, Vec<u8>>>,
+    hits: std::sync::atomic::AtomicUsize,
+    puts: std::sync::atomic::AtomicUsize,
+}
+
+impl nianbao_write::DeflateMemo for Kept {
+    fn get(&self, key: &str) -> Option<Vec<u8>> {
+        let found = self.parts.lock().unwrap().get(key).cloned();
+        if found.is_some() {
+            self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        found
+    }
+
+    fn put(&self, key: &str, deflated: &[u8]) {
+        self.puts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.parts
+            .lock()
+            .unwrap()
+            .insert(key.to_string(), deflated.to_vec());
+    }
+}
+
+#[test]
+fn kept_parts_give_the_same_workbook_and_only_changed_parts_are_deflated() {
+    use std::sync::atomic::Ordering::Relaxed;
+    // 600 units: three parts of units' rows.
+    let mut report = district(4);
+    let model = report.units.clone();
+    report.units = (0..600)
+        .map(|i| {
+            let mut u = model[i % model.len()].clone();
+            u.unit = format!("X{i:03}");
+            u
+        })
+        .collect();
+    let plain = workbook_bytes(&report, &WriteOptions::default()).unwrap();
+    let kept = std::sync::Arc::new(Kept::default());
+    let opts = WriteOptions {
+        memo: Some(kept.clone()),
+        ..WriteOptions::default()
+    };
+    let counts = |k: &Kept| (k.hits.load(Relaxed), k.puts.load(Relaxed));
+    assert_eq!(workbook_bytes(&report, &opts).unwrap(), plain);
+    assert_eq!(counts(&kept), (0, 3));
+    assert_eq!(workbook_bytes(&report, &opts).unwrap(), plain);
+    assert_eq!(counts(&kept), (3, 3));
+    // One unit of the second part changes: that part alone is deflated again.
+    let u = &mut report.units[300];
+    u.name.push_str("（更正）");
+    let changed = workbook_bytes(&report, &WriteOptions::default()).unwrap();
+    assert_ne!(changed, plain);
+    assert_eq!(workbook_bytes(&report, &opts).unwrap(), changed);
+    assert_eq!(counts(&kept), (5, 4));
+}
