@@ -711,7 +711,7 @@ struct Kept {
 
 impl nianbao_write::DeflateMemo for Kept {
     fn get(&self, key: &str) -> Option<Vec<u8>> {
-        let found = self.parts.lock().unwrap().get(key).cloned();
+        let found = self.parts.lock().expect("not poisoned").get(key).cloned();
         if found.is_some() {
             self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
@@ -722,7 +722,7 @@ impl nianbao_write::DeflateMemo for Kept {
         self.puts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.parts
             .lock()
-            .unwrap()
+            .expect("not poisoned")
             .insert(key.to_string(), deflated.to_vec());
     }
 }
@@ -740,22 +740,22 @@ fn kept_parts_give_the_same_workbook_and_only_changed_parts_are_deflated() {
             u
         })
         .collect();
-    let plain = workbook_bytes(&report, &WriteOptions::default()).unwrap();
+    let plain = workbook_bytes(&report, &WriteOptions::default()).expect("workbook");
     let kept = std::sync::Arc::new(Kept::default());
     let opts = WriteOptions {
         memo: Some(kept.clone()),
         ..WriteOptions::default()
     };
     let counts = |k: &Kept| (k.hits.load(Relaxed), k.puts.load(Relaxed));
-    assert_eq!(workbook_bytes(&report, &opts).unwrap(), plain);
+    assert_eq!(workbook_bytes(&report, &opts).expect("workbook"), plain);
     assert_eq!(counts(&kept), (0, 3));
-    assert_eq!(workbook_bytes(&report, &opts).unwrap(), plain);
+    assert_eq!(workbook_bytes(&report, &opts).expect("workbook"), plain);
     assert_eq!(counts(&kept), (3, 3));
     // One unit of the second part changes: that part alone is deflated again.
     let u = &mut report.units[300];
     u.name.push_str("（更正）");
-    let changed = workbook_bytes(&report, &WriteOptions::default()).unwrap();
+    let changed = workbook_bytes(&report, &WriteOptions::default()).expect("workbook");
     assert_ne!(changed, plain);
-    assert_eq!(workbook_bytes(&report, &opts).unwrap(), changed);
+    assert_eq!(workbook_bytes(&report, &opts).expect("workbook"), changed);
     assert_eq!(counts(&kept), (5, 4));
 }
