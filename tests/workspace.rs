@@ -170,12 +170,16 @@ fn a_damaged_cache_is_read_again_never_trusted() {
     // The assessments kept damaged throughout (every record), and the read results: a byte
     // flipped in every record's body but the first ones', then the pack cut short.
     let every_assessment = flipped(&assessed, 100, 50);
+    // And the workbook's deflated parts.
+    let kept_parts = std::fs::read(&parts).unwrap();
+    let every_part = flipped(&kept_parts, 100, 50);
     for damaged in [
         flipped(&good, good.len() / 3, 997),
         good[..good.len() / 2].to_vec(),
     ] {
         std::fs::write(&pack, &damaged).unwrap();
         std::fs::write(&kept, &every_assessment).unwrap();
+        std::fs::write(&parts, &every_part).unwrap();
         std::fs::remove_file(ws.join("out/report.json")).unwrap();
         let o = nightly(&ws);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
