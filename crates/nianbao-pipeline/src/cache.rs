@@ -350,19 +350,18 @@ impl PackFile {
     }
 }
 
-/// What identifies the running build: the size and modification time of its executable. The
-/// assessments (what the rules found in a return) depend on all of the tool's code, not only on
-/// the reader's, so they are kept for one build only.
+/// What identifies the running build: its executable's path, size, inode and modification and
+/// change times (a copy, an install or a rebuild changes the change time, which no tool can set
+/// back). The assessments (what the rules found in a return) depend on all of the tool's code,
+/// not only on the reader's, and the deflated parts on its deflate, so they are kept for one
+/// build only.
 fn build_id() -> Option<&'static str> {
     static ID: OnceLock<Option<String>> = OnceLock::new();
     ID.get_or_init(|| {
-        let meta = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
-        let modified = meta
-            .modified()
-            .ok()?
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .ok()?;
-        Some(format!("{}-{}", meta.len(), modified.as_nanos()))
+        let exe = std::env::current_exe().ok()?;
+        let stamp = Stamp::of_metadata(&std::fs::metadata(&exe).ok()?)?;
+        let text = format!("{} {stamp:?}", exe.display());
+        Some(sha256_hex(text.as_bytes())[..16].to_string())
     })
     .as_deref()
 }
