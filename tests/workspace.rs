@@ -13,7 +13,12 @@ use crate::common::*;
 
 /// A workspace for 2022 with the 42 Jinshan returns in it.
 fn workspace(name: &str) -> PathBuf {
-    let dir = init_workspace(name, Some(&root().join("fixtures/jinshan-2021")));
+    workspace_after(name, &root().join("fixtures/jinshan-2021"))
+}
+
+/// The same, with last year's returns in `prior`.
+fn workspace_after(name: &str, prior: &Path) -> PathBuf {
+    let dir = init_workspace(name, Some(prior));
     let src = root().join("fixtures/jinshan-2022");
     for e in std::fs::read_dir(&src).unwrap() {
         let p = e.unwrap().path();
@@ -142,12 +147,7 @@ fn a_second_run_with_nothing_new_is_silent_and_leaves_the_outputs() {
 fn a_damaged_cache_is_read_again_never_trusted() {
     let ws = workspace("damaged-cache");
     assert_eq!(nightly(&ws).status.code(), Some(0));
-    let report = || {
-        let mut v: Value =
-            serde_json::from_slice(&std::fs::read(ws.join("out/report.json")).unwrap()).unwrap();
-        v["changes"] = Value::Null;
-        v
-    };
+    let report = || report_without_changes(&ws);
     // The units' rows of the workbook, as a reader sees them.
     let rows = || {
         let mut book = calamine::open_workbook_auto(ws.join("out/汇总.xlsx")).unwrap();
@@ -265,19 +265,7 @@ fn a_replaced_return_is_read_again_and_its_changes_reported() {
     let ws = workspace("replaced");
     assert_eq!(nightly(&ws).status.code(), Some(0));
     // One unit sends a corrected version with a count changed (its balance then fails).
-    let returns = ws.join("returns");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&returns)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "xlsx"))
-        .collect();
-    files.sort();
-    let ret = nianbao_read::read_path(&files[0]).unwrap();
-    let mut values: Vec<i64> = ret.readings.iter().map(|r| r.value.unwrap()).collect();
-    let i = nianbao_format::field_index("t3.new.natural_person").unwrap();
-    values[i] += 1;
-    let bytes = nianbao_write::return_bytes(&ret.unit_name.unwrap(), ret.year, &values).unwrap();
-    std::fs::write(&files[0], bytes).unwrap();
+    change_value(&first_xlsx(&ws.join("returns")), "t3.new.natural_person", 1);
     let o = nightly(&ws);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let news = stdout(&o);
@@ -477,6 +465,17 @@ fn annotated(ws: &Path) -> Vec<(String, Vec<u8>)> {
     v
 }
 
+/// The first .xlsx return of a folder, by name.
+fn first_xlsx(dir: &Path) -> PathBuf {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "xlsx"))
+        .collect();
+    files.sort();
+    files.remove(0)
+}
+
 /// A unit's return rewritten with `field` changed by `by`.
 fn change_value(path: &Path, field: &str, by: i64) {
     let ret = nianbao_read::read_path(path).unwrap();
@@ -498,24 +497,9 @@ fn kept_assessments_give_what_reading_again_gives_and_follow_rules_roster_and_la
             std::fs::copy(&p, prior.join(p.file_name().unwrap())).unwrap();
         }
     }
-    let ws = init_workspace("kept-assessments-ws", Some(&prior));
-    let returns = ws.join("returns");
-    for e in std::fs::read_dir(root().join("fixtures/jinshan-2022")).unwrap() {
-        let p = e.unwrap().path();
-        if p.extension()
-            .is_some_and(|x| x == "xlsx" || x == "xls" || x == "ods")
-        {
-            std::fs::copy(&p, returns.join(p.file_name().unwrap())).unwrap();
-        }
-    }
+    let ws = workspace_after("kept-assessments-ws", &prior);
     // One unit's balance fails (its readings are kept, and its annotated return written).
-    let mut xlsx: Vec<PathBuf> = std::fs::read_dir(&returns)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "xlsx"))
-        .collect();
-    xlsx.sort();
-    change_value(&xlsx[0], "t3.new.natural_person", 1);
+    change_value(&first_xlsx(&ws.join("returns")), "t3.new.natural_person", 1);
     // The rules in a file of the workspace's.
     let rules = std::fs::read_to_string(root().join("crates/nianbao-rules/rules.toml")).unwrap();
     std::fs::write(ws.join("rules.toml"), &rules).unwrap();

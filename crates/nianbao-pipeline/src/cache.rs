@@ -13,7 +13,7 @@
 //! `assessed.pack`, of the same records, keeps each return's assessment (its values, compact,
 //! and what the rules found: [`nianbao_consolidate::Assessed`]) under the hash of its bytes, its
 //! path and everything else the assessment depends on ([`assessment_key`]), for one build of the
-//! tool (its header names the executable's size and time): a re-run neither decodes nor checks a
+//! tool (its header names the build: `build_id`): a re-run neither decodes nor checks a
 //! return whose bytes did not change. A run answered by an assessment keeps the file's read
 //! result in `entries.pack` as if it had used it.
 //!

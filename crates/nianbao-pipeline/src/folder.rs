@@ -16,7 +16,7 @@ use crate::cache::{Cache, KeptParts, sha256_hex};
 use crate::discover::{Discovery, discover};
 use crate::outputs::{self, Fill, Kind, OutputSet, Target};
 use crate::read::{Assess, Progress, Silent, read_all};
-use crate::{RunError, annotated_bytes, consolidate_failed, load_roster, load_rules};
+use crate::{RunError, annotated_bytes, consolidate_failed, load_roster_hashed, load_rules_hashed};
 
 /// What `consolidate` is asked to do.
 #[derive(Debug, Clone)]
@@ -211,19 +211,6 @@ pub fn prior_of(report: Report) -> HashMap<String, Prior> {
         .collect()
 }
 
-/// The hashes of the roster's and the rule file's bytes; None when one cannot be read.
-fn settings_hash(req: &FolderRequest) -> Option<String> {
-    let mut text = String::new();
-    for (what, path) in [("roster", &req.roster), ("rules", &req.rules)] {
-        let sha = match path {
-            Some(p) => sha256_hex(&std::fs::read(p).ok()?),
-            None => "none".to_string(),
-        };
-        text.push_str(&format!("{what} {sha}\n"));
-    }
-    Some(text)
-}
-
 /// The hash of everything a return's assessment depends on besides its file (see
 /// [`crate::cache::assessment_key`]): the roster and the rule file (`settings`), the year, and
 /// last year's returns, whose values the cross-year rules compare with. The built-in rules and
@@ -269,11 +256,14 @@ pub struct Prepared {
 /// Checks the outputs, reads and consolidates: everything but writing.
 pub fn prepare(req: &FolderRequest, progress: &dyn Progress) -> Result<Prepared, RunError> {
     let planned = plan(req)?;
-    // Hashed before and after they are loaded: a file changed in between is not trusted.
-    let settings = settings_hash(req);
-    let roster = load_roster(req.roster.as_deref())?;
-    let rules: RuleSet = load_rules(req.rules.as_deref())?;
-    let settings = settings.filter(|s| settings_hash(req).as_ref() == Some(s));
+    let roster = load_roster_hashed(req.roster.as_deref())?;
+    let (rules, rules_sha) = load_rules_hashed(req.rules.as_deref())?;
+    // The hashes of the very bytes the roster and the rules were read from.
+    let settings = format!(
+        "roster {:?}\nrules {rules_sha:?}\n",
+        roster.as_ref().map(|(_, sha)| sha)
+    );
+    let roster = roster.map(|(r, _)| r);
     let waivers = req
         .waivers
         .as_deref()
@@ -322,10 +312,10 @@ pub fn prepare(req: &FolderRequest, progress: &dyn Progress) -> Result<Prepared,
     let check = |input: &mut nianbao_consolidate::Input| {
         nianbao_consolidate::assess_input(input, roster.as_ref(), &opts)
     };
-    let context = settings.map(|s| assessment_context(&s, req.year, &prior_hashes));
+    let context = assessment_context(&settings, req.year, &prior_hashes);
     let assess = Assess {
         check: &check,
-        context: context.as_deref(),
+        context: &context,
     };
     let read = read_all(
         &sheets,

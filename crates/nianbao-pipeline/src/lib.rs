@@ -49,6 +49,13 @@ pub(crate) fn consolidate_failed(e: nianbao_consolidate::ConsolidateError) -> Ru
 
 /// The roster at `path`, if one is given.
 pub fn load_roster(path: Option<&Path>) -> Result<Option<Roster>, RunError> {
+    Ok(load_roster_hashed(path)?.map(|(roster, _)| roster))
+}
+
+/// The same, with the SHA-256 of the bytes it was read from.
+pub(crate) fn load_roster_hashed(
+    path: Option<&Path>,
+) -> Result<Option<(Roster, String)>, RunError> {
     let Some(path) = path else { return Ok(None) };
     let bytes = std::fs::read(path)
         .map_err(|e| RunError::io("无法读取名单", "cannot read the roster", path, &e))?;
@@ -74,23 +81,31 @@ pub fn load_roster(path: Option<&Path>) -> Result<Option<Roster>, RunError> {
         _ => invalid(RosterError::Invalid { line, reason }),
     })?;
     let roster = Roster::from_rows(rows).map_err(invalid)?;
-    Ok(Some(roster))
+    Ok(Some((roster, cache::sha256_hex(&bytes))))
 }
 
 /// The built-in rules, or the rule file given.
 pub fn load_rules(path: Option<&Path>) -> Result<RuleSet, RunError> {
+    Ok(load_rules_hashed(path)?.0)
+}
+
+/// The same, with the SHA-256 of the rule file it was read from (None: the built-in rules).
+pub(crate) fn load_rules_hashed(
+    path: Option<&Path>,
+) -> Result<(RuleSet, Option<String>), RunError> {
     let Some(path) = path else {
-        return Ok(RuleSet::builtin().clone());
+        return Ok((RuleSet::builtin().clone(), None));
     };
     let text = std::fs::read_to_string(path)
         .map_err(|e| RunError::io("无法读取规则文件", "cannot read the rule file", path, &e))?;
-    RuleSet::parse(&text).map_err(|e| {
+    let rules = RuleSet::parse(&text).map_err(|e| {
         let why = e.message();
         RunError::new(
             format!("规则文件 {} 有误：{}", path.display(), why.zh),
             format!("the rule file {} is invalid: {}", path.display(), why.en),
         )
-    })
+    })?;
+    Ok((rules, Some(cache::sha256_hex(text.as_bytes()))))
 }
 
 /// The unit's annotated return (the file sent back to it), from its own violations.

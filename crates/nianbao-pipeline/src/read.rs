@@ -250,28 +250,25 @@ pub struct Assess<'a> {
     /// The hash of everything `check` depends on besides the file itself (the roster, the
     /// rules, last year's returns, the year): through a cache, a return's assessment is kept
     /// under it, the file's path and the hash of its bytes ([`assessment_key`]), and a file
-    /// whose bytes did not change is neither decoded nor checked again. None: not kept.
-    pub context: Option<&'a str>,
+    /// whose bytes did not change is neither decoded nor checked again.
+    pub context: &'a str,
 }
 
 /// Reads a file and assesses the return; through a cache, the assessment kept for its bytes
 /// (found by the file's stamp, without reading it, while that is unchanged), else the file
 /// read (through the cache), assessed and the assessment kept.
 fn read_assessed(f: &Found, cache: Option<&Cache>, assess: Assess<'_>) -> (Read, Option<String>) {
-    let key = |context: &str, sha: &str| assessment_key(context, &f.rel, sha);
-    let kept = |sha: &str| {
-        let (cache, context) = (cache?, assess.context?);
-        cache.get_assessed(&key(context, sha), sha)
-    };
+    let key = |sha: &str| assessment_key(assess.context, &f.rel, sha);
+    let kept = |sha: &str| cache?.get_assessed(&key(sha), sha);
     let (mut read, sha) = read_one(&f.rel, &f.path, f.document, cache, Some(&kept));
     if let Read::Input(input) = &mut read
         && input.assessed.is_none()
     {
         (assess.check)(input);
-        if let (Some(cache), Some(context), Some(sha), Ok(ret), Some(assessed)) =
-            (cache, assess.context, &sha, &input.outcome, &input.assessed)
+        if let (Some(cache), Some(sha), Ok(ret), Some(assessed)) =
+            (cache, &sha, &input.outcome, &input.assessed)
         {
-            cache.put_assessed(&key(context, sha), ret, assessed);
+            cache.put_assessed(&key(sha), ret, assessed);
         }
     }
     (read, sha)
