@@ -146,6 +146,23 @@ impl Print {
     }
 }
 
+/// The width of columns c0..=c1 together; columns beyond `widths` are `default` wide.
+pub fn span_width(widths: &[f64], default: f64, c0: ColNum, c1: ColNum) -> f64 {
+    (c0..=c1)
+        .map(|c| widths.get(usize::from(c)).copied().unwrap_or(default))
+        .sum()
+}
+
+/// The height (points) a text wrapped in a cell `width` wide needs at `font_size`.
+pub fn text_height(s: &str, width: f64, font_size: f64) -> f64 {
+    height_for(lines_needed(s, width, font_size), font_size)
+}
+
+/// The height [`Sheet::apply_heights`] sets for a row that needs `h`.
+pub fn row_height(h: f64, min: f64) -> f64 {
+    h.max(min).ceil()
+}
+
 /// Writes cells on one worksheet, remembering the heights rows need.
 pub struct Sheet<'a> {
     pub ws: &'a mut Worksheet,
@@ -173,14 +190,7 @@ impl<'a> Sheet<'a> {
     }
 
     fn width(&self, c0: ColNum, c1: ColNum) -> f64 {
-        (c0..=c1)
-            .map(|c| {
-                self.widths
-                    .get(usize::from(c))
-                    .copied()
-                    .unwrap_or(self.default_width)
-            })
-            .sum()
+        span_width(&self.widths, self.default_width, c0, c1)
     }
 
     /// Asks for at least `h` points on row `r`.
@@ -191,8 +201,7 @@ impl<'a> Sheet<'a> {
 
     /// Records the height a wrapped text needs over rows r0..=r1 and columns c0..=c1.
     fn need(&mut self, r0: RowNum, r1: RowNum, c0: ColNum, c1: ColNum, s: &str, size: f64) {
-        let lines = lines_needed(s, self.width(c0, c1), size);
-        let per_row = height_for(lines, size) / f64::from(r1 - r0 + 1);
+        let per_row = text_height(s, self.width(c0, c1), size) / f64::from(r1 - r0 + 1);
         for r in r0..=r1 {
             self.min_height(r, per_row);
         }
@@ -251,7 +260,7 @@ impl<'a> Sheet<'a> {
     /// Sets the heights recorded so far, never below `min`.
     pub fn apply_heights(&mut self, min: f64) -> Result<(), XlsxError> {
         for (&r, &h) in &self.heights {
-            self.ws.set_row_height(r, h.max(min).ceil())?;
+            self.ws.set_row_height(r, row_height(h, min))?;
         }
         Ok(())
     }

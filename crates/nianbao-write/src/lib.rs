@@ -175,28 +175,40 @@ pub fn write_workbook(
     opts: &WriteOptions,
     out: &mut (dyn std::io::Write + Send),
 ) -> Result<(), WriteError> {
-    let saved = build_workbook(report, opts)?.save_to_buffer()?;
-    if report.units.is_empty() {
-        out.write_all(&saved)
-            .map_err(zipsplice::SpliceError::from)?;
-        return Ok(());
-    }
-    zipsplice::replace_member(&saved, UNITS_MEMBER, MAX_UNITS_XML, out, |xml, parts| {
-        let memo = opts.memo.as_deref();
-        sheets::unit_rows::splice_rows(xml, report, opts.lang, u32::from(ZIP_LEVEL), memo, parts)
+    let filing = sheets::filing::Layout::new(report, opts.lang);
+    let saved = build_workbook(report, opts, &filing)?.save_to_buffer()?;
+    let level = u32::from(ZIP_LEVEL);
+    let memo = opts.memo.as_deref();
+    // Without units, 分单位明细 has no probe row: nothing to put in its place.
+    let replaced: &[(&str, u64)] = if report.units.is_empty() {
+        &[(FILING_MEMBER, MAX_SPLICED_XML)]
+    } else {
+        &[
+            (UNITS_MEMBER, MAX_SPLICED_XML),
+            (FILING_MEMBER, MAX_SPLICED_XML),
+        ]
+    };
+    zipsplice::replace_members(&saved, replaced, out, |k, xml, parts| match replaced[k].0 {
+        UNITS_MEMBER => sheets::unit_rows::splice_rows(xml, report, opts.lang, level, memo, parts),
+        _ => sheets::filing::splice_rows(xml, report, opts.lang, &filing, level, memo, parts),
     })
 }
 
-/// The zip member of `分单位明细`, the second sheet.
+/// The zip members of `分单位明细` and `报送情况`, the second and fourth sheets.
 const UNITS_MEMBER: &str = "xl/worksheets/sheet2.xml";
-/// The most `分单位明细` holds without its units' rows (headers, 合计, notes: a few KB).
-const MAX_UNITS_XML: u64 = 16 << 20;
+const FILING_MEMBER: &str = "xl/worksheets/sheet4.xml";
+/// The most a spliced sheet holds without its rows (head, notes, settings: a few KB).
+const MAX_SPLICED_XML: u64 = 16 << 20;
 
 /// Deflate level of the combined workbook. zlib's default (6) spent 0.45 s of 10,000 returns'
 /// 5.3 CPU-seconds on the writing thread; 3 is 10 % larger (7.3 → 8.0 MB), 1 was 64 % larger.
 const ZIP_LEVEL: u8 = 3;
 
-fn build_workbook(report: &Report, opts: &WriteOptions) -> Result<Workbook, WriteError> {
+fn build_workbook(
+    report: &Report,
+    opts: &WriteOptions,
+    filing: &sheets::filing::Layout,
+) -> Result<Workbook, WriteError> {
     if report.totals.len() != FIELD_COUNT {
         return Err(WriteError::Totals {
             found: report.totals.len(),
@@ -225,7 +237,7 @@ fn build_workbook(report: &Report, opts: &WriteOptions) -> Result<Workbook, Writ
     // The sheets after 分单位明细 are built on a thread of their own while it, the bulk of the
     // workbook, is written (10,000 units: 2 million cells); they are added behind it.
     let (first, rest) = std::thread::scope(|scope| {
-        let rest = scope.spawn(|| later_sheets(report, opts, &styles));
+        let rest = scope.spawn(|| later_sheets(report, opts, &styles, filing));
         let first = (|| -> Result<(), WriteError> {
             sheets::summary::write(wb.add_worksheet(), report, opts, &styles)?;
             // One row per unit, 204 columns: written row by row to a temporary file, not kept
@@ -253,11 +265,12 @@ fn later_sheets(
     report: &Report,
     opts: &WriteOptions,
     styles: &style::Styles,
+    filing_layout: &sheets::filing::Layout,
 ) -> Result<Vec<Worksheet>, XlsxError> {
     let mut checks = Worksheet::new();
     sheets::checks::write(&mut checks, report, opts, styles)?;
     let mut filing = Worksheet::new();
-    sheets::filing::write(&mut filing, report, opts, styles)?;
+    sheets::filing::write(&mut filing, report, opts, styles, filing_layout)?;
     let mut later = vec![checks, filing];
     if let Some(changes) = &opts.changes {
         let mut ws = Worksheet::new();

@@ -277,35 +277,37 @@ fn inflate(zip: &[u8], m: &Member<'_>, max: u64) -> Result<Vec<u8>, SpliceError>
     Ok(out)
 }
 
-/// Writes `zip` to `out` with member `name` replaced by the parts `fill` pushes, given the
-/// member's original contents (at most `max_original` bytes). The other members keep their
-/// order, bytes and names.
-pub fn replace_member<E: From<SpliceError>>(
+/// Writes `zip` to `out` with the members named in `replaced` replaced by the parts `fill`
+/// pushes, given the index in `replaced` of each (name, most bytes of its original contents)
+/// and its original contents, in archive order. The other members keep their order, bytes and
+/// names.
+pub fn replace_members<E: From<SpliceError>>(
     zip: &[u8],
-    name: &str,
-    max_original: u64,
+    replaced: &[(&str, u64)],
     out: &mut dyn Write,
-    fill: impl FnOnce(&[u8], &mut Parts<'_, '_>) -> Result<(), E>,
+    mut fill: impl FnMut(usize, &[u8], &mut Parts<'_, '_>) -> Result<(), E>,
 ) -> Result<(), E> {
     let members = members(zip)?;
-    let target = members
-        .iter()
-        .position(|m| m.name == name.as_bytes())
-        .ok_or_else(|| SpliceError::NoMember(name.to_string()))?;
-    let original = inflate(zip, &members[target], max_original)?;
+    let index_of = |m: &Member<'_>| replaced.iter().position(|(n, _)| m.name == n.as_bytes());
+    for (name, _) in replaced {
+        if !members.iter().any(|m| m.name == name.as_bytes()) {
+            return Err(SpliceError::NoMember((*name).to_string()).into());
+        }
+    }
     let mut counter = Counter { out, written: 0 };
-    let mut fill = Some(fill);
     let mut offsets = Vec::with_capacity(members.len());
-    // The replaced member's new central record, built once its sizes are known.
-    let mut replaced = Vec::new();
+    // The replaced members' new central records, built once their sizes are known.
+    let mut records: Vec<Option<Vec<u8>>> = vec![None; members.len()];
     for (i, m) in members.iter().enumerate() {
         offsets.push(counter.written);
-        if i != target {
+        let Some(k) = index_of(m) else {
             counter
                 .write_all(&zip[m.local..m.end])
                 .map_err(SpliceError::from)?;
             continue;
-        }
+        };
+        let (name, max_original) = replaced[k];
+        let original = inflate(zip, m, max_original)?;
         let flags = (u16_at(m.central, 8)? & FLAG_UTF8) | FLAG_DESCRIPTOR;
         let time = u32_at(m.central, 12)?;
         let name_len = m.name.len() as u16;
@@ -328,9 +330,7 @@ pub fn replace_member<E: From<SpliceError>>(
             deflated: 0,
             ended: false,
         };
-        if let Some(fill) = fill.take() {
-            fill(&original, &mut parts)?;
-        }
+        fill(k, &original, &mut parts)?;
         if !parts.ended {
             return Err(SpliceError::Format("the parts did not end the stream").into());
         }
@@ -351,31 +351,30 @@ pub fn replace_member<E: From<SpliceError>>(
         counter.write_all(&descriptor).map_err(SpliceError::from)?;
 
         // The central record: the original's version made by and attributes, the new sizes.
-        replaced.extend_from_slice(&m.central[..6]); // signature, version made by
-        replaced.extend_from_slice(&20u16.to_le_bytes());
-        replaced.extend_from_slice(&flags.to_le_bytes());
-        replaced.extend_from_slice(&DEFLATED.to_le_bytes());
-        replaced.extend_from_slice(&time.to_le_bytes());
+        let mut record = Vec::with_capacity(46 + m.name.len());
+        record.extend_from_slice(&m.central[..6]); // signature, version made by
+        record.extend_from_slice(&20u16.to_le_bytes());
+        record.extend_from_slice(&flags.to_le_bytes());
+        record.extend_from_slice(&DEFLATED.to_le_bytes());
+        record.extend_from_slice(&time.to_le_bytes());
         for v in [crc, csize, size] {
-            replaced.extend_from_slice(&v.to_le_bytes());
+            record.extend_from_slice(&v.to_le_bytes());
         }
-        replaced.extend_from_slice(&name_len.to_le_bytes());
-        replaced.extend_from_slice(&[0; 4]); // no extra field, no comment
-        replaced.extend_from_slice(&m.central[34..42]); // disk, internal and external attributes
-        replaced.extend_from_slice(&[0; 4]); // local header offset, set below
-        replaced.extend_from_slice(m.name);
+        record.extend_from_slice(&name_len.to_le_bytes());
+        record.extend_from_slice(&[0; 4]); // no extra field, no comment
+        record.extend_from_slice(&m.central[34..42]); // disk, internal and external attributes
+        record.extend_from_slice(&[0; 4]); // local header offset, set below
+        record.extend_from_slice(m.name);
+        records[i] = Some(record);
     }
+    let too_large = || SpliceError::TooLarge("the workbook".to_string());
     let cd_start = counter.written;
     for (i, m) in members.iter().enumerate() {
-        let record = if i == target {
-            replaced.as_slice()
-        } else {
-            m.central
-        };
+        let record = records[i].as_deref().unwrap_or(m.central);
         let offset = u32::try_from(offsets[i])
             .ok()
             .filter(|&o| o != u32::MAX)
-            .ok_or_else(|| SpliceError::TooLarge(name.to_string()))?;
+            .ok_or_else(too_large)?;
         counter
             .write_all(&record[..42])
             .map_err(SpliceError::from)?;
@@ -387,7 +386,6 @@ pub fn replace_member<E: From<SpliceError>>(
             .map_err(SpliceError::from)?;
     }
     let cd_size = counter.written - cd_start;
-    let too_large = || SpliceError::TooLarge(name.to_string());
     let cd_start = u32::try_from(cd_start)
         .ok()
         .filter(|&o| o != u32::MAX)
@@ -446,7 +444,12 @@ mod tests {
             ("z.xml", b"last"),
         ]);
         let mut out = Vec::new();
-        replace_member::<SpliceError>(&zip, "sheet.xml", 1 << 20, &mut out, |orig, parts| {
+        let replaced = [("z.xml", 100), ("sheet.xml", 1 << 20)];
+        replace_members::<SpliceError>(&zip, &replaced, &mut out, |k, orig, parts| {
+            if k == 0 {
+                parts.push(Part::new(b"new ", 3, false))?;
+                return parts.push(Part::new(orig, 3, true));
+            }
             let (head, tail) = orig.split_at(7);
             parts.push(Part::new(head, 3, false))?;
             for chunk in big.chunks(100_003) {
@@ -463,32 +466,27 @@ mod tests {
         assert_eq!(got[0], ("a.xml".to_string(), b"first".to_vec()));
         assert_eq!(got[1].0, "sheet.xml");
         assert!(got[1].1 == expected, "the parts read back as one stream");
-        assert_eq!(got[2], ("z.xml".to_string(), b"last".to_vec()));
+        assert_eq!(got[2], ("z.xml".to_string(), b"new last".to_vec()));
         assert!(out.len() < big.len() / 4, "deflated");
     }
 
     #[test]
     fn parts_must_end_the_stream_and_the_member_must_exist() {
         let zip = archive(&[("a.xml", b"first")]);
-        let unended = replace_member::<SpliceError>(&zip, "a.xml", 100, &mut Vec::new(), |o, p| {
-            p.push(Part::new(o, 3, false))
-        });
+        let replace = |zip: &[u8], name: &str, max: u64, last: bool| {
+            replace_members::<SpliceError>(zip, &[(name, max)], &mut Vec::new(), |_, o, p| {
+                p.push(Part::new(o, 3, last))
+            })
+        };
+        assert!(replace(&zip, "a.xml", 100, true).is_ok());
+        let unended = replace(&zip, "a.xml", 100, false);
         assert!(matches!(unended, Err(SpliceError::Format(_))));
-        let missing =
-            replace_member::<SpliceError>(&zip, "b.xml", 100, &mut Vec::new(), |_, _| Ok(()));
+        let missing = replace(&zip, "b.xml", 100, true);
         assert!(matches!(missing, Err(SpliceError::NoMember(_))));
-        let too_big =
-            replace_member::<SpliceError>(&zip, "a.xml", 2, &mut Vec::new(), |_, _| Ok(()));
+        let too_big = replace(&zip, "a.xml", 2, true);
         assert!(matches!(too_big, Err(SpliceError::Format(_))));
         for cut in [0, 10, zip.len() - 1] {
-            let r = replace_member::<SpliceError>(
-                &zip[..cut],
-                "a.xml",
-                100,
-                &mut Vec::new(),
-                |_, _| Ok(()),
-            );
-            assert!(r.is_err());
+            assert!(replace(&zip[..cut], "a.xml", 100, true).is_err());
         }
     }
 }

@@ -6,16 +6,14 @@ pub mod changes;
 pub mod checks;
 pub mod filing;
 pub mod official;
+pub mod rows;
 pub mod summary;
 pub mod unit_rows;
 pub mod units;
 
 use std::collections::HashMap;
 
-use nianbao_format::{Kind, Lang, Report, UnitEntry, UnitStatus};
-use rust_xlsxwriter::Format;
-
-use crate::style::Styles;
+use nianbao_format::{Kind, Lang, Report, UnitEntry};
 
 /// A stored value as the number a cell shows: counts as they are, amounts in 万元.
 pub fn cell_number(kind: Kind, v: i64) -> f64 {
@@ -53,15 +51,6 @@ impl<'a> UnitNames<'a> {
             Some(u) => u.label(),
             None => code.to_string(),
         }
-    }
-}
-
-/// The text format a unit's status is shown in.
-pub fn status_format(status: UnitStatus, st: &Styles) -> &Format {
-    match status {
-        UnitStatus::Ok | UnitStatus::Explained => &st.text,
-        UnitStatus::Warnings => &st.text_warning,
-        _ => &st.text_error,
     }
 }
 

@@ -7,13 +7,11 @@
 //! them to it): inline strings escaped as it escapes them, numbers as it prints them, and the
 //! style indices it gave the formats, read from the probe row.
 
-use std::io::Write;
-
-use nianbao_format::{FIELD_COUNT, Kind, Lang, Reading, Report, UnitEntry, column_name, fields};
-use rayon::prelude::*;
+use nianbao_format::{FIELD_COUNT, Kind, Lang, Reading, Report, UnitEntry, fields};
 use rust_xlsxwriter::{Format, XlsxError};
 
 use super::join_files;
+use super::rows::{Cells, decimal, open_row, probe, push_rendered};
 use super::units::{FIRST_FIELD_COL, HEADER_ROWS, field_col, sheet_order};
 use crate::WriteError;
 use crate::style::Styles;
@@ -21,11 +19,6 @@ use crate::zipsplice::{DeflateMemo, Part, Parts, SpliceError};
 
 /// Units rendered and deflated as one part: about 1.3 MB of XML.
 const UNITS_PER_PART: usize = 256;
-/// Parts rendered at once before they are written in order (bounds the memory: each holds its
-/// XML, ~1.3 MB, while it is deflated, and its deflated bytes until written).
-const PARTS_AT_ONCE: usize = 8;
-/// Excel's limit on the text of one cell, in UTF-16 code units.
-const TEXT_MAX: usize = 32_767;
 
 /// What a cell of a unit's row is, for its format: the index of its format in
 /// [`probe_formats`] and of its style in [`RowStyles`].
@@ -62,46 +55,6 @@ pub fn probe_formats(st: &Styles) -> [&Format; ROLES] {
     ]
 }
 
-/// The style (xf) indices rust_xlsxwriter gave the formats of the units' cells, by [`Role`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct RowStyles([u32; ROLES]);
-
-/// The probe row: where it is in the sheet's XML, what its `<row>` tag carries besides `r`,
-/// and its cells' style indices.
-struct Probe {
-    start: usize,
-    end: usize,
-    row_attrs: String,
-    styles: RowStyles,
-}
-
-fn probe(xml: &str) -> Option<Probe> {
-    let open = format!("<row r=\"{}\"", HEADER_ROWS + 1);
-    let start = xml.find(&open)?;
-    let tag_end = start + xml[start..].find('>')?;
-    let row_attrs = xml[start + open.len()..tag_end].to_string();
-    let end = tag_end + xml[tag_end..].find("</row>")? + "</row>".len();
-    let mut s = Vec::with_capacity(ROLES);
-    for cell in xml[tag_end..end].split("<c ").skip(1) {
-        let attrs = &cell[..cell.find('>')?];
-        let style = match attrs.find(" s=\"") {
-            Some(at) => {
-                let v = &attrs[at + 4..];
-                v[..v.find('"')?].parse().ok()?
-            }
-            None => 0,
-        };
-        s.push(style);
-    }
-    let styles: [u32; ROLES] = s.try_into().ok()?;
-    Some(Probe {
-        start,
-        end,
-        row_attrs,
-        styles: RowStyles(styles),
-    })
-}
-
 /// Writes the sheet's XML (`xml`, as rust_xlsxwriter saved it) to `parts` with the units' rows
 /// in place of the probe row.
 pub fn splice_rows(
@@ -114,30 +67,26 @@ pub fn splice_rows(
 ) -> Result<(), WriteError> {
     let xml = std::str::from_utf8(xml)
         .map_err(|_| SpliceError::Format("the units' sheet is not UTF-8"))?;
-    let p = probe(xml).ok_or(SpliceError::Format("no probe row in the units' sheet"))?;
+    let p = probe(xml, HEADER_ROWS + 1)
+        .filter(|p| p.styles.len() == ROLES)
+        .ok_or(SpliceError::Format("no probe row in the units' sheet"))?;
     let units = sheet_order(report);
-    let renderer = Renderer::new(lang, p.styles, &p.row_attrs);
+    let renderer = Renderer::new(lang, &p.styles, &p.row_attrs);
     parts.push(Part::new(&xml.as_bytes()[..p.start], level, false))?;
-    let batches: Vec<(usize, &[&UnitEntry])> = units
-        .chunks(UNITS_PER_PART)
-        .enumerate()
-        .map(|(i, c)| (i * UNITS_PER_PART, c))
-        .collect();
-    for window in batches.chunks(PARTS_AT_ONCE) {
-        let rendered: Vec<Result<Part, XlsxError>> = window
-            .par_iter()
-            .map(|&(first, batch)| {
-                let mut buf = Vec::with_capacity(batch.len() * 6 * 1024);
-                for (k, u) in batch.iter().enumerate() {
-                    renderer.row(&mut buf, HEADER_ROWS + first + k + 1, u)?;
-                }
-                Ok(Part::kept(&buf, level, false, memo))
-            })
-            .collect();
-        for part in rendered {
-            parts.push(part?)?;
-        }
-    }
+    push_rendered(
+        parts,
+        &units,
+        UNITS_PER_PART,
+        6 * 1024,
+        level,
+        memo,
+        |first, batch, buf| {
+            for (k, u) in batch.iter().enumerate() {
+                renderer.row(buf, HEADER_ROWS + first + k + 1, u)?;
+            }
+            Ok(())
+        },
+    )?;
     parts.push(Part::new(&xml.as_bytes()[p.end..], level, true))?;
     Ok(())
 }
@@ -146,26 +95,16 @@ pub fn splice_rows(
 struct Renderer<'a> {
     lang: Lang,
     row_attrs: &'a str,
-    /// `<c r="A` to `<c r="GV`: each cell's start up to its row number.
-    cols: Vec<Vec<u8>>,
-    /// What ends a cell's start by [`Role`]: `" s="N"`, or `"` for style 0 (no attribute).
-    styles: [Vec<u8>; ROLES],
+    cells: Cells,
     kinds: Vec<Kind>,
 }
 
 impl<'a> Renderer<'a> {
-    fn new(lang: Lang, st: RowStyles, row_attrs: &'a str) -> Renderer<'a> {
-        let width = FIRST_FIELD_COL + FIELD_COUNT;
+    fn new(lang: Lang, styles: &[u32], row_attrs: &'a str) -> Renderer<'a> {
         Renderer {
             lang,
             row_attrs,
-            cols: (0..width as u32)
-                .map(|c| format!("<c r=\"{}", column_name(c)).into_bytes())
-                .collect(),
-            styles: st.0.map(|s| match s {
-                0 => b"\"".to_vec(),
-                s => format!("\" s=\"{s}\"").into_bytes(),
-            }),
+            cells: Cells::new(FIRST_FIELD_COL + FIELD_COUNT, styles),
             kinds: fields().iter().map(|f| f.kind).collect(),
         }
     }
@@ -174,16 +113,13 @@ impl<'a> Renderer<'a> {
     fn row(&self, buf: &mut Vec<u8>, r: usize, u: &UnitEntry) -> Result<(), XlsxError> {
         let mut digits = [0; 20];
         let r = decimal(r as u64, &mut digits);
-        buf.extend_from_slice(b"<row r=\"");
-        buf.extend_from_slice(r);
-        buf.extend_from_slice(b"\"");
-        buf.extend_from_slice(self.row_attrs.as_bytes());
-        buf.push(b'>');
-        let text = if u.in_totals { Role::Text } else { Role::Muted };
-        self.string(buf, 0, r, text, &u.unit)?;
-        self.string(buf, 1, r, text, &u.name)?;
-        self.string(buf, 2, r, text, u.status.label(self.lang))?;
-        self.string(buf, 3, r, text, &join_files(&u.files, self.lang))?;
+        open_row(buf, r, None, self.row_attrs);
+        let text = if u.in_totals { Role::Text } else { Role::Muted } as usize;
+        let cells = &self.cells;
+        cells.string(buf, 0, r, text, &u.unit)?;
+        cells.string(buf, 1, r, text, &u.name)?;
+        cells.string(buf, 2, r, text, u.status.label(self.lang))?;
+        cells.string(buf, 3, r, text, &join_files(&u.files, self.lang))?;
         for (i, &kind) in self.kinds.iter().enumerate() {
             // The reading when kept (an unreadable value shows what was typed), else the value.
             let compact;
@@ -232,123 +168,25 @@ impl<'a> Renderer<'a> {
                 blank,
                 ..
             }) => {
-                let s = if *blank { filled } else { plain };
-                self.number(buf, c, r, s, kind, *v);
+                let role = if *blank { filled } else { plain } as usize;
+                match kind {
+                    Kind::Count => self.cells.integer(buf, c, r, role, *v),
+                    Kind::Amount => {
+                        self.cells
+                            .number(buf, c, r, role, super::cell_number(kind, *v));
+                    }
+                }
                 Ok(())
             }
             Some(Reading {
                 value: None, raw, ..
             }) => {
                 let shown = if raw.is_empty() { "?" } else { raw.as_str() };
-                self.string(buf, c, r, Role::Unreadable, shown)
+                self.cells
+                    .string(buf, c, r, Role::Unreadable as usize, shown)
             }
         }
     }
-
-    /// `<c r="E12" s="3"`: a cell's start, with the style of its role.
-    fn open(&self, buf: &mut Vec<u8>, c: usize, r: &[u8], role: Role) {
-        buf.extend_from_slice(&self.cols[c]);
-        buf.extend_from_slice(r);
-        buf.extend_from_slice(&self.styles[role as usize]);
-    }
-
-    /// A number as rust_xlsxwriter prints the cell's `f64` (`{}`); a count below 2^53, whole,
-    /// prints as the integer does.
-    fn number(&self, buf: &mut Vec<u8>, c: usize, r: &[u8], role: Role, kind: Kind, v: i64) {
-        self.open(buf, c, r, role);
-        match kind {
-            Kind::Count if v.unsigned_abs() < 1 << 53 => {
-                buf.extend_from_slice(b"><v>");
-                if v < 0 {
-                    buf.push(b'-');
-                }
-                let mut digits = [0; 20];
-                buf.extend_from_slice(decimal(v.unsigned_abs(), &mut digits));
-                buf.extend_from_slice(b"</v></c>");
-            }
-            _ => {
-                let _ = write!(buf, "><v>{}</v></c>", super::cell_number(kind, v));
-            }
-        }
-    }
-
-    /// An inline string, or a formatted blank for an empty one (as rust_xlsxwriter writes it).
-    fn string(
-        &self,
-        buf: &mut Vec<u8>,
-        c: usize,
-        r: &[u8],
-        role: Role,
-        text: &str,
-    ) -> Result<(), XlsxError> {
-        if text.is_empty() {
-            // A blank with a style; none at all without one.
-            if self.styles[role as usize] != b"\"" {
-                self.open(buf, c, r, role);
-                buf.extend_from_slice(b"/>");
-            }
-            return Ok(());
-        }
-        if text.len() > TEXT_MAX && text.encode_utf16().count() > TEXT_MAX {
-            return Err(XlsxError::MaxStringLengthExceeded);
-        }
-        self.open(buf, c, r, role);
-        let ws = ['\t', '\n', ' '];
-        let preserve = text.starts_with(ws) || text.ends_with(ws);
-        buf.extend_from_slice(if preserve {
-            b" t=\"inlineStr\"><is><t xml:space=\"preserve\">".as_slice()
-        } else {
-            b" t=\"inlineStr\"><is><t>".as_slice()
-        });
-        escape(buf, text);
-        buf.extend_from_slice(b"</t></is></c>");
-        Ok(())
-    }
-}
-
-/// `v` in decimal digits, written at the end of `out`.
-fn decimal(mut v: u64, out: &mut [u8; 20]) -> &[u8] {
-    let mut at = out.len();
-    loop {
-        at -= 1;
-        out[at] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            return &out[at..];
-        }
-    }
-}
-
-/// Text as rust_xlsxwriter escapes it: `&`, `<` and `>` as entities, control characters and
-/// U+FFFE/U+FFFF as `_xHHHH_`, and a literal `_xHHHH_` with its underscore escaped
-/// (`_x005F_xHHHH_`) so that it reads back as typed.
-fn escape(buf: &mut Vec<u8>, text: &str) {
-    let bytes = text.as_bytes();
-    let mut plain = 0;
-    for (i, ch) in text.char_indices() {
-        let escaped: Option<std::borrow::Cow<'static, str>> = match ch {
-            '&' => Some("&amp;".into()),
-            '<' => Some("&lt;".into()),
-            '>' => Some("&gt;".into()),
-            '\t' | '\n' => None,
-            '\x00'..='\x1F' | '\u{FFFE}' | '\u{FFFF}' => {
-                Some(format!("_x{:04X}_", ch as u32).into())
-            }
-            '_' if is_escape_pattern(&bytes[i..]) => Some("_x005F_".into()),
-            _ => None,
-        };
-        if let Some(e) = escaped {
-            buf.extend_from_slice(&bytes[plain..i]);
-            buf.extend_from_slice(e.as_bytes());
-            plain = i + ch.len_utf8();
-        }
-    }
-    buf.extend_from_slice(&bytes[plain..]);
-}
-
-/// `_xHHHH_` (four hexadecimal digits) at the start of `b`.
-fn is_escape_pattern(b: &[u8]) -> bool {
-    b.len() >= 7 && b[1] == b'x' && b[2..6].iter().all(u8::is_ascii_hexdigit) && b[6] == b'_'
 }
 
 #[cfg(test)]
@@ -520,10 +358,10 @@ mod tests {
         let ws = wb.add_worksheet_with_constant_memory().unwrap();
         written_by_rust_xlsxwriter(ws, &refs, &st, first);
         let xml = sheet_xml(&mut wb);
-        let p = probe(&xml).expect("the probe row");
+        let p = probe(&xml, HEADER_ROWS + 1).expect("the probe row");
         let theirs = &xml[p.end..xml.find("</sheetData>").unwrap()];
 
-        let renderer = Renderer::new(Lang::Zh, p.styles, &p.row_attrs);
+        let renderer = Renderer::new(Lang::Zh, &p.styles, &p.row_attrs);
         let mut ours = Vec::new();
         for (k, u) in refs.iter().enumerate() {
             renderer.row(&mut ours, first as usize + k + 1, u).unwrap();
@@ -547,7 +385,8 @@ mod tests {
     fn a_text_longer_than_a_cell_holds_is_an_error() {
         let mut u = entry("U01", &"名".repeat(TEXT_MAX + 1), true, &[]);
         u.values = Some(UnitValues::from_readings(&[]));
-        let st = RowStyles([1, 2, 3, 4, 5, 6, 7]);
+        let st = &[1, 2, 3, 4, 5, 6, 7];
+        const TEXT_MAX: usize = crate::sheets::CELL_TEXT_MAX;
         let err = Renderer::new(Lang::Zh, st, "").row(&mut Vec::new(), 4, &u);
         assert!(matches!(err, Err(XlsxError::MaxStringLengthExceeded)));
         u.name = "名".repeat(TEXT_MAX);

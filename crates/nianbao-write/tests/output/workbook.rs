@@ -730,7 +730,8 @@ impl nianbao_write::DeflateMemo for Kept {
 #[test]
 fn kept_parts_give_the_same_workbook_and_only_changed_parts_are_deflated() {
     use std::sync::atomic::Ordering::Relaxed;
-    // 600 units: three parts of units' rows.
+    // 600 units: three parts of rows in 分单位明细 and three in 报送情况, then its files' rows
+    // and their merged cells, a part each: eight.
     let mut report = district(4);
     let model = report.units.clone();
     report.units = (0..600)
@@ -748,14 +749,15 @@ fn kept_parts_give_the_same_workbook_and_only_changed_parts_are_deflated() {
     };
     let counts = |k: &Kept| (k.hits.load(Relaxed), k.puts.load(Relaxed));
     assert_eq!(workbook_bytes(&report, &opts).expect("workbook"), plain);
-    assert_eq!(counts(&kept), (0, 3));
+    assert_eq!(counts(&kept), (0, 8));
     assert_eq!(workbook_bytes(&report, &opts).expect("workbook"), plain);
-    assert_eq!(counts(&kept), (3, 3));
-    // One unit of the second part changes: that part alone is deflated again.
+    assert_eq!(counts(&kept), (8, 8));
+    // One unit of the second part changes (its name no wider than the widest): the second
+    // part of each sheet alone is deflated again.
     let u = &mut report.units[300];
     u.name.push_str("（更正）");
     let changed = workbook_bytes(&report, &WriteOptions::default()).expect("workbook");
     assert_ne!(changed, plain);
     assert_eq!(workbook_bytes(&report, &opts).expect("workbook"), changed);
-    assert_eq!(counts(&kept), (5, 4));
+    assert_eq!(counts(&kept), (14, 10));
 }

@@ -1,0 +1,246 @@
+//! Worksheet rows rendered as the sheet XML rust_xlsxwriter writes for them, byte for byte: a
+//! sheet's bulk (one row per unit, per file) is rendered here in parallel and deflated in parts
+//! ([`crate::zipsplice`]) where rust_xlsxwriter left a probe row, instead of stored cell by cell
+//! and written on one thread. The probe row holds one cell in each format the rows use; the
+//! style (xf) indices rust_xlsxwriter gave those formats are read from it.
+
+use std::io::Write;
+
+use nianbao_format::column_name;
+use rayon::prelude::*;
+use rust_xlsxwriter::XlsxError;
+
+use crate::WriteError;
+use crate::zipsplice::{DeflateMemo, Part, Parts};
+
+/// Excel's limit on the text of one cell, in UTF-16 code units.
+const TEXT_MAX: usize = 32_767;
+
+/// The probe row of a sheet: where it is in the sheet's XML, what its `<row>` tag carries
+/// besides `r`, and the style index of each of its cells, in order.
+pub struct Probe {
+    pub start: usize,
+    pub end: usize,
+    pub row_attrs: String,
+    pub styles: Vec<u32>,
+}
+
+/// The probe row `r` (1-based) of a sheet's XML.
+pub fn probe(xml: &str, r: usize) -> Option<Probe> {
+    let open = format!("<row r=\"{r}\"");
+    let start = xml.find(&open)?;
+    let tag_end = start + xml[start..].find('>')?;
+    let row_attrs = xml[start + open.len()..tag_end].to_string();
+    let end = tag_end + xml[tag_end..].find("</row>")? + "</row>".len();
+    let mut styles = Vec::new();
+    for cell in xml[tag_end..end].split("<c ").skip(1) {
+        let attrs = &cell[..cell.find('>')?];
+        let style = match attrs.find(" s=\"") {
+            Some(at) => {
+                let v = &attrs[at + 4..];
+                v[..v.find('"')?].parse().ok()?
+            }
+            None => 0,
+        };
+        styles.push(style);
+    }
+    Some(Probe {
+        start,
+        end,
+        row_attrs,
+        styles,
+    })
+}
+
+/// Writes the cells of rows, in the styles (by role: the index of the probe's cell) read from
+/// the probe row.
+pub struct Cells {
+    /// `<c r="A` to the last column: each cell's start up to its row number.
+    cols: Vec<Vec<u8>>,
+    /// What ends a cell's start by role: `" s="N"`, or `"` for style 0 (no attribute).
+    styles: Vec<Vec<u8>>,
+}
+
+impl Cells {
+    /// Cells in `width` columns, in the probe's `styles`.
+    pub fn new(width: usize, styles: &[u32]) -> Cells {
+        Cells {
+            cols: (0..width as u32)
+                .map(|c| format!("<c r=\"{}", column_name(c)).into_bytes())
+                .collect(),
+            styles: styles
+                .iter()
+                .map(|&s| match s {
+                    0 => b"\"".to_vec(),
+                    s => format!("\" s=\"{s}\"").into_bytes(),
+                })
+                .collect(),
+        }
+    }
+
+    /// `<c r="E12" s="3"`: a cell's start, with the style of its role.
+    fn open(&self, buf: &mut Vec<u8>, c: usize, r: &[u8], role: usize) {
+        buf.extend_from_slice(&self.cols[c]);
+        buf.extend_from_slice(r);
+        buf.extend_from_slice(&self.styles[role]);
+    }
+
+    /// A whole number as rust_xlsxwriter prints the cell's `f64`: below 2^53 it prints as the
+    /// integer does.
+    pub fn integer(&self, buf: &mut Vec<u8>, c: usize, r: &[u8], role: usize, v: i64) {
+        if v.unsigned_abs() >= 1 << 53 {
+            return self.number(buf, c, r, role, v as f64);
+        }
+        self.open(buf, c, r, role);
+        buf.extend_from_slice(b"><v>");
+        if v < 0 {
+            buf.push(b'-');
+        }
+        let mut digits = [0; 20];
+        buf.extend_from_slice(decimal(v.unsigned_abs(), &mut digits));
+        buf.extend_from_slice(b"</v></c>");
+    }
+
+    /// A number as rust_xlsxwriter prints it (`{}` of the `f64`).
+    pub fn number(&self, buf: &mut Vec<u8>, c: usize, r: &[u8], role: usize, v: f64) {
+        self.open(buf, c, r, role);
+        let _ = write!(buf, "><v>{v}</v></c>");
+    }
+
+    /// A blank cell in its role's format (none at all in style 0).
+    pub fn blank(&self, buf: &mut Vec<u8>, c: usize, r: &[u8], role: usize) {
+        if self.styles[role] != b"\"" {
+            self.open(buf, c, r, role);
+            buf.extend_from_slice(b"/>");
+        }
+    }
+
+    /// An inline string, or a formatted blank for an empty one (as rust_xlsxwriter writes it).
+    pub fn string(
+        &self,
+        buf: &mut Vec<u8>,
+        c: usize,
+        r: &[u8],
+        role: usize,
+        text: &str,
+    ) -> Result<(), XlsxError> {
+        if text.is_empty() {
+            self.blank(buf, c, r, role);
+            return Ok(());
+        }
+        if text.len() > TEXT_MAX && text.encode_utf16().count() > TEXT_MAX {
+            return Err(XlsxError::MaxStringLengthExceeded);
+        }
+        self.open(buf, c, r, role);
+        let ws = ['\t', '\n', ' '];
+        let preserve = text.starts_with(ws) || text.ends_with(ws);
+        buf.extend_from_slice(if preserve {
+            b" t=\"inlineStr\"><is><t xml:space=\"preserve\">".as_slice()
+        } else {
+            b" t=\"inlineStr\"><is><t>".as_slice()
+        });
+        escape(buf, text);
+        buf.extend_from_slice(b"</t></is></c>");
+        Ok(())
+    }
+}
+
+/// `<row r="12"` and, for a row of its own height, the height rust_xlsxwriter writes for
+/// `set_row_height(points)` (in whole pixels), then `attrs` and the tag's end.
+pub fn open_row(buf: &mut Vec<u8>, r: &[u8], points: Option<f64>, attrs: &str) {
+    buf.extend_from_slice(b"<row r=\"");
+    buf.extend_from_slice(r);
+    buf.push(b'"');
+    if let Some(points) = points {
+        let pixels = (points * 4.0 / 3.0).round() as u32;
+        let _ = write!(
+            buf,
+            " ht=\"{}\" customHeight=\"1\"",
+            f64::from(pixels) * 0.75
+        );
+    }
+    buf.extend_from_slice(attrs.as_bytes());
+    buf.push(b'>');
+}
+
+/// `v` in decimal digits, written at the end of `out`.
+pub fn decimal(mut v: u64, out: &mut [u8; 20]) -> &[u8] {
+    let mut at = out.len();
+    loop {
+        at -= 1;
+        out[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            return &out[at..];
+        }
+    }
+}
+
+/// Text as rust_xlsxwriter escapes it: `&`, `<` and `>` as entities, control characters and
+/// U+FFFE/U+FFFF as `_xHHHH_`, and a literal `_xHHHH_` with its underscore escaped
+/// (`_x005F_xHHHH_`) so that it reads back as typed.
+pub fn escape(buf: &mut Vec<u8>, text: &str) {
+    let bytes = text.as_bytes();
+    let mut plain = 0;
+    for (i, ch) in text.char_indices() {
+        let escaped: Option<std::borrow::Cow<'static, str>> = match ch {
+            '&' => Some("&amp;".into()),
+            '<' => Some("&lt;".into()),
+            '>' => Some("&gt;".into()),
+            '\t' | '\n' => None,
+            '\x00'..='\x1F' | '\u{FFFE}' | '\u{FFFF}' => {
+                Some(format!("_x{:04X}_", ch as u32).into())
+            }
+            '_' if is_escape_pattern(&bytes[i..]) => Some("_x005F_".into()),
+            _ => None,
+        };
+        if let Some(e) = escaped {
+            buf.extend_from_slice(&bytes[plain..i]);
+            buf.extend_from_slice(e.as_bytes());
+            plain = i + ch.len_utf8();
+        }
+    }
+    buf.extend_from_slice(&bytes[plain..]);
+}
+
+/// `_xHHHH_` (four hexadecimal digits) at the start of `b`.
+fn is_escape_pattern(b: &[u8]) -> bool {
+    b.len() >= 7 && b[1] == b'x' && b[2..6].iter().all(u8::is_ascii_hexdigit) && b[6] == b'_'
+}
+
+/// Parts rendered at once before they are written in order (bounds the memory: each holds its
+/// XML while it is deflated, and its deflated bytes until written).
+const PARTS_AT_ONCE: usize = 8;
+
+/// Renders `items` as parts of `per_part` items each, [`PARTS_AT_ONCE`] parts at a time in
+/// parallel, and pushes them in order: `render` writes the rows of a batch of items given the
+/// index of its first item. A part whose XML `memo` holds is not deflated again.
+pub fn push_rendered<T: Sync>(
+    parts: &mut Parts<'_, '_>,
+    items: &[T],
+    per_part: usize,
+    bytes_per_item: usize,
+    level: u32,
+    memo: Option<&dyn DeflateMemo>,
+    render: impl Fn(usize, &[T], &mut Vec<u8>) -> Result<(), XlsxError> + Sync,
+) -> Result<(), WriteError> {
+    let batches: Vec<(usize, &[T])> = items
+        .chunks(per_part.max(1))
+        .enumerate()
+        .map(|(i, c)| (i * per_part, c))
+        .collect();
+    for window in batches.chunks(PARTS_AT_ONCE) {
+        let rendered: Vec<Result<Part, XlsxError>> = window
+            .par_iter()
+            .map(|&(first, batch)| {
+                let mut buf = Vec::with_capacity(batch.len() * bytes_per_item);
+                render(first, batch, &mut buf)?;
+                Ok(Part::kept(&buf, level, false, memo))
+            })
+            .collect();
+        for part in rendered {
+            parts.push(part?)?;
+        }
+    }
+    Ok(())
+}
