@@ -24,6 +24,22 @@ pub fn unit_frame(units: &[UnitEntry]) -> PolarsResult<DataFrame> {
     DataFrame::new(rows.len(), columns)
 }
 
+/// The district totals of `units`: every field summed over the units in the totals, in polars,
+/// one column at a time. The same sums as [`column_totals`] of [`unit_frame`], without holding
+/// the whole frame beside the units' values (16 MB more at 10,000 units, the run's peak).
+pub fn unit_totals(units: &[UnitEntry]) -> PolarsResult<Vec<i64>> {
+    let rows: Vec<&UnitEntry> = units.iter().filter(|u| u.was_read()).collect();
+    let mask =
+        BooleanChunked::from_iter_values("in_totals".into(), rows.iter().map(|u| u.in_totals));
+    fields()
+        .iter()
+        .map(|f| {
+            let column: Int64Chunked = rows.iter().map(|u| u.value(f.index)).collect();
+            Ok(column.filter(&mask)?.sum().unwrap_or(0))
+        })
+        .collect()
+}
+
 /// Sums every field column over the rows marked `in_totals`. Values are capped at 10^12 when
 /// read, so no sum over fewer than a million units can overflow i64.
 pub fn column_totals(frame: &DataFrame) -> PolarsResult<Vec<i64>> {

@@ -7,7 +7,7 @@ mod frame;
 mod roster;
 
 pub use export::{ExportError, FrameFormat, analyst_frame, write_frame};
-pub use frame::{column_totals, unit_frame};
+pub use frame::{column_totals, unit_frame, unit_totals};
 pub use nianbao_read::decode_text;
 pub use roster::{NameMatch, Roster, RosterError, csv_rows, table_rows};
 
@@ -217,7 +217,14 @@ impl Default for Options {
 /// The outcome of a consolidation: the report and the per-unit frame behind it.
 pub struct Consolidation {
     pub report: Report,
-    pub frame: polars::prelude::DataFrame,
+}
+
+impl Consolidation {
+    /// The unit × field frame of the report's units (built on demand: the totals are summed
+    /// column by column, [`unit_totals`]).
+    pub fn frame(&self) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
+        unit_frame(&self.report.units)
+    }
 }
 
 /// The district a set of returns adds up to.
@@ -226,10 +233,12 @@ pub fn consolidate(
     roster: Option<&Roster>,
     opts: &Options,
 ) -> Result<Consolidation, ConsolidateError> {
-    let mut files = Vec::new();
+    // Sized once: at 10,000 units each list growing by doubling held twice its size for a
+    // moment, and the allocator kept it.
+    let mut files = Vec::with_capacity(inputs.len());
     // unit key -> (roster index if any, display name, candidate inputs)
-    let mut by_unit: Vec<Claim> = Vec::new();
-    let mut key_of: HashMap<String, usize> = HashMap::new();
+    let mut by_unit: Vec<Claim> = Vec::with_capacity(inputs.len());
+    let mut key_of: HashMap<String, usize> = HashMap::with_capacity(inputs.len());
     let mut unknown: Vec<(Claimed, Msg)> = Vec::new();
     let mut year_votes: HashMap<i32, usize> = HashMap::new();
 
@@ -303,7 +312,7 @@ pub fn consolidate(
             .max_by_key(|(y, n)| (*n, *y))
             .map(|(y, _)| y)
     });
-    let mut units: Vec<UnitEntry> = Vec::new();
+    let mut units: Vec<UnitEntry> = Vec::with_capacity(by_unit.len() + unknown.len());
     let mut violations: Vec<UnitViolation> = Vec::new();
     // Roster order first, then units found without a roster in file order.
     by_unit.sort_by_key(|c| c.roster_idx.unwrap_or(usize::MAX));
@@ -396,8 +405,7 @@ pub fn consolidate(
         units = merge_in_roster_order(units, absent, roster);
     }
 
-    let frame = unit_frame(&units)?;
-    let totals = column_totals(&frame)?;
+    let totals = unit_totals(&units)?;
     let mut district = Values::from_totals(&totals);
     if let Some(prior) = &opts.prior_district {
         district = district
@@ -432,7 +440,6 @@ pub fn consolidate(
             coverage,
             waivers: Default::default(),
         },
-        frame,
     })
 }
 

@@ -80,8 +80,11 @@ fn sums_units_exactly_and_lists_the_missing() {
     assert_eq!(r.coverage.missing, ["U02"]);
     assert_eq!(r.coverage.label(nianbao_format::Lang::Zh), "2/3 单位");
     assert!(r.has_errors());
-    assert_eq!(c.frame.height(), 2);
-    assert_eq!(c.frame.width(), FIELD_COUNT + 2);
+    let frame = c.frame().unwrap();
+    assert_eq!(frame.height(), 2);
+    assert_eq!(frame.width(), FIELD_COUNT + 2);
+    assert_eq!(unit_totals(&r.units).unwrap(), r.totals);
+    assert_eq!(column_totals(&frame).unwrap(), r.totals);
     assert!(
         r.violations.iter().all(|v| v.unit != "district"),
         "the totals balance"

@@ -208,12 +208,12 @@ fn is_escape_pattern(b: &[u8]) -> bool {
     b.len() >= 7 && b[1] == b'x' && b[2..6].iter().all(u8::is_ascii_hexdigit) && b[6] == b'_'
 }
 
-/// Parts rendered at once before they are written in order (bounds the memory: each holds its
-/// XML while it is deflated, and its deflated bytes until written).
-const PARTS_AT_ONCE: usize = 8;
+/// Parts rendered at once per thread before they are written in order (bounds the memory: each
+/// holds its XML while it is deflated, and its deflated bytes until written).
+const PARTS_PER_THREAD: usize = 2;
 
-/// Renders `items` as parts of `per_part` items each, [`PARTS_AT_ONCE`] parts at a time in
-/// parallel, and pushes them in order: `render` writes the rows of a batch of items given the
+/// Renders `items` as parts of `per_part` items each, [`PARTS_PER_THREAD`] parts a thread at a
+/// time in parallel, and pushes them in order: `render` writes the rows of a batch of items given the
 /// index of its first item. A part whose XML `memo` holds is not deflated again.
 pub fn push_rendered<T: Sync>(
     parts: &mut Parts<'_, '_>,
@@ -229,7 +229,8 @@ pub fn push_rendered<T: Sync>(
         .enumerate()
         .map(|(i, c)| (i * per_part, c))
         .collect();
-    for window in batches.chunks(PARTS_AT_ONCE) {
+    let at_once = PARTS_PER_THREAD * rayon::current_num_threads();
+    for window in batches.chunks(at_once) {
         let rendered: Vec<Result<Part, XlsxError>> = window
             .par_iter()
             .map(|&(first, batch)| {
