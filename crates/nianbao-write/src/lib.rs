@@ -175,27 +175,50 @@ pub fn write_workbook(
     opts: &WriteOptions,
     out: &mut (dyn std::io::Write + Send),
 ) -> Result<(), WriteError> {
-    let filing = sheets::filing::Layout::new(report, opts.lang);
-    let saved = build_workbook(report, opts, &filing)?.save_to_buffer()?;
+    let layouts = Layouts {
+        checks: sheets::checks::Layout::new(report, opts),
+        filing: sheets::filing::Layout::new(report, opts.lang),
+    };
+    let saved = build_workbook(report, opts, &layouts)?.save_to_buffer()?;
     let level = u32::from(ZIP_LEVEL);
     let memo = opts.memo.as_deref();
-    // Without units, 分单位明细 has no probe row: nothing to put in its place.
-    let replaced: &[(&str, u64)] = if report.units.is_empty() {
-        &[(FILING_MEMBER, MAX_SPLICED_XML)]
-    } else {
-        &[
-            (UNITS_MEMBER, MAX_SPLICED_XML),
-            (FILING_MEMBER, MAX_SPLICED_XML),
-        ]
-    };
-    zipsplice::replace_members(&saved, replaced, out, |k, xml, parts| match replaced[k].0 {
-        UNITS_MEMBER => sheets::unit_rows::splice_rows(xml, report, opts.lang, level, memo, parts),
-        _ => sheets::filing::splice_rows(xml, report, opts.lang, &filing, level, memo, parts),
+    // The sheets whose rows are rendered in place of a probe row: 分单位明细 and 校验结果 have
+    // none when they have no rows.
+    let mut replaced = Vec::with_capacity(3);
+    if !report.units.is_empty() {
+        replaced.push((UNITS_MEMBER, MAX_SPLICED_XML));
+    }
+    if sheets::checks::has_rows(report) {
+        replaced.push((CHECKS_MEMBER, MAX_SPLICED_XML));
+    }
+    replaced.push((FILING_MEMBER, MAX_SPLICED_XML));
+    zipsplice::replace_members(&saved, &replaced, out, |k, xml, parts| {
+        match replaced[k].0 {
+            UNITS_MEMBER => {
+                sheets::unit_rows::splice_rows(xml, report, opts.lang, level, memo, parts)
+            }
+            CHECKS_MEMBER => {
+                let layout = &layouts.checks;
+                sheets::checks::splice_rows(xml, report, opts, layout, level, memo, parts)
+            }
+            _ => {
+                let layout = &layouts.filing;
+                sheets::filing::splice_rows(xml, report, opts.lang, layout, level, memo, parts)
+            }
+        }
     })
 }
 
-/// The zip members of `分单位明细` and `报送情况`, the second and fourth sheets.
+/// The column widths of the sheets whose rows are rendered after the workbook is saved, fitted
+/// to every row: the sheets' heads and their rows both need them.
+struct Layouts {
+    checks: sheets::checks::Layout,
+    filing: sheets::filing::Layout,
+}
+
+/// The zip members of `分单位明细`, `校验结果` and `报送情况`, the second to fourth sheets.
 const UNITS_MEMBER: &str = "xl/worksheets/sheet2.xml";
+const CHECKS_MEMBER: &str = "xl/worksheets/sheet3.xml";
 const FILING_MEMBER: &str = "xl/worksheets/sheet4.xml";
 /// The most a spliced sheet holds without its rows (head, notes, settings: a few KB).
 const MAX_SPLICED_XML: u64 = 16 << 20;
@@ -207,7 +230,7 @@ const ZIP_LEVEL: u8 = 3;
 fn build_workbook(
     report: &Report,
     opts: &WriteOptions,
-    filing: &sheets::filing::Layout,
+    layouts: &Layouts,
 ) -> Result<Workbook, WriteError> {
     if report.totals.len() != FIELD_COUNT {
         return Err(WriteError::Totals {
@@ -237,7 +260,7 @@ fn build_workbook(
     // The sheets after 分单位明细 are built on a thread of their own while it, the bulk of the
     // workbook, is written (10,000 units: 2 million cells); they are added behind it.
     let (first, rest) = std::thread::scope(|scope| {
-        let rest = scope.spawn(|| later_sheets(report, opts, &styles, filing));
+        let rest = scope.spawn(|| later_sheets(report, opts, &styles, layouts));
         let first = (|| -> Result<(), WriteError> {
             sheets::summary::write(wb.add_worksheet(), report, opts, &styles)?;
             // One row per unit, 204 columns: written row by row to a temporary file, not kept
@@ -265,12 +288,12 @@ fn later_sheets(
     report: &Report,
     opts: &WriteOptions,
     styles: &style::Styles,
-    filing_layout: &sheets::filing::Layout,
+    layouts: &Layouts,
 ) -> Result<Vec<Worksheet>, XlsxError> {
     let mut checks = Worksheet::new();
-    sheets::checks::write(&mut checks, report, opts, styles)?;
+    sheets::checks::write(&mut checks, report, opts, styles, &layouts.checks)?;
     let mut filing = Worksheet::new();
-    sheets::filing::write(&mut filing, report, opts, styles, filing_layout)?;
+    sheets::filing::write(&mut filing, report, opts, styles, &layouts.filing)?;
     let mut later = vec![checks, filing];
     if let Some(changes) = &opts.changes {
         let mut ws = Worksheet::new();

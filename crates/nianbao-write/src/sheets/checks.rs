@@ -7,12 +7,15 @@
 //! expired or matched nothing, each with its line.
 
 use nianbao_format::{CellRef, Lang, Report, Severity, UnitStatus, Violation, Waived, Waiver};
-use rust_xlsxwriter::{Worksheet, XlsxError};
+use rust_xlsxwriter::{Format, Worksheet, XlsxError};
 
 use super::UnitNames;
+use super::rows::{Cells, decimal, open_row, probe, push_rendered};
+use crate::WriteError;
 use crate::labels::{field_labels, rule_title};
-use crate::layout::{Print, Sheet, col, fitted_widths, row};
-use crate::style::Styles;
+use crate::layout::{Print, Sheet, col, fitted_widths, row, row_height, span_width, text_height};
+use crate::style::{FONT_SIZE, Styles};
+use crate::zipsplice::{DeflateMemo, Part, Parts, SpliceError};
 use crate::{SHEET_CHECKS, WriteOptions, tr};
 
 /// Field labels listed in one cell before "……共 N 项".
@@ -212,105 +215,520 @@ fn waiver_row(
     cells
 }
 
+/// (min, max) width of each column; longer texts wrap.
+const LIMITS: [(f64, f64); COLS] = [
+    (10.0, 18.0),
+    (10.0, 22.0),
+    (14.0, 26.0),
+    (6.0, 9.0),
+    (16.0, 30.0),
+    (10.0, 18.0),
+    (6.0, 9.0),
+    (6.0, 9.0),
+    (12.0, 16.0),
+    (8.0, 9.0),
+    (36.0, 56.0),
+    (12.0, 30.0),
+    (10.0, 18.0),
+    (12.0, 28.0),
+];
+/// The width of a column beyond those set.
+const DEFAULT_WIDTH: f64 = 10.0;
+/// The least height of a row.
+const MIN_HEIGHT: f64 = 18.0;
+/// Rows rendered and deflated as one part.
+const ROWS_PER_PART: usize = 256;
+
+/// The formats of the rows' cells, by role: the probe row holds one cell in each, in this
+/// order.
+fn probe_formats(st: &Styles) -> [&Format; ROLES] {
+    [&st.text, &st.text_error, &st.text_warning, &st.note_bold]
+}
+
+const TEXT: usize = 0;
+const ERROR: usize = 1;
+const WARNING: usize = 2;
+const TITLE: usize = 3;
+const ROLES: usize = 4;
+
+/// The role of a violation's cell in column `c`: its severity's colour in 严重程度, unless it
+/// is explained.
+fn violation_role(c: usize, v: &Violation) -> usize {
+    match (c, v.severity) {
+        _ if !v.counts() => TEXT,
+        (SEVERITY_COL, Severity::Error) => ERROR,
+        (SEVERITY_COL, Severity::Warning) => WARNING,
+        _ => TEXT,
+    }
+}
+
+/// The explanations listed under the violations: expired (true), then unused.
+fn waiver_list(report: &Report) -> impl Iterator<Item = (&Waiver, bool)> {
+    let w = &report.waivers;
+    w.expired
+        .iter()
+        .map(|x| (x, true))
+        .chain(w.unused.iter().map(|x| (x, false)))
+}
+
+/// The sheet's rows (0-based): the violations' last, the explanations' title and the last
+/// printed.
+struct Rows {
+    last: usize,
+    title: Option<usize>,
+    printed_to: usize,
+}
+
+impl Rows {
+    fn of(report: &Report) -> Rows {
+        let last = report.violations.len();
+        // The explanations, under a blank row: not part of the filtered list.
+        let title = (!report.waivers.is_empty()).then_some(last + 2);
+        let printed_to = title.map_or(last, |t| {
+            t + report.waivers.expired.len() + report.waivers.unused.len()
+        });
+        Rows {
+            last,
+            title,
+            printed_to,
+        }
+    }
+}
+
+/// Whether the sheet has rows below its header, rendered by [`splice_rows`] in place of the
+/// probe row [`write`] leaves; without them the sheet is its header alone.
+pub fn has_rows(report: &Report) -> bool {
+    Rows::of(report).printed_to > 0
+}
+
+/// The sheet's column widths, fitted to every row's texts: the head and the rows both need
+/// them.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    widths: Vec<f64>,
+}
+
+impl Layout {
+    pub fn new(report: &Report, opts: &WriteOptions) -> Layout {
+        let names = UnitNames::new(report);
+        let widths = fitted_widths(
+            &LIMITS,
+            std::iter::once(headers(opts.lang).map(String::from))
+                .chain(report.violations.iter().map(|uv| {
+                    cells_of_row(&names, opts, &uv.unit, uv.file.as_deref(), &uv.violation)
+                }))
+                .chain(
+                    waiver_list(report).map(|(w, expired)| waiver_row(&names, opts, w, expired)),
+                ),
+        );
+        Layout { widths }
+    }
+
+    /// The height a row of these texts needs.
+    fn height(&self, texts: &[String; COLS]) -> f64 {
+        let need = texts
+            .iter()
+            .enumerate()
+            .map(|(c, s)| {
+                let width = span_width(&self.widths, DEFAULT_WIDTH, col(c), col(c));
+                text_height(s, width, FONT_SIZE)
+            })
+            .fold(0.0, f64::max);
+        row_height(need, MIN_HEIGHT)
+    }
+}
+
+/// Writes the sheet's header, its settings and, when it has rows, the probe row;
+/// [`splice_rows`] puts the rows in its place in the saved workbook.
 pub fn write(
     ws: &mut Worksheet,
     report: &Report,
     opts: &WriteOptions,
     st: &Styles,
+    layout: &Layout,
 ) -> Result<(), XlsxError> {
     ws.set_name(SHEET_CHECKS)?;
     let lang = opts.lang;
     let heads = headers(lang);
-    let names = UnitNames::new(report);
-    let rows: Vec<[String; COLS]> = report
-        .violations
-        .iter()
-        .map(|uv| cells_of_row(&names, opts, &uv.unit, uv.file.as_deref(), &uv.violation))
-        .collect();
-    let w = &report.waivers;
-    let waiver_rows: Vec<([String; COLS], bool)> = w
-        .expired
-        .iter()
-        .map(|x| (waiver_row(&names, opts, x, true), true))
-        .chain(
-            w.unused
-                .iter()
-                .map(|x| (waiver_row(&names, opts, x, false), false)),
-        )
-        .collect();
-    // (min, max) width of each column; longer texts wrap.
-    let limits = [
-        (10.0, 18.0),
-        (10.0, 22.0),
-        (14.0, 26.0),
-        (6.0, 9.0),
-        (16.0, 30.0),
-        (10.0, 18.0),
-        (6.0, 9.0),
-        (6.0, 9.0),
-        (12.0, 16.0),
-        (8.0, 9.0),
-        (36.0, 56.0),
-        (12.0, 30.0),
-        (10.0, 18.0),
-        (12.0, 28.0),
-    ];
-    let widths = fitted_widths(
-        &limits,
-        std::iter::once(heads.map(String::from))
-            .chain(rows.iter().cloned())
-            .chain(waiver_rows.iter().map(|(r, _)| r.clone())),
-    );
-    let mut s = Sheet::new(ws, widths, 10.0)?;
+    let rows = Rows::of(report);
+    let mut s = Sheet::new(ws, layout.widths.clone(), DEFAULT_WIDTH)?;
     for (c, h) in heads.iter().enumerate() {
         s.text(0, col(c), 0, col(c), h, &st.header)?;
     }
-    for (i, (cells, uv)) in rows.iter().zip(&report.violations).enumerate() {
-        let r = row(i + 1);
-        for (c, text) in cells.iter().enumerate() {
-            let f = match (c, uv.violation.severity) {
-                _ if !uv.violation.counts() => &st.text,
-                (SEVERITY_COL, Severity::Error) => &st.text_error,
-                (SEVERITY_COL, Severity::Warning) => &st.text_warning,
-                _ => &st.text,
-            };
-            s.text(r, col(c), r, col(c), text, f)?;
+    s.apply_heights(MIN_HEIGHT)?;
+    if has_rows(report) {
+        for (c, fmt) in probe_formats(st).into_iter().enumerate() {
+            s.ws.write_number_with_format(1, col(c), 0.0, fmt)?;
         }
+        // The last cell the rows fill, for the sheet's dimension.
+        s.ws.write_blank(row(rows.printed_to), col(COLS - 1), &st.text)?;
     }
-    let last = row(rows.len());
-    // The explanations, under a blank row: not part of the filtered list.
-    let mut printed_to = last;
-    if !w.is_empty() {
-        let title = last + 2;
-        s.ws.write_string_with_format(title, 0, waivers_line(report, lang), &st.note_bold)?;
-        s.min_height(title, 22.0);
-        for (i, (cells, expired)) in waiver_rows.iter().enumerate() {
-            let r = title + 1 + row(i);
-            for (c, text) in cells.iter().enumerate() {
-                let f = if c == SEVERITY_COL && *expired {
-                    &st.text_warning
-                } else {
-                    &st.text
-                };
-                s.text(r, col(c), r, col(c), text, f)?;
-            }
-        }
-        printed_to = title + row(waiver_rows.len());
-    }
-    s.apply_heights(18.0)?;
-    s.ws.autofilter(0, 0, last, col(heads.len() - 1))?;
+    s.ws.autofilter(0, 0, row(rows.last), col(heads.len() - 1))?;
     s.ws.set_freeze_panes(1, 0)?;
     Print {
-        area: Some((printed_to, col(PRINTED - 1))),
+        area: Some((row(rows.printed_to), col(PRINTED - 1))),
         ..Print::list(0, 0, lang)
     }
     .apply(s.ws)
 }
 
+/// Writes the sheet's XML (`xml`, as rust_xlsxwriter saved it from [`write`]) to `parts` with
+/// the violations' and the explanations' rows in place of the probe row: what rust_xlsxwriter
+/// writes for them cell by cell (a test holds them to it).
+pub fn splice_rows(
+    xml: &[u8],
+    report: &Report,
+    opts: &WriteOptions,
+    layout: &Layout,
+    level: u32,
+    memo: Option<&dyn DeflateMemo>,
+    parts: &mut Parts<'_, '_>,
+) -> Result<(), WriteError> {
+    let not_ours = || SpliceError::Format("no probe row in the checks sheet");
+    let xml = std::str::from_utf8(xml).map_err(|_| not_ours())?;
+    // The probe's cells, and the dimension's last cell when the list is one row long.
+    let p = probe(xml, 2)
+        .filter(|p| p.styles.len() >= ROLES)
+        .ok_or_else(not_ours)?;
+    let data_end = p.end + xml[p.end..].find("</sheetData>").ok_or_else(not_ours)?;
+    let cells = Cells::new(COLS, &p.styles);
+    let names = UnitNames::new(report);
+    parts.push(Part::new(&xml.as_bytes()[..p.start], level, false))?;
+    push_rendered(
+        parts,
+        &report.violations,
+        ROWS_PER_PART,
+        1024,
+        level,
+        memo,
+        |first, batch, buf| {
+            for (k, uv) in batch.iter().enumerate() {
+                let v = &uv.violation;
+                let texts = cells_of_row(&names, opts, &uv.unit, uv.file.as_deref(), v);
+                texts_row(buf, &cells, layout, first + k + 1, &texts, |c| {
+                    violation_role(c, v)
+                })?;
+            }
+            Ok(())
+        },
+    )?;
+    let rows = Rows::of(report);
+    if let Some(title) = rows.title {
+        let mut buf = Vec::new();
+        let mut digits = [0; 20];
+        let r = decimal(title as u64 + 1, &mut digits);
+        open_row(&mut buf, r, Some(row_height(22.0, MIN_HEIGHT)), "");
+        cells.string(&mut buf, 0, r, TITLE, &waivers_line(report, opts.lang))?;
+        buf.extend_from_slice(b"</row>");
+        for (i, (w, expired)) in waiver_list(report).enumerate() {
+            let texts = waiver_row(&names, opts, w, expired);
+            let role = if expired { WARNING } else { TEXT };
+            texts_row(&mut buf, &cells, layout, title + 1 + i, &texts, |c| {
+                if c == SEVERITY_COL { role } else { TEXT }
+            })?;
+        }
+        parts.push(Part::new(&buf, level, false))?;
+    }
+    parts.push(Part::new(&xml.as_bytes()[data_end..], level, true))?;
+    Ok(())
+}
+
+/// Row `r` (0-based) of texts, each cell in the role `role` gives its column.
+fn texts_row(
+    buf: &mut Vec<u8>,
+    cells: &Cells,
+    layout: &Layout,
+    r: usize,
+    texts: &[String; COLS],
+    role: impl Fn(usize) -> usize,
+) -> Result<(), XlsxError> {
+    let mut digits = [0; 20];
+    let r = decimal(r as u64 + 1, &mut digits);
+    open_row(buf, r, Some(layout.height(texts)), "");
+    for (c, text) in texts.iter().enumerate() {
+        cells.string(buf, c, r, role(c), text)?;
+    }
+    buf.extend_from_slice(b"</row>");
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use nianbao_format::Suspect;
+    use crate::layout::{Print, Sheet, col, fitted_widths, row};
+    use crate::sheets::rows::testing::{normalized, workbook_meeting};
+    use crate::zipsplice::replace_members;
+    use nianbao_format::{Msg, Suspect, UnitEntry, UnitViolation, WaiverOutcome};
+
+    /// The sheet as rust_xlsxwriter wrote it cell by cell before its rows were rendered here.
+    fn written_by_rust_xlsxwriter(
+        ws: &mut Worksheet,
+        report: &Report,
+        opts: &WriteOptions,
+        st: &Styles,
+    ) -> Result<(), XlsxError> {
+        ws.set_name(SHEET_CHECKS)?;
+        let lang = opts.lang;
+        let heads = headers(lang);
+        let names = UnitNames::new(report);
+        let rows: Vec<[String; COLS]> = report
+            .violations
+            .iter()
+            .map(|uv| cells_of_row(&names, opts, &uv.unit, uv.file.as_deref(), &uv.violation))
+            .collect();
+        let w = &report.waivers;
+        let waiver_rows: Vec<([String; COLS], bool)> = w
+            .expired
+            .iter()
+            .map(|x| (waiver_row(&names, opts, x, true), true))
+            .chain(
+                w.unused
+                    .iter()
+                    .map(|x| (waiver_row(&names, opts, x, false), false)),
+            )
+            .collect();
+        // (min, max) width of each column; longer texts wrap.
+        let limits = [
+            (10.0, 18.0),
+            (10.0, 22.0),
+            (14.0, 26.0),
+            (6.0, 9.0),
+            (16.0, 30.0),
+            (10.0, 18.0),
+            (6.0, 9.0),
+            (6.0, 9.0),
+            (12.0, 16.0),
+            (8.0, 9.0),
+            (36.0, 56.0),
+            (12.0, 30.0),
+            (10.0, 18.0),
+            (12.0, 28.0),
+        ];
+        let widths = fitted_widths(
+            &limits,
+            std::iter::once(heads.map(String::from))
+                .chain(rows.iter().cloned())
+                .chain(waiver_rows.iter().map(|(r, _)| r.clone())),
+        );
+        let mut s = Sheet::new(ws, widths, 10.0)?;
+        for (c, h) in heads.iter().enumerate() {
+            s.text(0, col(c), 0, col(c), h, &st.header)?;
+        }
+        for (i, (cells, uv)) in rows.iter().zip(&report.violations).enumerate() {
+            let r = row(i + 1);
+            for (c, text) in cells.iter().enumerate() {
+                let f = match (c, uv.violation.severity) {
+                    _ if !uv.violation.counts() => &st.text,
+                    (SEVERITY_COL, Severity::Error) => &st.text_error,
+                    (SEVERITY_COL, Severity::Warning) => &st.text_warning,
+                    _ => &st.text,
+                };
+                s.text(r, col(c), r, col(c), text, f)?;
+            }
+        }
+        let last = row(rows.len());
+        // The explanations, under a blank row: not part of the filtered list.
+        let mut printed_to = last;
+        if !w.is_empty() {
+            let title = last + 2;
+            s.ws.write_string_with_format(title, 0, waivers_line(report, lang), &st.note_bold)?;
+            s.min_height(title, 22.0);
+            for (i, (cells, expired)) in waiver_rows.iter().enumerate() {
+                let r = title + 1 + row(i);
+                for (c, text) in cells.iter().enumerate() {
+                    let f = if c == SEVERITY_COL && *expired {
+                        &st.text_warning
+                    } else {
+                        &st.text
+                    };
+                    s.text(r, col(c), r, col(c), text, f)?;
+                }
+            }
+            printed_to = title + row(waiver_rows.len());
+        }
+        s.apply_heights(18.0)?;
+        s.ws.autofilter(0, 0, last, col(heads.len() - 1))?;
+        s.ws.set_freeze_panes(1, 0)?;
+        Print {
+            area: Some((printed_to, col(PRINTED - 1))),
+            ..Print::list(0, 0, lang)
+        }
+        .apply(s.ws)
+    }
+
+    fn violation(rule: &str, severity: Severity, message: &str) -> Violation {
+        Violation {
+            rule: rule.into(),
+            severity,
+            fields: vec![nianbao_format::FieldRef::parse("t3.new.total").expect("a field")],
+            cells: vec![cell("表三", 5, 3), cell("表三", 6, 3), cell("表二", 2, 4)],
+            expected: Some("12".into()),
+            actual: Some("13".into()),
+            message: Msg::new(message, format!("{message} (en)")),
+            ..Default::default()
+        }
+    }
+
+    fn waiver(unit: &str, line: usize, expires: Option<&str>) -> Waiver {
+        Waiver {
+            unit: unit.into(),
+            rule: "balance.t3".into(),
+            reason: "经核实，该单位当年确无此类申请 & <说明>".into(),
+            expires: expires.map(Into::into),
+            line,
+        }
+    }
+
+    /// Violations of every severity, one explained, with suspects tied and not, long messages
+    /// and texts to escape; explanations applied, expired and unused.
+    fn report(waivers: bool) -> Report {
+        let mut units = vec![UnitEntry {
+            unit: "U01".into(),
+            name: "石化街道".into(),
+            kind: None,
+            files: vec!["石化街道.xlsx".into()],
+            status: UnitStatus::Errors,
+            readings: None,
+            values: None,
+            in_totals: true,
+            errors: 1,
+            warnings: 1,
+            blanks: 0,
+            note: None,
+        }];
+        units.push(UnitEntry {
+            unit: "U02".into(),
+            status: UnitStatus::Missing,
+            ..units[0].clone()
+        });
+        let mut tied = violation(
+            "balance.t3",
+            Severity::Error,
+            "不平衡：“约10” & <多> _x0041_",
+        );
+        tied.suspects = vec![
+            Suspect {
+                cell: Some(cell("表三", 5, 3)),
+                field: "t3.new.total".into(),
+                value: 13,
+                suggested: 12,
+            },
+            Suspect {
+                cell: None,
+                field: "t3.new.natural_person".into(),
+                value: 1,
+                suggested: 2,
+            },
+        ];
+        tied.suspects_tied = true;
+        let mut single = violation("balance.t2", Severity::Warning, &"很长的说明".repeat(30));
+        single.suspects = vec![tied.suspects[0].clone()];
+        let mut explained = violation("balance.t4", Severity::Error, "已说明的问题");
+        explained.waived = Some(Waived {
+            reason: "经核实无误".into(),
+            expires: Some("2025-01-31".into()),
+        });
+        let info = violation("value.blank", Severity::Info, " 有 3 个数值单元格留空 ");
+        let violations = [
+            ("U01", Some("石化街道.xlsx"), tied),
+            ("U01", None, single),
+            ("U02", Some("a&b.xls"), explained),
+            ("district", None, info),
+            (
+                "U99",
+                None,
+                violation("unit.missing", Severity::Error, "未报送"),
+            ),
+        ]
+        .into_iter()
+        .map(|(unit, file, violation)| UnitViolation {
+            unit: unit.into(),
+            file: file.map(Into::into),
+            violation,
+        })
+        .collect();
+        let waivers = if waivers {
+            WaiverOutcome {
+                applied: vec![waiver("U02", 2, None)],
+                expired: vec![waiver("U01", 3, Some("2020-01-01"))],
+                unused: vec![waiver("U02", 4, None), waiver("U77", 5, None)],
+            }
+        } else {
+            WaiverOutcome::default()
+        };
+        Report {
+            year: Some(2023),
+            units,
+            totals: Vec::new(),
+            violations,
+            files: Vec::new(),
+            coverage: Default::default(),
+            waivers,
+        }
+    }
+
+    #[test]
+    fn rows_are_what_rust_xlsxwriter_writes_cell_by_cell() {
+        let st = Styles::new();
+        let full = report(true);
+        let no_waivers = report(false);
+        let mut waivers_only = report(true);
+        waivers_only.violations.clear();
+        let mut applied_only = report(true);
+        applied_only.violations.clear();
+        applied_only.waivers.expired.clear();
+        applied_only.waivers.unused.clear();
+        let mut one = report(false);
+        one.violations.truncate(1);
+        let mut empty = report(false);
+        empty.violations.clear();
+        let cases = [
+            (Lang::Zh, &full),
+            (Lang::En, &full),
+            (Lang::Zh, &no_waivers),
+            (Lang::Zh, &waivers_only),
+            (Lang::Zh, &applied_only),
+            (Lang::Zh, &one),
+            (Lang::Zh, &empty),
+        ];
+        for (lang, report) in cases {
+            let opts = WriteOptions {
+                lang,
+                ..WriteOptions::default()
+            };
+            let mut old = workbook_meeting(&st);
+            written_by_rust_xlsxwriter(old.add_worksheet(), report, &opts, &st).expect("old");
+            let old = old.save_to_buffer().expect("saved");
+
+            let layout = Layout::new(report, &opts);
+            let mut new = workbook_meeting(&st);
+            write(new.add_worksheet(), report, &opts, &st, &layout).expect("the head");
+            let saved = new.save_to_buffer().expect("saved");
+            let spliced = if has_rows(report) {
+                let mut spliced = Vec::new();
+                replace_members::<WriteError>(
+                    &saved,
+                    &[("xl/worksheets/sheet2.xml", 1 << 20)],
+                    &mut spliced,
+                    |_, xml, parts| splice_rows(xml, report, &opts, &layout, 3, None, parts),
+                )
+                .expect("spliced");
+                spliced
+            } else {
+                saved
+            };
+            let (ours, theirs) = (normalized(&spliced), normalized(&old));
+            if std::ptr::eq(report, &full) {
+                assert!(theirs.contains("_x005F_x0041_") && theirs.contains("&amp;"));
+                assert!(theirs.contains("xml:space") && theirs.contains("<autoFilter "));
+                assert!(theirs.contains("ht=\"21.75\"") && theirs.contains("ht=\"95.25\""));
+            }
+            for (a, b) in ours.split("<row ").zip(theirs.split("<row ")) {
+                assert_eq!(a, b);
+            }
+            assert_eq!(ours, theirs);
+        }
+    }
 
     fn cell(sheet: &str, row: u32, col: u32) -> CellRef {
         CellRef {

@@ -493,13 +493,11 @@ fn merged(buf: &mut Vec<u8>, r: usize) {
 
 #[cfg(test)]
 mod tests {
-    use std::io::Read;
-
     use nianbao_format::{Coverage, FileEntry, Msg, UnitStatus};
-    use rust_xlsxwriter::Workbook;
 
     use super::*;
     use crate::layout::{Print, Sheet, col, fitted_widths, row};
+    use crate::sheets::rows::testing::{normalized, workbook_meeting};
     use crate::zipsplice::replace_members;
 
     /// The format `报送情况` showed a unit's status in.
@@ -758,74 +756,10 @@ mod tests {
         }
     }
 
-    fn member(zip: &[u8], name: &str) -> String {
-        let mut a = zip::ZipArchive::new(std::io::Cursor::new(zip)).expect("a zip");
-        let mut s = String::new();
-        a.by_name(name)
-            .expect("the member")
-            .read_to_string(&mut s)
-            .expect("UTF-8");
-        s
-    }
-
-    /// The second sheet's XML with its shared strings put inline and without the `spans` of
-    /// its rows (an optional hint rust_xlsxwriter gives when it holds the whole sheet).
-    fn normalized(zip: &[u8]) -> String {
-        let sst = member(zip, "xl/sharedStrings.xml");
-        let strings: Vec<&str> = sst
-            .split("<si>")
-            .skip(1)
-            .map(|s| &s[..s.find("</si>").expect("an end")])
-            .collect();
-        let xml = member(zip, "xl/worksheets/sheet2.xml");
-        let mut out = String::new();
-        let mut rest = xml.as_str();
-        const SHARED: &str = " t=\"s\"><v>";
-        while let Some(at) = rest.find(SHARED) {
-            out.push_str(&rest[..at]);
-            let after = &rest[at + SHARED.len()..];
-            let end = after.find("</v>").expect("a value");
-            let i: usize = after[..end].parse().expect("an index");
-            out.push_str(" t=\"inlineStr\"><is>");
-            out.push_str(strings[i]);
-            out.push_str("</is>");
-            rest = &after[end + 4..];
-        }
-        out.push_str(rest);
-        let mut plain = String::new();
-        let mut rest = out.as_str();
-        while let Some(at) = rest.find(" spans=\"") {
-            plain.push_str(&rest[..at]);
-            let after = &rest[at + " spans=\"".len()..];
-            rest = &after[after.find('"').expect("an end") + 1..];
-        }
-        plain.push_str(rest);
-        plain
-    }
-
     #[test]
     fn rows_are_what_rust_xlsxwriter_writes_cell_by_cell() {
         let st = Styles::new();
-        // Both workbooks meet the sheet's formats in one order first, on a sheet of their own,
-        // so that both give them the same style indices.
-        let formats = [
-            &st.note_bold,
-            &st.note,
-            &st.header,
-            &st.text,
-            &st.text_warning,
-            &st.text_error,
-            &st.count,
-        ];
-        let workbook = || {
-            let mut wb = Workbook::new();
-            let ws = wb.add_worksheet();
-            for (c, f) in formats.iter().enumerate() {
-                ws.write_number_with_format(0, col(c), 0.0, f)
-                    .expect("a cell");
-            }
-            wb
-        };
+        let workbook = || workbook_meeting(&st);
         let report = report();
         let mut empty = report.clone();
         empty.units.clear();

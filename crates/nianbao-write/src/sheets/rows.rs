@@ -245,3 +245,81 @@ pub fn push_rendered<T: Sync>(
     }
     Ok(())
 }
+
+/// What the tests of the sheets rendered here share: each compares a sheet spliced from its
+/// rendered rows with the same sheet written by rust_xlsxwriter cell by cell.
+#[cfg(test)]
+pub mod testing {
+    use std::io::Read;
+
+    use rust_xlsxwriter::Workbook;
+
+    use crate::layout::col;
+    use crate::style::Styles;
+
+    /// A workbook whose first sheet meets every format of the lists, in one order: both
+    /// workbooks compared start so, and give the formats the same style indices.
+    pub fn workbook_meeting(st: &Styles) -> Workbook {
+        let formats = [
+            &st.note_bold,
+            &st.note,
+            &st.header,
+            &st.text,
+            &st.text_warning,
+            &st.text_error,
+            &st.count,
+        ];
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, f) in formats.iter().enumerate() {
+            ws.write_number_with_format(0, col(c), 0.0, f)
+                .expect("a cell");
+        }
+        wb
+    }
+
+    fn member(zip: &[u8], name: &str) -> String {
+        let mut a = zip::ZipArchive::new(std::io::Cursor::new(zip)).expect("a zip");
+        let mut s = String::new();
+        a.by_name(name)
+            .expect("the member")
+            .read_to_string(&mut s)
+            .expect("UTF-8");
+        s
+    }
+
+    /// The second sheet's XML with its shared strings put inline and without the `spans` of
+    /// its rows (an optional hint rust_xlsxwriter gives when it holds the whole sheet).
+    pub fn normalized(zip: &[u8]) -> String {
+        let sst = member(zip, "xl/sharedStrings.xml");
+        let strings: Vec<&str> = sst
+            .split("<si>")
+            .skip(1)
+            .map(|s| &s[..s.find("</si>").expect("an end")])
+            .collect();
+        let xml = member(zip, "xl/worksheets/sheet2.xml");
+        let mut out = String::new();
+        let mut rest = xml.as_str();
+        const SHARED: &str = " t=\"s\"><v>";
+        while let Some(at) = rest.find(SHARED) {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + SHARED.len()..];
+            let end = after.find("</v>").expect("a value");
+            let i: usize = after[..end].parse().expect("an index");
+            out.push_str(" t=\"inlineStr\"><is>");
+            out.push_str(strings[i]);
+            out.push_str("</is>");
+            rest = &after[end + 4..];
+        }
+        out.push_str(rest);
+        let mut plain = String::new();
+        let mut rest = out.as_str();
+        while let Some(at) = rest.find(" spans=\"") {
+            plain.push_str(&rest[..at]);
+            let after = &rest[at + " spans=\"".len()..];
+            rest = &after[after.find('"').expect("an end") + 1..];
+        }
+        plain.push_str(rest);
+        plain
+    }
+}
