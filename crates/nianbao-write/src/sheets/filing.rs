@@ -324,9 +324,10 @@ pub fn splice_rows(
     const END: &str = "</sheetData>";
     let data_end = p.end + xml[p.end..].find(END).ok_or_else(not_ours)?;
     let tail = &xml[data_end + END.len()..];
-    // The files' merges are the sheet's only ones; they go first after the data.
+    // The files' merges are the sheet's only ones, and nothing that must come before them
+    // follows the data (the print settings do: <printOptions>, <pageMargins>).
     if tail.contains("<mergeCells") || !tail.starts_with("<p") {
-        return Err(SpliceError::Format("the filing sheet has other merged cells").into());
+        return Err(SpliceError::Format("the filing sheet's merged cells have no place").into());
     }
     let cells = Cells::new(COLS, &p.styles);
     let names = UnitNames::new(report);
@@ -349,9 +350,10 @@ pub fn splice_rows(
 
     // The title and the files' header: 文件 over A–B, 状态 in C, 单位 in D, 原因 over E–I.
     let fh = files_head_row(report);
+    let title = fh - 1;
     let mut buf = Vec::new();
     let mut digits = [0; 20];
-    let r = decimal((fh - 1) as u64 + 1, &mut digits);
+    let r = decimal(title as u64 + 1, &mut digits);
     open_row(&mut buf, r, None, "");
     cells.string(&mut buf, 0, r, TITLE, tr(lang, "文件处理情况", "Files"))?;
     buf.extend_from_slice(b"</row>");
