@@ -10,12 +10,12 @@ use nianbao_format::{CellRef, Lang, Report, Severity, UnitStatus, Violation, Wai
 use rust_xlsxwriter::{Format, Worksheet, XlsxError};
 
 use super::UnitNames;
-use super::rows::{Cells, decimal, open_row, probe, push_rendered};
+use super::rows::{Cells, around_probe, decimal, open_row, push_rendered};
 use crate::WriteError;
 use crate::labels::{field_labels, rule_title};
 use crate::layout::{Print, Sheet, col, fitted_widths, row, row_height, span_width, text_height};
 use crate::style::{FONT_SIZE, Styles};
-use crate::zipsplice::{DeflateMemo, Part, Parts, SpliceError};
+use crate::zipsplice::{DeflateMemo, Part, Parts};
 use crate::{SHEET_CHECKS, WriteOptions, tr};
 
 /// Field labels listed in one cell before "……共 N 项".
@@ -384,16 +384,10 @@ pub fn splice_rows(
     memo: Option<&dyn DeflateMemo>,
     parts: &mut Parts<'_, '_>,
 ) -> Result<(), WriteError> {
-    let not_ours = || SpliceError::Format("no probe row in the checks sheet");
-    let xml = std::str::from_utf8(xml).map_err(|_| not_ours())?;
-    // The probe's cells, and the dimension's last cell when the list is one row long.
-    let p = probe(xml, 2)
-        .filter(|p| p.styles.len() >= ROLES)
-        .ok_or_else(not_ours)?;
-    let data_end = p.end + xml[p.end..].find("</sheetData>").ok_or_else(not_ours)?;
-    let cells = Cells::new(COLS, &p.styles);
+    let sheet = around_probe(xml, 2, ROLES, COLS)?;
+    let cells = &sheet.cells;
     let names = UnitNames::new(report);
-    parts.push(Part::new(&xml.as_bytes()[..p.start], level, false))?;
+    parts.push(Part::new(sheet.head, level, false))?;
     push_rendered(
         parts,
         &report.violations,
@@ -405,7 +399,7 @@ pub fn splice_rows(
             for (k, uv) in batch.iter().enumerate() {
                 let v = &uv.violation;
                 let texts = cells_of_row(&names, opts, &uv.unit, uv.file.as_deref(), v);
-                texts_row(buf, &cells, layout, first + k + 1, &texts, |c| {
+                texts_row(buf, cells, layout, first + k + 1, &texts, |c| {
                     violation_role(c, v)
                 })?;
             }
@@ -423,13 +417,13 @@ pub fn splice_rows(
         for (i, (w, expired)) in waiver_list(report).enumerate() {
             let texts = waiver_row(&names, opts, w, expired);
             let role = if expired { WARNING } else { TEXT };
-            texts_row(&mut buf, &cells, layout, title + 1 + i, &texts, |c| {
+            texts_row(&mut buf, cells, layout, title + 1 + i, &texts, |c| {
                 if c == SEVERITY_COL { role } else { TEXT }
             })?;
         }
         parts.push(Part::new(&buf, level, false))?;
     }
-    parts.push(Part::new(&xml.as_bytes()[data_end..], level, true))?;
+    parts.push(Part::new(sheet.rest.as_bytes(), level, true))?;
     Ok(())
 }
 

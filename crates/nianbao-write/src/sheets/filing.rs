@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use nianbao_format::{FileStatus, Lang, Report, UnitEntry, UnitStatus};
 use rust_xlsxwriter::{Format, Worksheet, XlsxError};
 
-use super::rows::{Cells, decimal, open_row, probe, push_rendered};
+use super::rows::{Cells, around_probe, decimal, open_row, push_rendered};
 use super::{UnitNames, join_files};
 use crate::WriteError;
 use crate::layout::{Print, Sheet, col, fitted_widths, row, row_height, span_width, text_height};
@@ -316,22 +316,17 @@ pub fn splice_rows(
     memo: Option<&dyn DeflateMemo>,
     parts: &mut Parts<'_, '_>,
 ) -> Result<(), WriteError> {
-    let not_ours = || SpliceError::Format("no probe row in the filing sheet");
-    let xml = std::str::from_utf8(xml).map_err(|_| not_ours())?;
-    let p = probe(xml, FIRST_ROW + 1)
-        .filter(|p| p.styles.len() == ROLES)
-        .ok_or_else(not_ours)?;
+    let sheet = around_probe(xml, FIRST_ROW + 1, ROLES, COLS)?;
     const END: &str = "</sheetData>";
-    let data_end = p.end + xml[p.end..].find(END).ok_or_else(not_ours)?;
-    let tail = &xml[data_end + END.len()..];
+    let tail = &sheet.rest[END.len()..];
     // The files' merges are the sheet's only ones, and nothing that must come before them
     // follows the data (the print settings do: <printOptions>, <pageMargins>).
     if tail.contains("<mergeCells") || !tail.starts_with("<p") {
         return Err(SpliceError::Format("the filing sheet's merged cells have no place").into());
     }
-    let cells = Cells::new(COLS, &p.styles);
+    let cells = &sheet.cells;
     let names = UnitNames::new(report);
-    parts.push(Part::new(&xml.as_bytes()[..p.start], level, false))?;
+    parts.push(Part::new(sheet.head, level, false))?;
 
     push_rendered(
         parts,
@@ -342,7 +337,7 @@ pub fn splice_rows(
         memo,
         |first, batch, buf| {
             for (k, u) in batch.iter().enumerate() {
-                unit_row(buf, &cells, layout, FIRST_ROW + first + k, u, lang)?;
+                unit_row(buf, cells, layout, FIRST_ROW + first + k, u, lang)?;
             }
             Ok(())
         },
@@ -363,7 +358,7 @@ pub fn splice_rows(
         tr(lang, "单位", "Unit"),
         tr(lang, "原因", "Reason"),
     ];
-    file_cells(&mut buf, &cells, layout, fh, head, [HEADER; 4])?;
+    file_cells(&mut buf, cells, layout, fh, head, [HEADER; 4])?;
     parts.push(Part::new(&buf, level, false))?;
 
     push_rendered(
@@ -392,7 +387,7 @@ pub fn splice_rows(
                 ];
                 file_cells(
                     buf,
-                    &cells,
+                    cells,
                     layout,
                     fh + 1 + first + k,
                     texts,

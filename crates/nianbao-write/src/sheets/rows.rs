@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use rust_xlsxwriter::XlsxError;
 
 use crate::WriteError;
-use crate::zipsplice::{DeflateMemo, Part, Parts};
+use crate::zipsplice::{DeflateMemo, Part, Parts, SpliceError};
 
 /// Excel's limit on the text of one cell, in UTF-16 code units.
 const TEXT_MAX: usize = 32_767;
@@ -49,6 +49,37 @@ pub fn probe(xml: &str, r: usize) -> Option<Probe> {
         end,
         row_attrs,
         styles,
+    })
+}
+
+/// A list sheet's XML as rust_xlsxwriter saved it, split around its probe row: what comes
+/// before the probe, the cells in the probe's styles, and what follows the rows (from
+/// `</sheetData>` on).
+pub struct AroundProbe<'x> {
+    pub head: &'x [u8],
+    pub cells: Cells,
+    pub rest: &'x str,
+}
+
+/// Splits `xml` around its probe row `r` (1-based), which holds at least `roles` cells (the
+/// first `roles` are the probe's; a sheet one row long has its last cell there too), for rows
+/// `width` columns wide.
+pub fn around_probe(
+    xml: &[u8],
+    r: usize,
+    roles: usize,
+    width: usize,
+) -> Result<AroundProbe<'_>, SpliceError> {
+    let not_ours = || SpliceError::Format("a list sheet without its probe row");
+    let xml = std::str::from_utf8(xml).map_err(|_| not_ours())?;
+    let p = probe(xml, r)
+        .filter(|p| p.styles.len() >= roles)
+        .ok_or_else(not_ours)?;
+    let data_end = p.end + xml[p.end..].find("</sheetData>").ok_or_else(not_ours)?;
+    Ok(AroundProbe {
+        head: &xml.as_bytes()[..p.start],
+        cells: Cells::new(width, &p.styles[..roles]),
+        rest: &xml[data_end..],
     })
 }
 
