@@ -450,7 +450,7 @@ fn texts_row(
 mod tests {
     use super::*;
     use crate::layout::{Print, Sheet, col, fitted_widths, row};
-    use crate::sheets::rows::testing::{normalized, workbook_meeting};
+    use crate::sheets::rows::testing::{Rng, normalized, workbook_meeting};
     use crate::zipsplice::replace_members;
     use nianbao_format::{Msg, Suspect, UnitEntry, UnitViolation, WaiverOutcome};
 
@@ -658,6 +658,81 @@ mod tests {
             files: Vec::new(),
             coverage: Default::default(),
             waivers,
+        }
+    }
+
+    #[test]
+    fn random_violations_and_explanations_give_what_rust_xlsxwriter_writes() {
+        let st = Styles::new();
+        let ids: Vec<&str> = nianbao_format::fields()
+            .iter()
+            .map(|f| f.id.as_str())
+            .collect();
+        for seed in 1..=12u64 {
+            let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            let severities = [Severity::Error, Severity::Warning, Severity::Info];
+            let violations = (0..rng.below(40))
+                .map(|_| {
+                    let mut v = violation(&rng.text(20), severities[rng.below(3)], &rng.text(120));
+                    v.fields = (0..rng.below(7))
+                        .map(|_| {
+                            nianbao_format::FieldRef::parse(ids[rng.below(ids.len())])
+                                .expect("a field")
+                        })
+                        .collect();
+                    v.cells = (0..rng.below(9))
+                        .map(|_| cell(["表二", "表三"][rng.below(2)], rng.below(60) as u32, 3))
+                        .collect();
+                    v.expected = Some(rng.text(8)).filter(|t| !t.is_empty());
+                    v.waived = (rng.below(4) == 0).then(|| Waived {
+                        reason: rng.text(50),
+                        expires: None,
+                    });
+                    UnitViolation {
+                        unit: ["U01", "U02", "district", "U99"][rng.below(4)].into(),
+                        file: Some(rng.text(40)).filter(|f| !f.is_empty()),
+                        violation: v,
+                    }
+                })
+                .collect();
+            let mut waivers = WaiverOutcome::default();
+            for line in 0..rng.below(6) {
+                let mut w = waiver(["U01", "U02", "U88"][rng.below(3)], line + 2, None);
+                w.reason = rng.text(60);
+                match rng.below(3) {
+                    0 => waivers.applied.push(w),
+                    1 => waivers.expired.push(w),
+                    _ => waivers.unused.push(w),
+                }
+            }
+            let report = Report {
+                violations,
+                waivers,
+                ..report(false)
+            };
+            let opts = WriteOptions {
+                lang: [Lang::Zh, Lang::En][rng.below(2)],
+                ..WriteOptions::default()
+            };
+            let mut old = workbook_meeting(&st);
+            written_by_rust_xlsxwriter(old.add_worksheet(), &report, &opts, &st).expect("old");
+            let old = old.save_to_buffer().expect("saved");
+            let layout = Layout::new(&report, &opts);
+            let mut new = workbook_meeting(&st);
+            write(new.add_worksheet(), &report, &opts, &st, &layout).expect("the head");
+            let mut saved = new.save_to_buffer().expect("saved");
+            if has_rows(&report) {
+                let mut spliced = Vec::new();
+                replace_members::<WriteError>(
+                    &saved,
+                    &[("xl/worksheets/sheet2.xml", 1 << 20)],
+                    &mut spliced,
+                    |_, xml, parts| splice_rows(xml, &report, &opts, &layout, 3, None, parts),
+                )
+                .expect("spliced");
+                saved = spliced;
+            }
+            assert_eq!(normalized(&saved), normalized(&old), "seed {seed}");
         }
     }
 

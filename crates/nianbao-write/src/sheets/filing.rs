@@ -494,7 +494,7 @@ mod tests {
 
     use super::*;
     use crate::layout::{Print, Sheet, col, fitted_widths, row};
-    use crate::sheets::rows::testing::{normalized, workbook_meeting};
+    use crate::sheets::rows::testing::{Rng, normalized, workbook_meeting};
     use crate::zipsplice::replace_members;
 
     /// The format `报送情况` showed a unit's status in.
@@ -798,6 +798,75 @@ mod tests {
                 assert_eq!(a, b);
             }
             assert_eq!(ours, theirs);
+        }
+    }
+
+    /// The sheet spliced from rendered rows, and as the former writer wrote it, normalised.
+    fn both_ways(report: &Report, opts: &WriteOptions) -> (String, String) {
+        let st = Styles::new();
+        let mut old = workbook_meeting(&st);
+        written_by_rust_xlsxwriter(old.add_worksheet(), report, opts, &st).expect("old");
+        let old = old.save_to_buffer().expect("saved");
+        let layout = Layout::new(report, opts.lang);
+        let mut new = workbook_meeting(&st);
+        write(new.add_worksheet(), report, opts, &st, &layout).expect("the head");
+        let saved = new.save_to_buffer().expect("saved");
+        let mut spliced = Vec::new();
+        replace_members::<WriteError>(
+            &saved,
+            &[("xl/worksheets/sheet2.xml", 1 << 20)],
+            &mut spliced,
+            |_, xml, parts| splice_rows(xml, report, opts.lang, &layout, 3, None, parts),
+        )
+        .expect("spliced");
+        (normalized(&spliced), normalized(&old))
+    }
+
+    #[test]
+    fn random_units_and_files_give_what_rust_xlsxwriter_writes() {
+        for seed in 1..=12u64 {
+            let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            let units: Vec<UnitEntry> = (0..rng.below(40))
+                .map(|i| {
+                    let status = UnitStatus::ALL[rng.below(UnitStatus::ALL.len())];
+                    let files: Vec<String> = (0..rng.below(4)).map(|_| rng.text(40)).collect();
+                    let files: Vec<&str> = files.iter().map(String::as_str).collect();
+                    let mut u = unit(
+                        &format!("R{i}"),
+                        &rng.text(30),
+                        status,
+                        &files,
+                        &rng.text(60),
+                    );
+                    u.kind = Some(rng.text(12)).filter(|k| !k.is_empty());
+                    u.errors = rng.below(1000);
+                    u
+                })
+                .collect();
+            let codes: Vec<String> = units.iter().map(|u| u.unit.clone()).collect();
+            let files = (0..rng.below(40))
+                .map(|_| FileEntry {
+                    file: rng.text(50),
+                    status: [FileStatus::Ok, FileStatus::Failed, FileStatus::Skipped][rng.below(3)],
+                    unit: (!codes.is_empty() && rng.below(2) == 0)
+                        .then(|| codes[rng.below(codes.len())].clone()),
+                    error: Some(rng.text(90))
+                        .filter(|e| !e.is_empty())
+                        .map(|e| Msg::new(e.clone(), e)),
+                })
+                .collect();
+            let report = Report {
+                units,
+                files,
+                ..report()
+            };
+            let lang = [Lang::Zh, Lang::En][rng.below(2)];
+            let opts = WriteOptions {
+                lang,
+                ..WriteOptions::default()
+            };
+            let (ours, theirs) = both_ways(&report, &opts);
+            assert_eq!(ours, theirs, "seed {seed}");
         }
     }
 

@@ -288,6 +288,48 @@ pub mod testing {
     use crate::layout::col;
     use crate::style::Styles;
 
+    /// A small deterministic generator for the randomised comparisons.
+    pub struct Rng(pub u64);
+
+    impl Rng {
+        pub fn below(&mut self, n: usize) -> usize {
+            // xorshift64*
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) as usize % n.max(1)
+        }
+
+        /// A text of up to `max` characters: CJK and ASCII words, spaces (at either end too),
+        /// line breaks, what XML and Excel escape, now and then empty.
+        pub fn text(&mut self, max: usize) -> String {
+            const PIECES: [&str; 16] = [
+                "区",
+                "政府信息公开",
+                "（",
+                "）",
+                "、",
+                "a",
+                "Zb9",
+                " ",
+                "\n",
+                "&",
+                "<",
+                ">",
+                "_x0041_",
+                "\u{1}",
+                "：",
+                ".xlsx",
+            ];
+            let len = self.below(max + 1);
+            let mut s = String::new();
+            while s.chars().count() < len {
+                s.push_str(PIECES[self.below(PIECES.len())]);
+            }
+            s
+        }
+    }
+
     /// A workbook whose first sheet meets every format of the lists, in one order: both
     /// workbooks compared start so, and give the formats the same style indices.
     pub fn workbook_meeting(st: &Styles) -> Workbook {
