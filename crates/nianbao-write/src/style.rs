@@ -69,6 +69,13 @@ fn base() -> Format {
     Format::new().set_font_name(FONT).set_font_size(FONT_SIZE)
 }
 
+fn note_wrap() -> Format {
+    base()
+        .set_align(FormatAlign::Left)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_text_wrap()
+}
+
 fn cell() -> Format {
     base()
         .set_border(FormatBorder::Thin)
@@ -105,8 +112,10 @@ pub struct Styles {
     pub text_muted: Format,
     pub text_error: Format,
     pub text_warning: Format,
-    /// Left-aligned wrapped text without borders (lines of text above a table).
+    /// Left-aligned wrapped text without borders (lines of text above a table); bold, red.
     pub note_wrap: Format,
+    pub note_bold_wrap: Format,
+    pub note_error_wrap: Format,
     pub count: Format,
     pub amount: Format,
     /// Unreadable values: the raw text in red.
@@ -182,10 +191,9 @@ impl Styles {
             text_muted: cell().set_font_color(Color::RGB(GREY)),
             text_error: cell().set_text_wrap().set_font_color(Color::RGB(RED)),
             text_warning: cell().set_text_wrap().set_font_color(Color::RGB(ORANGE)),
-            note_wrap: base()
-                .set_align(FormatAlign::Left)
-                .set_align(FormatAlign::VerticalCenter)
-                .set_text_wrap(),
+            note_wrap: note_wrap(),
+            note_bold_wrap: note_wrap().set_bold(),
+            note_error_wrap: note_wrap().set_font_color(Color::RGB(RED)),
             count: centred().set_num_format(COUNT_FORMAT),
             amount: centred().set_num_format(AMOUNT_FORMAT),
             unreadable: centred().set_font_color(Color::RGB(RED)),

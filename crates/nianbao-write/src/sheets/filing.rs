@@ -236,7 +236,17 @@ pub fn write(
     let names = UnitNames::new(report);
     let mut s = Sheet::new(ws, layout.widths.clone(), DEFAULT_WIDTH)?;
 
-    s.ws.write_string_with_format(0, 0, summary_line(report, lang), &st.note_bold)?;
+    // Across the list's width, wrapped: a line naming many units left out, overflowing to the
+    // right, made the sheet print at a fraction of its size.
+    let last_col = col(COLS - 1);
+    s.text(
+        0,
+        0,
+        0,
+        last_col,
+        &summary_line(report, lang),
+        &st.note_bold_wrap,
+    )?;
     if let Some((date, passed)) = &opts.deadline {
         let missing: Vec<String> = report
             .coverage
@@ -276,11 +286,11 @@ pub fn write(
             ),
         };
         let f = if *passed && !missing.is_empty() {
-            &st.text_error
+            &st.note_error_wrap
         } else {
-            &st.note
+            &st.note_wrap
         };
-        s.ws.write_string_with_format(1, 0, line, f)?;
+        s.text(1, 0, 1, last_col, &line, f)?;
     }
     s.min_height(0, 22.0);
 
@@ -318,12 +328,14 @@ pub fn splice_rows(
 ) -> Result<(), WriteError> {
     let sheet = around_probe(xml, FIRST_ROW + 1, ROLES, COLS)?;
     const END: &str = "</sheetData>";
-    let tail = &sheet.rest[END.len()..];
-    // The files' merges are the sheet's only ones, and nothing that must come before them
-    // follows the data (the print settings do: <printOptions>, <pageMargins>).
-    if tail.contains("<mergeCells") || !tail.starts_with("<p") {
-        return Err(SpliceError::Format("the filing sheet's merged cells have no place").into());
-    }
+    // The head's merged cells (its lines across the sheet) come first after the data, then the
+    // files'; nothing else that must come before them follows the data (the print settings do:
+    // <printOptions>, <pageMargins>).
+    let (above, tail) = head_merges(&sheet.rest[END.len()..])
+        .filter(|(_, tail)| tail.starts_with("<p"))
+        .ok_or(SpliceError::Format(
+            "the filing sheet's merged cells have no place",
+        ))?;
     let cells = &sheet.cells;
     let names = UnitNames::new(report);
     parts.push(Part::new(sheet.head, level, false))?;
@@ -398,8 +410,9 @@ pub fn splice_rows(
         },
     )?;
 
-    let merges = 2 * (1 + report.files.len());
+    let merges = above.0 + 2 * (1 + report.files.len());
     let mut buf = format!("{END}<mergeCells count=\"{merges}\">").into_bytes();
+    buf.extend_from_slice(above.1.as_bytes());
     merged(&mut buf, fh);
     parts.push(Part::new(&buf, level, false))?;
     push_rendered(
@@ -420,6 +433,19 @@ pub fn splice_rows(
     rest.extend_from_slice(tail.as_bytes());
     parts.push(Part::new(&rest, level, true))?;
     Ok(())
+}
+
+/// The merged cells rust_xlsxwriter wrote at the start of `tail` (what follows the sheet's
+/// data) — how many and their `<mergeCell>` elements — and what follows them.
+fn head_merges(tail: &str) -> Option<((usize, &str), &str)> {
+    const OPEN: &str = "<mergeCells count=\"";
+    const CLOSE: &str = "</mergeCells>";
+    let Some(rest) = tail.strip_prefix(OPEN) else {
+        return Some(((0, ""), tail));
+    };
+    let (count, rest) = rest.split_once("\">")?;
+    let (inner, after) = rest.split_once(CLOSE)?;
+    Some(((count.parse().ok()?, inner), after))
 }
 
 /// A unit's row `r` (0-based): its texts, status, counts and note.
@@ -555,7 +581,15 @@ mod tests {
         widths.extend([8.0, 8.0, 14.0, 40.0]);
         let mut s = Sheet::new(ws, widths, 10.0)?;
 
-        s.ws.write_string_with_format(0, 0, summary_line(report, lang), &st.note_bold)?;
+        let last_col = col(COLS - 1);
+        s.text(
+            0,
+            0,
+            0,
+            last_col,
+            &summary_line(report, lang),
+            &st.note_bold_wrap,
+        )?;
         if let Some((date, passed)) = &opts.deadline {
             let missing: Vec<String> = report
                 .coverage
@@ -595,11 +629,11 @@ mod tests {
                 ),
             };
             let f = if *passed && !missing.is_empty() {
-                &st.text_error
+                &st.note_error_wrap
             } else {
-                &st.note
+                &st.note_wrap
             };
-            s.ws.write_string_with_format(1, 0, line, f)?;
+            s.text(1, 0, 1, last_col, &line, f)?;
         }
         s.min_height(0, 22.0);
 

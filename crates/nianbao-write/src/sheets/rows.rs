@@ -336,6 +336,9 @@ pub mod testing {
         let formats = [
             &st.note_bold,
             &st.note,
+            &st.note_bold_wrap,
+            &st.note_wrap,
+            &st.note_error_wrap,
             &st.header,
             &st.text,
             &st.text_warning,
