@@ -481,23 +481,7 @@ mod tests {
                     .map(|x| (waiver_row(&names, opts, x, false), false)),
             )
             .collect();
-        // (min, max) width of each column; longer texts wrap.
-        let limits = [
-            (10.0, 18.0),
-            (10.0, 22.0),
-            (14.0, 26.0),
-            (6.0, 9.0),
-            (16.0, 30.0),
-            (10.0, 18.0),
-            (6.0, 9.0),
-            (6.0, 9.0),
-            (12.0, 16.0),
-            (8.0, 9.0),
-            (36.0, 56.0),
-            (12.0, 30.0),
-            (10.0, 18.0),
-            (12.0, 28.0),
-        ];
+        let limits = LIMITS;
         let widths = fitted_widths(
             &limits,
             std::iter::once(heads.map(String::from))

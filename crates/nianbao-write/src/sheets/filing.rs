@@ -222,22 +222,17 @@ fn files_head_row(report: &Report) -> usize {
     FIRST_ROW + report.units.len() + 2
 }
 
-/// Writes the sheet's head, its settings and the probe row; [`splice_rows`] puts the units'
-/// and the files' rows in the probe row's place in the saved workbook.
-pub fn write(
-    ws: &mut Worksheet,
+/// The summary line and, with a deadline, the deadline's line, each across the list's width,
+/// wrapped: a line naming many units left out, overflowing to the right, made the sheet print at
+/// a fraction of its size.
+fn head_lines(
+    s: &mut Sheet<'_>,
     report: &Report,
     opts: &WriteOptions,
     st: &Styles,
-    layout: &Layout,
 ) -> Result<(), XlsxError> {
-    ws.set_name(SHEET_FILING)?;
     let lang = opts.lang;
     let names = UnitNames::new(report);
-    let mut s = Sheet::new(ws, layout.widths.clone(), DEFAULT_WIDTH)?;
-
-    // Across the list's width, wrapped: a line naming many units left out, overflowing to the
-    // right, made the sheet print at a fraction of its size.
     let last_col = col(COLS - 1);
     s.text(
         0,
@@ -293,6 +288,23 @@ pub fn write(
         s.text(1, 0, 1, last_col, &line, f)?;
     }
     s.min_height(0, 22.0);
+    Ok(())
+}
+
+/// Writes the sheet's head, its settings and the probe row; [`splice_rows`] puts the units'
+/// and the files' rows in the probe row's place in the saved workbook.
+pub fn write(
+    ws: &mut Worksheet,
+    report: &Report,
+    opts: &WriteOptions,
+    st: &Styles,
+    layout: &Layout,
+) -> Result<(), XlsxError> {
+    ws.set_name(SHEET_FILING)?;
+    let lang = opts.lang;
+    let mut s = Sheet::new(ws, layout.widths.clone(), DEFAULT_WIDTH)?;
+
+    head_lines(&mut s, report, opts, st)?;
 
     let hr = row(HEAD_ROW);
     for (c, h) in heads(lang).iter().enumerate() {
@@ -581,61 +593,8 @@ mod tests {
         widths.extend([8.0, 8.0, 14.0, 40.0]);
         let mut s = Sheet::new(ws, widths, 10.0)?;
 
-        let last_col = col(COLS - 1);
-        s.text(
-            0,
-            0,
-            0,
-            last_col,
-            &summary_line(report, lang),
-            &st.note_bold_wrap,
-        )?;
-        if let Some((date, passed)) = &opts.deadline {
-            let missing: Vec<String> = report
-                .coverage
-                .missing
-                .iter()
-                .map(|code| names.display(code, lang))
-                .collect();
-            let room = crate::sheets::CELL_TEXT_MAX - 200;
-            let missing_zh = crate::sheets::join_fitting(&missing, "、", room, lang);
-            let missing_en = crate::sheets::join_fitting(&missing, "; ", room, lang);
-            let line = match (lang, passed, missing.is_empty()) {
-                (Lang::Zh, _, true) => format!("报送截止：{date}；全部单位均已报送"),
-                (Lang::Zh, false, false) => {
-                    format!(
-                        "报送截止：{date}；尚未报送 {} 个：{}",
-                        missing.len(),
-                        missing_zh
-                    )
-                }
-                (Lang::Zh, true, false) => format!(
-                    "报送截止：{date}（已过）；逾期未报 {} 个：{}",
-                    missing.len(),
-                    missing_zh
-                ),
-                (Lang::En, _, true) => format!("Deadline: {date}; every unit has filed"),
-                (Lang::En, false, false) => {
-                    format!(
-                        "Deadline: {date}; {} not yet filed: {}",
-                        missing.len(),
-                        missing_en
-                    )
-                }
-                (Lang::En, true, false) => format!(
-                    "Deadline: {date} (passed); {} overdue: {}",
-                    missing.len(),
-                    missing_en
-                ),
-            };
-            let f = if *passed && !missing.is_empty() {
-                &st.note_error_wrap
-            } else {
-                &st.note_wrap
-            };
-            s.text(1, 0, 1, last_col, &line, f)?;
-        }
-        s.min_height(0, 22.0);
+        // The head as the sheet writes it: what is compared is the rows.
+        head_lines(&mut s, report, opts, st)?;
 
         let hr = 2;
         for (c, h) in heads.iter().enumerate() {
