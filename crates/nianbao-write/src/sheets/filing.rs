@@ -554,17 +554,7 @@ mod tests {
         ws.set_name(SHEET_FILING)?;
         let lang = opts.lang;
         let names = UnitNames::new(report);
-        let heads = [
-            tr(lang, "单位代码", "Unit code"),
-            tr(lang, "单位名称", "Unit name"),
-            tr(lang, "类型", "Kind"),
-            tr(lang, "文件", "File"),
-            tr(lang, "状态", "Status"),
-            tr(lang, "错误数", "Errors"),
-            tr(lang, "警告数", "Warnings"),
-            tr(lang, "空白单元格数", "Blank cells"),
-            tr(lang, "备注", "Note"),
-        ];
+        let heads = heads(lang);
         let rows: Vec<[String; 5]> = report
             .units
             .iter()
