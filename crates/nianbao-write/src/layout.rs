@@ -163,6 +163,22 @@ pub fn row_height(h: f64, min: f64) -> f64 {
     h.max(min).ceil()
 }
 
+/// The height [`Sheet`] gives a row of wrapped texts at the body's font size, each over columns
+/// c0..=c1 of `widths` (beyond them `default` wide), never below `min`: for rows rendered
+/// outside rust_xlsxwriter.
+pub fn texts_height<'t>(
+    widths: &[f64],
+    default: f64,
+    min: f64,
+    texts: impl IntoIterator<Item = (usize, usize, &'t str)>,
+) -> f64 {
+    let need = texts
+        .into_iter()
+        .map(|(c0, c1, s)| text_height(s, span_width(widths, default, col(c0), col(c1)), FONT_SIZE))
+        .fold(0.0, f64::max);
+    row_height(need, min)
+}
+
 /// Writes cells on one worksheet, remembering the heights rows need.
 pub struct Sheet<'a> {
     pub ws: &'a mut Worksheet,

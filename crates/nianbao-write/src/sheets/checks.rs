@@ -13,8 +13,8 @@ use super::UnitNames;
 use super::rows::{Cells, around_probe, decimal, open_row, push_rendered};
 use crate::WriteError;
 use crate::labels::{field_labels, rule_title};
-use crate::layout::{Print, Sheet, col, fitted_widths, row, row_height, span_width, text_height};
-use crate::style::{FONT_SIZE, Styles};
+use crate::layout::{Print, Sheet, col, fitted_widths, row, row_height, texts_height};
+use crate::style::Styles;
 use crate::zipsplice::{DeflateMemo, Part, Parts};
 use crate::{SHEET_CHECKS, WriteOptions, tr};
 
@@ -309,6 +309,8 @@ pub struct Layout {
 }
 
 impl Layout {
+    /// The rows' texts are made here to be measured and again when rendered, not held: at a
+    /// province's scale they are the sheet.
     pub fn new(report: &Report, opts: &WriteOptions) -> Layout {
         let names = UnitNames::new(report);
         let widths = fitted_widths(
@@ -326,15 +328,8 @@ impl Layout {
 
     /// The height a row of these texts needs.
     fn height(&self, texts: &[String; COLS]) -> f64 {
-        let need = texts
-            .iter()
-            .enumerate()
-            .map(|(c, s)| {
-                let width = span_width(&self.widths, DEFAULT_WIDTH, col(c), col(c));
-                text_height(s, width, FONT_SIZE)
-            })
-            .fold(0.0, f64::max);
-        row_height(need, MIN_HEIGHT)
+        let cells = texts.iter().enumerate().map(|(c, s)| (c, c, s.as_str()));
+        texts_height(&self.widths, DEFAULT_WIDTH, MIN_HEIGHT, cells)
     }
 }
 

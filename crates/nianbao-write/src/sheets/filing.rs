@@ -13,8 +13,8 @@ use rust_xlsxwriter::{Format, Worksheet, XlsxError};
 use super::rows::{Cells, around_probe, decimal, open_row, push_rendered};
 use super::{UnitNames, join_files};
 use crate::WriteError;
-use crate::layout::{Print, Sheet, col, fitted_widths, row, row_height, span_width, text_height};
-use crate::style::{FONT_SIZE, Styles};
+use crate::layout::{Print, Sheet, col, fitted_widths, row, texts_height};
+use crate::style::Styles;
 use crate::zipsplice::{DeflateMemo, Part, Parts, SpliceError};
 use crate::{SHEET_FILING, WriteOptions, tr};
 
@@ -176,14 +176,7 @@ impl Layout {
 
     /// The height a row needs for these texts, each in columns c0..=c1.
     fn height<'t>(&self, texts: impl IntoIterator<Item = (usize, usize, &'t str)>) -> f64 {
-        let need = texts
-            .into_iter()
-            .map(|(c0, c1, s)| {
-                let width = span_width(&self.widths, DEFAULT_WIDTH, col(c0), col(c1));
-                text_height(s, width, FONT_SIZE)
-            })
-            .fold(0.0, f64::max);
-        row_height(need, MIN_HEIGHT)
+        texts_height(&self.widths, DEFAULT_WIDTH, MIN_HEIGHT, texts)
     }
 }
 
