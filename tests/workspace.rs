@@ -141,6 +141,14 @@ fn a_second_run_with_nothing_new_is_silent_and_leaves_the_outputs() {
         log[1]["from_cache"], 84,
         "this year's 42 and last year's 42"
     );
+    // The outputs depend on the language they are written in too.
+    let english = run(&["run", s(&ws), "--lang", "en"]);
+    assert_eq!(english.status.code(), Some(0), "{}", stderr(&english));
+    assert_eq!(log_lines(&ws)[2]["outputs_written"], true);
+    let mut book = calamine::open_workbook_auto(ws.join("out/汇总.xlsx")).unwrap();
+    let units = book.worksheet_range("分单位明细").unwrap();
+    let heads: Vec<String> = units.rows().flatten().map(|c| c.to_string()).collect();
+    assert!(heads.iter().any(|h| h == "Unit code"), "{heads:?}");
 }
 
 #[test]

@@ -355,7 +355,7 @@ impl PackFile {
 /// back). The assessments (what the rules found in a return) depend on all of the tool's code,
 /// not only on the reader's, and the deflated parts on its deflate, so they are kept for one
 /// build only.
-fn build_id() -> Option<&'static str> {
+pub(crate) fn build_id() -> Option<&'static str> {
     static ID: OnceLock<Option<String>> = OnceLock::new();
     ID.get_or_init(|| {
         let exe = std::env::current_exe().ok()?;

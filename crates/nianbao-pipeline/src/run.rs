@@ -291,11 +291,18 @@ fn sweep_temporaries(dirs: &[&Path]) {
     }
 }
 
-/// The hash of everything the outputs depend on.
-fn fingerprint(ws: &Workspace, hashes: &[&BTreeMap<String, String>]) -> String {
+/// The hash of everything the outputs depend on: the files read, the build that writes them
+/// (a new version writes its outputs anew even when no input changed) and their language.
+fn fingerprint(ws: &Workspace, lang: Lang, hashes: &[&BTreeMap<String, String>]) -> String {
     let mut text = String::new();
     text.push_str(crate::cache::READER_REVISION);
     text.push('\n');
+    // A build that cannot tell itself apart from another never counts as the same.
+    let build = crate::cache::build_id().map_or_else(
+        || format!("unknown {} {:?}", std::process::id(), SystemTime::now()),
+        str::to_string,
+    );
+    text.push_str(&format!("build {build}\nlang {lang:?}\n"));
     let files = [
         Some(ws.root.join(crate::workspace::CONFIG_FILE)),
         Some(ws.roster.clone()),
@@ -376,7 +383,7 @@ fn run_as(
     let prepared = prepare(&request, progress)?;
     // The deadline's passing changes what 报送情况 says: it counts as an input.
     let deadline = ws.deadline.map(|d| (d.to_string(), Date::today() > d));
-    let mut print = fingerprint(&ws, &[&prepared.hashes, &prepared.prior_hashes]);
+    let mut print = fingerprint(&ws, req.lang, &[&prepared.hashes, &prepared.prior_hashes]);
     if let Some((_, passed)) = &deadline {
         print = sha256_hex(format!("{print} deadline passed: {passed}").as_bytes());
     }
