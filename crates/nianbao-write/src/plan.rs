@@ -111,6 +111,9 @@ pub struct Plan {
     pub cols: u16,
     /// The row after the last item.
     pub end: u32,
+    /// Rows a printed page starts on (before tables 三 and 四: each table on a page of its own,
+    /// none cut across two).
+    pub page_breaks: Vec<u32>,
 }
 
 impl Default for Plan {
@@ -127,6 +130,7 @@ impl Plan {
             min_heights: Vec::new(),
             cols: GRID_COLS,
             end: 0,
+            page_breaks: Vec::new(),
         }
     }
 
@@ -192,8 +196,11 @@ impl Plan {
     /// row between tables; returns the row after each table (before its free rows).
     pub fn tables_with_room(&mut self, r0: u32, room: [u32; 3]) -> [u32; 3] {
         let end2 = self.table2(r0);
-        let end3 = self.table3(end2 + room[0] + 1);
-        let end4 = self.table4(end3 + room[1] + 1);
+        let start3 = end2 + room[0] + 1;
+        let end3 = self.table3(start3);
+        let start4 = end3 + room[1] + 1;
+        let end4 = self.table4(start4);
+        self.page_breaks.extend([start3, start4]);
         self.end = self.end.max(end4 + room[2]);
         [end2, end3, end4]
     }
@@ -396,6 +403,20 @@ mod tests {
                 }
             }
             assert!(seen.iter().all(|&n| n == 1), "{seen:?}");
+            // Tables 三 and 四 each start a printed page, on their headings.
+            let headings: Vec<u32> = plan
+                .items
+                .iter()
+                .filter(|i| {
+                    i.role == Role::Heading
+                        && [Table::T3, Table::T4]
+                            .iter()
+                            .any(|t| matches!(&i.content, Content::Text(x) if x == t.title()))
+                })
+                .map(|i| i.row)
+                .collect();
+            assert_eq!(headings.len(), 2);
+            assert_eq!(plan.page_breaks, headings);
             let mut taken = std::collections::HashSet::new();
             for item in &plan.items {
                 assert!(item.row >= r0 && item.row + item.rows <= plan.end);

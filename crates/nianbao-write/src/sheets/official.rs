@@ -47,8 +47,8 @@ pub struct Cells<'a> {
 
 /// Renders `plan` onto `ws`, the values from `cells`: the grid's column widths, every item in
 /// the plan's order, row heights that fit the texts (never below the plan's hints), and the page
-/// setup of a form. Returns, per field, the (row, column) of its value cell (the top-left one
-/// when merged): [`Plan::positions`].
+/// setup of a form, each table starting a printed page. Returns, per field, the (row, column)
+/// of its value cell (the top-left one when merged): [`Plan::positions`].
 pub fn render(
     ws: &mut Worksheet,
     plan: &Plan,
@@ -71,6 +71,9 @@ pub fn render(
         plan.end.saturating_sub(1),
         plan.cols.saturating_sub(1),
     )?;
+    if !plan.page_breaks.is_empty() {
+        s.ws.set_page_breaks(&plan.page_breaks)?;
+    }
     Ok(plan.positions())
 }
 

@@ -605,6 +605,26 @@ fn units_sheet_prints_at_full_size_with_headers_and_units_on_every_page() {
         assert!(sheet.contains("orientation=\"landscape\""), "sheet {n}");
         assert!(sheet.contains("fitToPage=\"1\""), "sheet {n}");
     }
+    // 全区汇总's tables 三 and 四 each start a page (their headings' rows, 1-based).
+    let summary = part(&bytes, "xl/worksheets/sheet1.xml");
+    let breaks = summary
+        .split("<rowBreaks ")
+        .nth(1)
+        .and_then(|s| s.split("</rowBreaks>").next())
+        .expect("page breaks");
+    let range = Xlsx::new(Cursor::new(bytes))
+        .expect("calamine opens it")
+        .worksheet_range(SHEET_SUMMARY)
+        .expect("sheet");
+    for h in ["三、收到和处理", "四、政府信息公开行政复议"] {
+        let r = (0..range.height() as u32)
+            .find(|&r| text(&range, r, 0).starts_with(h))
+            .expect("a heading");
+        assert!(
+            breaks.contains(&format!("<brk id=\"{r}\"")),
+            "{r}: {breaks}"
+        );
+    }
 }
 
 #[test]
