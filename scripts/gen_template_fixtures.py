@@ -17,8 +17,8 @@ Run from the repository root with the project venv, after building nianbao:
    it: the check cells then hold LibreOffice's own results of nianbao's formulas.
    The saved copies go to fixtures/template/ with MANIFEST.csv (file, unit, last year's return,
    planted changes); crates/nianbao-write/tests/output/template.rs reads them back.
-4. The copy with planted errors is rendered (PDF, then PNG of its first page) to
-   docs/img/template.png.
+4. The copy with planted errors is rendered (PDF, then PNG of its first two pages: tables 二
+   and 三) to docs/img/template.png and docs/img/template-2.png.
 
 Output is normalised for determinism: zip entries rewritten with fixed timestamps and fixed
 document dates (LibreOffice stamps the time of saving).
@@ -43,6 +43,7 @@ from openpyxl.cell.cell import MergedCell
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "fixtures" / "template"
 IMG = ROOT / "docs" / "img" / "template.png"
+IMG2 = ROOT / "docs" / "img" / "template-2.png"
 YEAR = 2022
 FIXED_DATE = "2023-01-01T00:00:00Z"
 ZIP_TIME = (2023, 1, 1, 0, 0, 0)
@@ -204,12 +205,16 @@ def main() -> None:
             print(f"{file}: {len(shown)} check cells, failing: {', '.join(failing) or 'none'}")
             if file == PICTURE:
                 pdf = soffice_convert(OUT / file, "pdf", tmp / "pdf")
-                run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", str(pdf), str(tmp / "page")])
+                # Page 1 (table 二) and page 2 (table 三): each table prints on a page of its own.
+                run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "2", str(pdf), str(tmp / "page")])
                 IMG.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy(next(tmp.glob("page*.png")), IMG)
+                pages = sorted(tmp.glob("page*.png"))
+                shutil.copy(pages[0], IMG)
+                shutil.copy(pages[1], IMG2)
         with open(OUT / "MANIFEST.csv", "w", encoding="utf-8", newline="") as f:
             csv.writer(f, lineterminator="\n").writerows(manifest)
-    print(f"wrote {len(CASES)} files and MANIFEST.csv to {OUT.relative_to(ROOT)}, {IMG.relative_to(ROOT)}")
+    print(f"wrote {len(CASES)} files and MANIFEST.csv to {OUT.relative_to(ROOT)}, "
+          f"{IMG.relative_to(ROOT)} and {IMG2.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
