@@ -1106,6 +1106,61 @@ fn two_files_of_one_unit_make_it_duplicate() {
     assert_eq!(r["totals"], units[1]["values"]);
 }
 
+/// The same return twice (sent by mail and saved again under another name, an .xlsx saved as
+/// .xls…) is no conflict: counted once, the copy listed as skipped, in a run through the cache too.
+#[test]
+fn a_copy_of_a_return_is_counted_once() {
+    let dir = fresh_dir("copy");
+    for f in [FINAL, OTHER, "roster.csv"] {
+        std::fs::copy(bad("duplicate").join(f), dir.join(f)).unwrap();
+    }
+    let copy = "示范区新闻出版局（再次报送）.xlsx";
+    std::fs::copy(bad("duplicate").join(FINAL), dir.join(copy)).unwrap();
+    let run = consolidate(&dir, Some(&dir.join("roster.csv")), &[]);
+    let r = &run.report;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let d = &r["units"][0];
+    assert_eq!(d["unit"], "D01");
+    assert_eq!(d["status"], "ok");
+    assert_eq!(d["in_totals"], true);
+    // The first by name is taken: the same choice whichever file arrived first.
+    let (taken, skipped) = if copy < FINAL {
+        (copy, FINAL)
+    } else {
+        (FINAL, copy)
+    };
+    assert_eq!(d["files"], serde_json::json!([taken]));
+    assert!(
+        d["note"].as_str().unwrap().contains("数值相同"),
+        "{}",
+        d["note"]
+    );
+    assert_values(
+        d,
+        &expected_values("bad", &format!("duplicate/{FINAL}")),
+        taken,
+    );
+    let e = r["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["file"] == skipped)
+        .unwrap();
+    assert_eq!(e["status"], "skipped");
+    assert!(e["error"].as_str().unwrap().contains(taken), "{e}");
+    assert_eq!(r["coverage"]["label"], "2/2 单位");
+    // The same values laid out anew (other bytes): still a copy.
+    change_value(&dir.join(copy), "t3.new.natural_person", 0);
+    let run = consolidate(&dir, Some(&dir.join("roster.csv")), &[]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.report["units"][0]["status"], "ok");
+    // One value changed: another version, and the unit is duplicate again.
+    change_value(&dir.join(copy), "t3.new.natural_person", 1);
+    let run = consolidate(&dir, Some(&dir.join("roster.csv")), &[]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert_eq!(run.report["units"][0]["status"], "duplicate");
+}
+
 /// With `--prefer newest` the file modified last is taken, whichever its name, and said so.
 #[test]
 fn prefer_newest_takes_the_file_modified_last() {

@@ -485,14 +485,6 @@ fn first_xlsx(dir: &Path) -> PathBuf {
 }
 
 /// A unit's return rewritten with `field` changed by `by`.
-fn change_value(path: &Path, field: &str, by: i64) {
-    let ret = nianbao_read::read_path(path).unwrap();
-    let mut values: Vec<i64> = ret.readings.iter().map(|r| r.value.unwrap()).collect();
-    values[nianbao_format::field_index(field).unwrap()] += by;
-    let bytes = nianbao_write::return_bytes(&ret.unit_name.unwrap(), ret.year, &values).unwrap();
-    std::fs::write(path, bytes).unwrap();
-}
-
 #[test]
 fn kept_assessments_give_what_reading_again_gives_and_follow_rules_roster_and_last_year() {
     // Last year's returns in a folder of the test's own, so that one can be changed.

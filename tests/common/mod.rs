@@ -176,3 +176,13 @@ pub fn init_workspace(name: &str, prior: Option<&Path>) -> PathBuf {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     dir
 }
+
+/// Rewrites the return at `path` (nianbao's own layout, as `return_bytes` lays a return out)
+/// with `field` moved by `by`: by 0, the same values in other bytes.
+pub fn change_value(path: &Path, field: &str, by: i64) {
+    let ret = nianbao_read::read_path(path).unwrap();
+    let mut values: Vec<i64> = ret.readings.iter().map(|r| r.value.unwrap()).collect();
+    values[nianbao_format::field_index(field).unwrap()] += by;
+    let bytes = nianbao_write::return_bytes(&ret.unit_name.unwrap(), ret.year, &values).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}

@@ -630,6 +630,28 @@ fn merge_in_roster_order(
     out
 }
 
+/// Whether a unit's returns are copies of one: every value read, and the same year and values
+/// (a blank and a typed 0 told apart) in each.
+fn same_return(inputs: &[Claimed]) -> bool {
+    let whole = |c: &Claimed| -> Option<(Option<i32>, UnitValues)> {
+        let values = match &c.assessed {
+            Some(a) => a.complete.then(|| a.values.clone())?,
+            None => {
+                let readings = &c.ret.readings;
+                let complete = readings.iter().all(|r| r.value.is_some());
+                complete.then(|| UnitValues::from_readings(readings))?
+            }
+        };
+        Some((c.ret.year, values))
+    };
+    let Some(first) = inputs.first().and_then(whole) else {
+        return false;
+    };
+    inputs[1..]
+        .iter()
+        .all(|c| whole(c).as_ref() == Some(&first))
+}
+
 /// Turns one unit's claimed returns into its entry, violations and file lines.
 fn settle(
     claim: Claim,
@@ -647,6 +669,36 @@ fn settle(
     let mut files = Vec::new();
     let mut violations = Vec::new();
     let mut note = None;
+    if inputs.len() > 1 && same_return(&inputs) {
+        // Copies of one return (sent twice, or saved again under another name): the totals are
+        // the same whichever is taken, so it is counted once and the others are listed.
+        inputs.sort_by(|a, b| a.file.cmp(&b.file));
+        let taken = inputs.remove(0);
+        for other in &inputs {
+            files.push(FileEntry {
+                file: other.file.clone(),
+                status: FileStatus::Skipped,
+                unit: Some(key.clone()),
+                error: Some(Msg::new(
+                    format!("与 {} 数值相同，只计一次", taken.file),
+                    format!("the same values as {}: counted once", taken.file),
+                )),
+            });
+        }
+        note = Some(Msg::new(
+            format!(
+                "有 {} 个文件，数值相同，采用 {}",
+                inputs.len() + 1,
+                taken.file
+            ),
+            format!(
+                "{} files with the same values; took {}",
+                inputs.len() + 1,
+                taken.file
+            ),
+        ));
+        inputs = vec![taken];
+    }
     if inputs.len() > 1 {
         let names: Vec<String> = inputs.iter().map(|i| i.file.clone()).collect();
         if opts.prefer == Prefer::Newest {

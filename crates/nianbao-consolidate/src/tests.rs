@@ -133,6 +133,70 @@ fn duplicates_are_excluded_unless_newest_is_preferred() {
 }
 
 #[test]
+fn copies_of_one_return_are_counted_once() {
+    let roster = Roster::from_csv(ROSTER).unwrap();
+    // The same return sent twice, under two names: no conflict, counted once, the other listed.
+    let inputs = vec![
+        input("朱泾_邮件.xlsx", ret(None, 5, 7)),
+        input("朱泾.xlsx", ret(None, 5, 7)),
+        input("石化.xlsx", ret(None, 1, 0)),
+    ];
+    let c = consolidate(inputs, Some(&roster), &Options::default()).unwrap();
+    assert_eq!(status(&c.report, "U02"), UnitStatus::Ok);
+    assert_eq!(total(&c.report, "t3.new.natural_person"), 6);
+    assert_eq!(total(&c.report, "t2.fees.amount"), 7);
+    let u02 = c.report.units.iter().find(|u| u.unit == "U02").unwrap();
+    assert_eq!(u02.files, ["朱泾.xlsx"]);
+    assert!(
+        u02.note.as_ref().unwrap().zh.contains("数值相同"),
+        "{:?}",
+        u02.note
+    );
+    let skipped: Vec<_> = c
+        .report
+        .files
+        .iter()
+        .filter(|f| f.status == FileStatus::Skipped)
+        .map(|f| f.file.as_str())
+        .collect();
+    assert_eq!(skipped, ["朱泾_邮件.xlsx"]);
+    assert!(
+        c.report
+            .violations
+            .iter()
+            .all(|v| v.violation.rule != "unit.duplicate")
+    );
+
+    // One value apart, a blank where the other has 0, a value that cannot be read, or another
+    // year: two returns, not copies.
+    let variants: [fn(&mut ReadReturn); 4] = [
+        |r| r.readings[0].value = Some(1),
+        |r| r.readings[1].blank = true,
+        |r| r.readings[2].value = None,
+        |r| r.year = Some(2021),
+    ];
+    for change in variants {
+        let mut other = ret(None, 5, 7);
+        change(&mut other);
+        let inputs = vec![
+            input("朱泾.xlsx", ret(None, 5, 7)),
+            input("朱泾_2.xlsx", other),
+        ];
+        let c = consolidate(inputs, Some(&roster), &Options::default()).unwrap();
+        assert_eq!(status(&c.report, "U02"), UnitStatus::Duplicate);
+    }
+    // Both unreadable in the same cell: not whole, so not taken as copies either.
+    let broken = || {
+        let mut r = ret(None, 5, 7);
+        r.readings[2].value = None;
+        r
+    };
+    let inputs = vec![input("朱泾.xlsx", broken()), input("朱泾_2.xlsx", broken())];
+    let c = consolidate(inputs, Some(&roster), &Options::default()).unwrap();
+    assert_eq!(status(&c.report, "U02"), UnitStatus::Duplicate);
+}
+
+#[test]
 fn unknown_units_and_failed_files_stay_out_of_the_totals() {
     let roster = Roster::from_csv(ROSTER).unwrap();
     let inputs = vec![
