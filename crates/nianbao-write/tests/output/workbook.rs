@@ -605,7 +605,8 @@ fn units_sheet_prints_at_full_size_with_headers_and_units_on_every_page() {
         assert!(sheet.contains("orientation=\"landscape\""), "sheet {n}");
         assert!(sheet.contains("fitToPage=\"1\""), "sheet {n}");
     }
-    // 全区汇总's tables 三 and 四 each start a page (their headings' rows, 1-based).
+    // 全区汇总's tables 三 and 四 each start a page: a break's id is the (0-based) row it comes
+    // before, the heading's.
     let summary = part(&bytes, "xl/worksheets/sheet1.xml");
     let breaks = summary
         .split("<rowBreaks ")
