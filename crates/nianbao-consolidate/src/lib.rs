@@ -652,6 +652,30 @@ fn same_return(inputs: &[Claimed]) -> bool {
         .all(|c| whole(c).as_ref() == Some(&first))
 }
 
+/// Settles a unit on the first of its returns: the others are listed as skipped, each for
+/// `why(the file taken)`; returns the unit's note, `note(how many files, the file taken)`.
+fn take_first(
+    inputs: &mut Vec<Claimed>,
+    key: &str,
+    files: &mut Vec<FileEntry>,
+    why: fn(&str) -> Msg,
+    note: fn(usize, &str) -> Msg,
+) -> Msg {
+    let n = inputs.len();
+    let taken = inputs.remove(0);
+    for other in inputs.drain(..) {
+        files.push(FileEntry {
+            file: other.file,
+            status: FileStatus::Skipped,
+            unit: Some(key.to_string()),
+            error: Some(why(&taken.file)),
+        });
+    }
+    let note = note(n, &taken.file);
+    inputs.push(taken);
+    note
+}
+
 /// Turns one unit's claimed returns into its entry, violations and file lines.
 fn settle(
     claim: Claim,
@@ -673,53 +697,45 @@ fn settle(
         // Copies of one return (sent twice, or saved again under another name): the totals are
         // the same whichever is taken, so it is counted once and the others are listed.
         inputs.sort_by(|a, b| a.file.cmp(&b.file));
-        let taken = inputs.remove(0);
-        for other in &inputs {
-            files.push(FileEntry {
-                file: other.file.clone(),
-                status: FileStatus::Skipped,
-                unit: Some(key.clone()),
-                error: Some(Msg::new(
-                    format!("与 {} 数值相同，只计一次", taken.file),
-                    format!("the same values as {}: counted once", taken.file),
-                )),
-            });
-        }
-        note = Some(Msg::new(
-            format!(
-                "有 {} 个文件，数值相同，采用 {}",
-                inputs.len() + 1,
-                taken.file
-            ),
-            format!(
-                "{} files with the same values; took {}",
-                inputs.len() + 1,
-                taken.file
-            ),
+        note = Some(take_first(
+            &mut inputs,
+            &key,
+            &mut files,
+            |t| {
+                Msg::new(
+                    format!("与 {t} 数值相同，只计一次"),
+                    format!("the same values as {t}: counted once"),
+                )
+            },
+            |n, t| {
+                Msg::new(
+                    format!("有 {n} 个文件，数值相同，采用 {t}"),
+                    format!("{n} files with the same values; took {t}"),
+                )
+            },
         ));
-        inputs = vec![taken];
     }
     if inputs.len() > 1 {
         let names: Vec<String> = inputs.iter().map(|i| i.file.clone()).collect();
         if opts.prefer == Prefer::Newest {
             inputs.sort_by_key(|i| std::cmp::Reverse(i.modified));
-            let taken = inputs.remove(0);
-            for other in &inputs {
-                files.push(FileEntry {
-                    file: other.file.clone(),
-                    status: FileStatus::Skipped,
-                    unit: Some(key.clone()),
-                    error: Some(Msg::new(
-                        format!("同一单位有更新的文件 {}", taken.file),
-                        format!("a newer file of the same unit was taken: {}", taken.file),
-                    )),
-                });
-            }
-            note = Some(Msg::new(
-                format!("有 {} 个文件，采用最新的 {}", names.len(), taken.file),
-                format!("{} files; took the newest, {}", names.len(), taken.file),
+            note = Some(take_first(
+                &mut inputs,
+                &key,
+                &mut files,
+                |t| {
+                    Msg::new(
+                        format!("同一单位有更新的文件 {t}"),
+                        format!("a newer file of the same unit was taken: {t}"),
+                    )
+                },
+                |n, t| {
+                    Msg::new(
+                        format!("有 {n} 个文件，采用最新的 {t}"),
+                        format!("{n} files; took the newest, {t}"),
+                    )
+                },
             ));
-            inputs = vec![taken];
         } else {
             for f in &names {
                 files.push(FileEntry {

@@ -56,6 +56,15 @@ fn total(report: &Report, id: &str) -> i64 {
     report.totals[field_index(id).unwrap()]
 }
 
+fn skipped(report: &Report) -> Vec<&str> {
+    report
+        .files
+        .iter()
+        .filter(|f| f.status == FileStatus::Skipped)
+        .map(|f| f.file.as_str())
+        .collect()
+}
+
 fn status(report: &Report, unit: &str) -> UnitStatus {
     report.units.iter().find(|u| u.unit == unit).unwrap().status
 }
@@ -122,13 +131,7 @@ fn duplicates_are_excluded_unless_newest_is_preferred() {
     .unwrap();
     assert_eq!(status(&c.report, "U02"), UnitStatus::Ok);
     assert_eq!(total(&c.report, "t3.new.natural_person"), 5);
-    let skipped: Vec<_> = c
-        .report
-        .files
-        .iter()
-        .filter(|f| f.status == FileStatus::Skipped)
-        .map(|f| f.file.as_str())
-        .collect();
+    let skipped = skipped(&c.report);
     assert_eq!(skipped, ["朱泾_v1.xlsx"]);
 }
 
@@ -152,13 +155,7 @@ fn copies_of_one_return_are_counted_once() {
         "{:?}",
         u02.note
     );
-    let skipped: Vec<_> = c
-        .report
-        .files
-        .iter()
-        .filter(|f| f.status == FileStatus::Skipped)
-        .map(|f| f.file.as_str())
-        .collect();
+    let skipped = skipped(&c.report);
     assert_eq!(skipped, ["朱泾_邮件.xlsx"]);
     assert!(
         c.report
