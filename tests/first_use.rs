@@ -290,6 +290,27 @@ fn the_summary_adds_up_and_names_units() {
 
 // 9. Smaller faults.
 #[test]
+fn help_is_in_chinese_unless_english_is_asked_for() {
+    let o = run(&["run", "--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        out.contains("工作区的夜间汇总") && out.contains("用法："),
+        "{out}"
+    );
+    assert!(!out.contains("Options:"), "{out}");
+    let o = run(&["run", "--help", "--lang", "en"]);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(out.contains("The nightly consolidation"), "{out}");
+    // A wrong argument: a Chinese line first, then clap's own, exit 2.
+    let o = run(&["consolidate", "--no-such-option"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.starts_with("nianbao：命令行参数有误"), "{err}");
+    assert!(err.contains("--no-such-option"), "{err}");
+}
+
+#[test]
 fn check_on_a_folder_points_at_consolidate() {
     let dir = temp_dir("check-dir");
     let o = run(&["check", s(&dir)]);

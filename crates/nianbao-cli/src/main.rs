@@ -29,6 +29,7 @@ macro_rules! errln {
 mod alloc;
 mod check;
 mod consolidate;
+mod help;
 mod publish;
 mod run;
 mod serve;
@@ -262,7 +263,7 @@ enum Command {
 
 fn main() -> ExitCode {
     alloc::give_back_freed_memory_soon();
-    let cli = Cli::parse();
+    let cli = help::parse();
     // An interrupt waits for outputs being renamed into place, then removes the temporaries.
     let _ = ctrlc::set_handler(|| {
         nianbao_pipeline::abandon_staged_and_exit(i32::from(EXIT_INTERRUPTED));
