@@ -4,6 +4,7 @@
 
 use std::ffi::OsString;
 
+use clap::error::ErrorKind;
 use clap::{Arg, ArgMatches, Command, CommandFactory, FromArgMatches};
 
 use crate::Cli;
@@ -196,7 +197,9 @@ pub fn parse() -> Cli {
         chinese(Cli::command())
     };
     let matches: ArgMatches = cmd.try_get_matches().unwrap_or_else(|e| {
-        if !english && e.use_stderr() {
+        // (Without a command clap prints the help, which says enough.)
+        let no_command = e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand;
+        if !english && e.use_stderr() && !no_command {
             errln!("nianbao：命令行参数有误（nianbao --help 查看用法）");
         }
         e.exit()
