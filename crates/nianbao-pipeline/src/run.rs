@@ -322,6 +322,25 @@ fn fingerprint(ws: &Workspace, lang: Lang, hashes: &[&BTreeMap<String, String>])
     sha256_hex(text.as_bytes())
 }
 
+/// The fingerprint with what the outputs show that depends on the day, not on a file: whether
+/// the deadline has passed (报送情况 says so), and what the explanations did — one that expired
+/// overnight no longer accepts its warning, and the outputs must say so although no file changed.
+fn as_of_today(
+    print: String,
+    deadline_passed: Option<bool>,
+    waivers: &nianbao_format::WaiverOutcome,
+) -> String {
+    let mut text = print;
+    if let Some(passed) = deadline_passed {
+        text.push_str(&format!(" deadline passed: {passed}"));
+    }
+    if !waivers.is_empty() {
+        text.push_str(" waivers: ");
+        text.push_str(&serde_json::to_string(waivers).unwrap_or_default());
+    }
+    sha256_hex(text.as_bytes())
+}
+
 /// One line of the run log.
 #[derive(Serialize)]
 struct LogLine<'a> {
@@ -383,10 +402,12 @@ fn run_as(
     let prepared = prepare(&request, progress)?;
     // The deadline's passing changes what 报送情况 says: it counts as an input.
     let deadline = ws.deadline.map(|d| (d.to_string(), Date::today() > d));
-    let mut print = fingerprint(&ws, req.lang, &[&prepared.hashes, &prepared.prior_hashes]);
-    if let Some((_, passed)) = &deadline {
-        print = sha256_hex(format!("{print} deadline passed: {passed}").as_bytes());
-    }
+    let print = fingerprint(&ws, req.lang, &[&prepared.hashes, &prepared.prior_hashes]);
+    let print = as_of_today(
+        print,
+        deadline.as_ref().map(|(_, passed)| *passed),
+        &prepared.report.waivers,
+    );
     let state_path = state_dir.join("state.json");
     let before = load_state(&state_path);
     let units = snapshot(&prepared.report, &prepared.hashes);
@@ -478,6 +499,44 @@ mod tests {
                 .map(|(f, h)| (f.to_string(), h.to_string()))
                 .collect(),
         }
+    }
+
+    #[test]
+    fn an_explanation_that_expires_or_a_deadline_that_passes_changes_the_fingerprint() {
+        use nianbao_format::{Waiver, WaiverOutcome};
+        let waiver = Waiver {
+            unit: "U05".into(),
+            rule: "t3.total.blank".into(),
+            reason: "说明".into(),
+            expires: Some("2024-01-31".into()),
+            line: 2,
+        };
+        let applied = WaiverOutcome {
+            applied: vec![waiver.clone()],
+            ..Default::default()
+        };
+        let expired = WaiverOutcome {
+            expired: vec![waiver],
+            ..Default::default()
+        };
+        let print = || "inputs".to_string();
+        let none = WaiverOutcome::default();
+        assert_ne!(
+            as_of_today(print(), None, &applied),
+            as_of_today(print(), None, &expired)
+        );
+        assert_ne!(
+            as_of_today(print(), Some(false), &none),
+            as_of_today(print(), Some(true), &none)
+        );
+        assert_ne!(
+            as_of_today(print(), None, &none),
+            as_of_today(print(), Some(false), &none)
+        );
+        assert_eq!(
+            as_of_today(print(), Some(true), &applied),
+            as_of_today(print(), Some(true), &applied)
+        );
     }
 
     #[test]
