@@ -227,6 +227,37 @@ fn a_damaged_cache_is_read_again_never_trusted() {
 }
 
 #[test]
+fn an_annotated_return_removed_is_written_again_and_one_edited_is_left_alone() {
+    let ws = workspace("annotated-again");
+    plant_error(&ws.join("returns"));
+    assert_eq!(nightly(&ws).status.code(), Some(1));
+    let first = annotated(&ws);
+    assert_eq!(first.len(), 1, "one annotated return");
+    let path = ws.join("out/退回").join(&first[0].0);
+    // Nothing changed: left alone.
+    assert_eq!(nightly(&ws).status.code(), Some(1));
+    assert_eq!(log_lines(&ws).pop().unwrap()["outputs_written"], false);
+    // Removed by hand: the next run writes it again.
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(nightly(&ws).status.code(), Some(1));
+    assert_eq!(log_lines(&ws).pop().unwrap()["outputs_written"], true);
+    assert_eq!(annotated(&ws), first);
+    // Written over (a unit's correction typed into it, say): the run writes everything else,
+    // leaves that file as it is, and says so.
+    std::fs::write(&path, b"the unit's own edit").unwrap();
+    let o = nightly(&ws);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(log_lines(&ws).pop().unwrap()["outputs_written"], true);
+    assert_eq!(std::fs::read(&path).unwrap(), b"the unit's own edit");
+    let err = stderr(&o);
+    assert!(err.contains(&first[0].0) && err.contains("未覆盖"), "{err}");
+    // And the next night, with nothing new, is quiet again.
+    let o = nightly(&ws);
+    assert_eq!(log_lines(&ws).pop().unwrap()["outputs_written"], false);
+    assert_eq!(stdout(&o), "");
+}
+
+#[test]
 fn outputs_another_run_wrote_since_the_last_state_are_written_again() {
     let ws = workspace("stale");
     assert_eq!(nightly(&ws).status.code(), Some(0));

@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use nianbao_format::Lang;
 use nianbao_pipeline::{FolderRequest, Progress, consolidate_folder};
 
-use crate::summary::{failures, summary};
+use crate::summary::{failures, left_alone, summary};
 use crate::{EXIT_FOUND_ERRORS, EXIT_OK, cannot_run};
 
 /// indicatif's bar as the pipeline's progress.
@@ -53,6 +53,11 @@ pub fn run(req: FolderRequest, quiet: bool) -> u8 {
     };
     // Failures reach stderr even with --quiet: a failing nightly run never prints nothing.
     for line in failures(&outcome.report, lang) {
+        errln!("{line}");
+    }
+    if let Some(dir) = &req.annotate
+        && let Some(line) = left_alone(&outcome.left_alone, dir, lang)
+    {
         errln!("{line}");
     }
     if !quiet {

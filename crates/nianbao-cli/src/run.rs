@@ -14,7 +14,7 @@ use nianbao_pipeline::date::Date;
 use nianbao_pipeline::run::{RunFailure, RunRequest, run};
 use nianbao_pipeline::workspace::{Workspace, init};
 
-use crate::summary::failures;
+use crate::summary::{failures, left_alone};
 use crate::{EXIT_BUSY, EXIT_FOUND_ERRORS, EXIT_OK, cannot_run};
 
 /// Units named before "等 N 个".
@@ -237,6 +237,9 @@ pub fn run_workspace(req: RunRequest, quiet: bool) -> u8 {
         }
     };
     for line in failures(&outcome.report, lang) {
+        errln!("{line}");
+    }
+    if let Some(line) = left_alone(&outcome.left_alone, &outcome.workspace.annotate, lang) {
         errln!("{line}");
     }
     for line in news(&outcome.changes, &outcome.report, lang) {

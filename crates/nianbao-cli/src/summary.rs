@@ -2,6 +2,7 @@
 //! what they count, and the units concerned by name.
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use nianbao_format::{
     FileStatus, Lang, Report, Scope, Severity, UnitEntry, UnitStatus, Waiver, WaiverOutcome,
@@ -25,6 +26,25 @@ pub fn failures(report: &Report, lang: Lang) -> Vec<String> {
             }
         })
         .collect()
+}
+
+/// The annotated returns a run did not write because a file it did not write is in their
+/// place (a unit's correction, an edit): one line, said even with --quiet.
+pub fn left_alone(names: &[String], dir: &Path, lang: Lang) -> Option<String> {
+    if names.is_empty() {
+        return None;
+    }
+    let dir = dir.display();
+    Some(match lang {
+        Lang::Zh => format!(
+            "{dir} 中的退回文件 {} 已被改动（不是本工具所写，或数值已被修改），未覆盖；             如是单位的改正，请放入报表文件夹，再删除它以便重新生成",
+            names.join("、")
+        ),
+        Lang::En => format!(
+            "left as they are in {dir}, changed since nianbao wrote them (or not written by it):              {}; if a unit's correction, put it among the returns, and delete it here to have it              written again",
+            names.join(", ")
+        ),
+    })
 }
 
 /// "U05 朱泾镇、U12 漕泾镇…等 7 个" (the first few, then how many in all).

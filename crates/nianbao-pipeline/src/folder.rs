@@ -63,6 +63,9 @@ pub struct FolderOutcome {
     /// Annotated returns of earlier runs removed because their unit no longer has errors (or
     /// no longer sends the same file).
     pub stale_removed: Vec<String>,
+    /// Annotated returns not written: a file of the same name is there that nianbao did not
+    /// write, or whose values were edited since (a unit's correction); it is left as it is.
+    pub left_alone: Vec<String>,
     /// What the explanations did (the same as `report.waivers`).
     pub waivers: WaiverOutcome,
 }
@@ -476,6 +479,7 @@ fn write_outputs(
     }
     set.add_written_together(written)?;
     let mut annotated = Vec::new();
+    let mut left_alone = Vec::new();
     if let Some(dir) = &planned.annotate {
         set.add_folder(dir.clone());
         let by_unit = crate::violations_by_unit(&report);
@@ -490,8 +494,11 @@ fn write_outputs(
                 given: path.clone(),
                 dest: outputs::Dest::File(path.clone()),
             };
+            // A file of that name nianbao did not write, or whose values were edited since (a
+            // unit's correction, perhaps a return of this run): left as it is, and said so.
             if path.exists() && !is_ours(&path) {
-                outputs::refuse_input(&target, &path)?;
+                left_alone.push(name);
+                continue;
             }
             let own = by_unit.get(u.unit.as_str()).map_or(&[][..], Vec::as_slice);
             // A unit whose error was known only after every return was read (another year)
@@ -532,6 +539,7 @@ fn write_outputs(
         report,
         annotated,
         stale_removed,
+        left_alone,
     })
 }
 

@@ -54,9 +54,11 @@ pub struct RunOutcome {
     pub changes: Changes,
     /// Whether out/ was written (false: nothing it depends on changed since the last run).
     pub written: bool,
-    /// Annotated returns written, and those of earlier runs removed (see [`FolderOutcome`]).
+    /// Annotated returns written, those of earlier runs removed, and those left as a clerk or a
+    /// unit changed them (see [`FolderOutcome`]).
     pub annotated: Vec<String>,
     pub stale_removed: Vec<String>,
+    pub left_alone: Vec<String>,
     /// Files answered from the cache and read fresh.
     pub cached: usize,
     pub fresh: usize,
@@ -140,9 +142,9 @@ struct State {
     time: String,
     units: BTreeMap<String, UnitState>,
     totals: Vec<i64>,
-    /// The outputs as this run left them (path → "size mtime-ns"): a run is silent only while
-    /// they are still these, not those of a run killed before it could record its state, nor
-    /// those of a run between nights (`serve`).
+    /// The outputs and annotated returns as this run left them (path → "size mtime-ns"): a run
+    /// is silent only while they are still these, not those of a run killed before it could
+    /// record its state, nor those of a run between nights (`serve`), nor a clerk's edit.
     #[serde(default)]
     outputs: BTreeMap<String, String>,
 }
@@ -162,6 +164,24 @@ fn output_stamps(paths: &[&Path]) -> BTreeMap<String, String> {
             Some((p.display().to_string(), format!("{} {mtime}", meta.len())))
         })
         .collect()
+}
+
+/// The same of the outputs and of the annotated returns (退回) there: a run is silent only
+/// while none was removed, replaced or added.
+fn all_output_stamps(outputs: &[&Path], annotate: &Path) -> BTreeMap<String, String> {
+    let mut stamps = output_stamps(outputs);
+    let annotated: Vec<PathBuf> = std::fs::read_dir(annotate)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+                .map(|e| e.path())
+                .collect()
+        })
+        .unwrap_or_default();
+    let annotated: Vec<&Path> = annotated.iter().map(PathBuf::as_path).collect();
+    stamps.extend(output_stamps(&annotated));
+    stamps
 }
 
 #[derive(Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -413,28 +433,28 @@ fn run_as(
     let units = snapshot(&prepared.report, &prepared.hashes);
     let changes = changes(before.as_ref(), &units, &prepared.report.totals);
     let outputs_there = output_paths.iter().all(|p| p.is_file());
-    let unchanged = before
-        .as_ref()
-        .is_some_and(|b| b.fingerprint == print && b.outputs == output_stamps(&output_paths))
-        && outputs_there;
+    let unchanged = before.as_ref().is_some_and(|b| {
+        b.fingerprint == print && b.outputs == all_output_stamps(&output_paths, &ws.annotate)
+    }) && outputs_there;
     let (cached, fresh) = (prepared.cached, prepared.fresh);
-    let (report, annotated, stale_removed) = if unchanged {
-        (prepared.report, Vec::new(), Vec::new())
+    let (report, annotated, stale_removed, left_alone) = if unchanged {
+        (prepared.report, Vec::new(), Vec::new(), Vec::new())
     } else {
         let FolderOutcome {
             report,
             annotated,
             stale_removed,
+            left_alone,
             ..
         } = prepared.write_with_changes(changes.clone(), deadline)?;
-        (report, annotated, stale_removed)
+        (report, annotated, stale_removed, left_alone)
     };
     let state = State {
         fingerprint: print,
         time: start.clone(),
         units,
         totals: report.totals.clone(),
-        outputs: output_stamps(&output_paths),
+        outputs: all_output_stamps(&output_paths, &ws.annotate),
     };
     if nightly {
         let bytes = serde_json::to_vec(&state).unwrap_or_default();
@@ -473,6 +493,7 @@ fn run_as(
         written: !unchanged,
         annotated,
         stale_removed,
+        left_alone,
         cached,
         fresh,
     })
