@@ -251,6 +251,10 @@ fn an_annotated_return_removed_is_written_again_and_one_edited_is_left_alone() {
     assert_eq!(std::fs::read(&path).unwrap(), b"the unit's own edit");
     let err = stderr(&o);
     assert!(err.contains(&first[0].0) && err.contains("未覆盖"), "{err}");
+    assert!(
+        err.contains("未覆盖；如是单位的改正"),
+        "one line, read whole: {err}"
+    );
     // And the next night, with nothing new, is quiet again.
     let o = nightly(&ws);
     assert_eq!(log_lines(&ws).pop().unwrap()["outputs_written"], false);

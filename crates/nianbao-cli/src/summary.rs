@@ -37,11 +37,14 @@ pub fn left_alone(names: &[String], dir: &Path, lang: Lang) -> Option<String> {
     let dir = dir.display();
     Some(match lang {
         Lang::Zh => format!(
-            "{dir} 中的退回文件 {} 已被改动（不是本工具所写，或数值已被修改），未覆盖；             如是单位的改正，请放入报表文件夹，再删除它以便重新生成",
+            "{dir} 中的退回文件 {} 已被改动（不是本工具所写，或数值已被修改），未覆盖；\
+             如是单位的改正，请放入报表文件夹，再删除它以便重新生成",
             names.join("、")
         ),
         Lang::En => format!(
-            "left as they are in {dir}, changed since nianbao wrote them (or not written by it):              {}; if a unit's correction, put it among the returns, and delete it here to have it              written again",
+            "left as they are in {dir}, changed since nianbao wrote them (or not written by it): \
+             {}; if a unit's correction, put it among the returns, and delete it here to have it \
+             written again",
             names.join(", ")
         ),
     })
