@@ -150,10 +150,11 @@ struct State {
 }
 
 /// Size and modification time of each output there.
-fn output_stamps(paths: &[&Path]) -> BTreeMap<String, String> {
+fn output_stamps<P: AsRef<Path>>(paths: impl IntoIterator<Item = P>) -> BTreeMap<String, String> {
     paths
-        .iter()
+        .into_iter()
         .filter_map(|p| {
+            let p = p.as_ref();
             let meta = std::fs::metadata(p).ok()?;
             let mtime = meta
                 .modified()
@@ -170,17 +171,13 @@ fn output_stamps(paths: &[&Path]) -> BTreeMap<String, String> {
 /// while none was removed, replaced or added.
 fn all_output_stamps(outputs: &[&Path], annotate: &Path) -> BTreeMap<String, String> {
     let mut stamps = output_stamps(outputs);
-    let annotated: Vec<PathBuf> = std::fs::read_dir(annotate)
-        .map(|entries| {
-            entries
-                .flatten()
-                .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
-                .map(|e| e.path())
-                .collect()
-        })
-        .unwrap_or_default();
-    let annotated: Vec<&Path> = annotated.iter().map(PathBuf::as_path).collect();
-    stamps.extend(output_stamps(&annotated));
+    if let Ok(entries) = std::fs::read_dir(annotate) {
+        let annotated = entries
+            .flatten()
+            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+            .map(|e| e.path());
+        stamps.extend(output_stamps(annotated));
+    }
     stamps
 }
 
@@ -433,9 +430,11 @@ fn run_as(
     let units = snapshot(&prepared.report, &prepared.hashes);
     let changes = changes(before.as_ref(), &units, &prepared.report.totals);
     let outputs_there = output_paths.iter().all(|p| p.is_file());
-    let unchanged = before.as_ref().is_some_and(|b| {
-        b.fingerprint == print && b.outputs == all_output_stamps(&output_paths, &ws.annotate)
-    }) && outputs_there;
+    let stamps = all_output_stamps(&output_paths, &ws.annotate);
+    let unchanged = before
+        .as_ref()
+        .is_some_and(|b| b.fingerprint == print && b.outputs == stamps)
+        && outputs_there;
     let (cached, fresh) = (prepared.cached, prepared.fresh);
     let (report, annotated, stale_removed, left_alone) = if unchanged {
         (prepared.report, Vec::new(), Vec::new(), Vec::new())
@@ -454,7 +453,12 @@ fn run_as(
         time: start.clone(),
         units,
         totals: report.totals.clone(),
-        outputs: all_output_stamps(&output_paths, &ws.annotate),
+        // Unchanged, the outputs are as they were found; else as this run wrote them.
+        outputs: if unchanged {
+            stamps
+        } else {
+            all_output_stamps(&output_paths, &ws.annotate)
+        },
     };
     if nightly {
         let bytes = serde_json::to_vec(&state).unwrap_or_default();
