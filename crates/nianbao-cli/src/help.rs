@@ -1,10 +1,10 @@
 //! The command line's help in the clerk's language: Chinese unless `--lang en` is among the
 //! arguments, when it is main.rs's doc comments as clap prints them. Errors in the arguments
-//! get a Chinese line before clap's own message.
+//! are told in Chinese too, from what clap found (the argument, the value, its suggestion).
 
 use std::ffi::OsString;
 
-use clap::error::ErrorKind;
+use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Arg, ArgMatches, Command, CommandFactory, FromArgMatches};
 
 use crate::Cli;
@@ -187,11 +187,110 @@ pub fn parse() -> Cli {
         // (Without a command clap prints the help, which says enough.)
         let no_command = e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand;
         if !english && e.use_stderr() && !no_command {
-            errln!("nianbao：命令行参数有误（nianbao --help 查看用法）");
+            errln!("{}", chinese_error(&e));
+            std::process::exit(e.exit_code());
         }
         e.exit()
     });
     Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+/// What is wrong with the arguments, in Chinese: clap's finding told from its context (the
+/// argument, the value, what was meant), then the usage line. A kind clap gives no context for
+/// keeps clap's own words after the Chinese line.
+fn chinese_error(e: &clap::Error) -> String {
+    let string = |k: ContextKind| match e.get(k) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        Some(ContextValue::Strings(v)) => Some(v.join("、")),
+        Some(ContextValue::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    let arg = string(ContextKind::InvalidArg).unwrap_or_default();
+    let value = string(ContextKind::InvalidValue).unwrap_or_default();
+    let mut out = String::from("nianbao：命令行参数有误：");
+    let found = match e.kind() {
+        ErrorKind::UnknownArgument => {
+            out += &format!("无法识别的参数“{arg}”");
+            if let Some(s) = string(ContextKind::SuggestedArg) {
+                out += &format!("，是否想用“{s}”？");
+            } else if arg.starts_with('-') {
+                out += &format!("（若它是一个值，请写作“-- {arg}”）");
+            }
+            !arg.is_empty()
+        }
+        ErrorKind::InvalidSubcommand => {
+            let sub = string(ContextKind::InvalidSubcommand).unwrap_or_default();
+            out += &format!("没有“{sub}”这个命令");
+            if let Some(s) = string(ContextKind::SuggestedSubcommand) {
+                out += &format!("，是否想用“{s}”？");
+            }
+            !sub.is_empty()
+        }
+        ErrorKind::MissingRequiredArgument => {
+            out += &format!("缺少必需的参数 {arg}");
+            !arg.is_empty()
+        }
+        ErrorKind::InvalidValue if value.is_empty() => {
+            out += &format!("{arg} 后面缺少值");
+            !arg.is_empty()
+        }
+        ErrorKind::InvalidValue => {
+            out += &format!("{arg} 的值“{value}”无效");
+            if let Some(valid) = string(ContextKind::ValidValue) {
+                out += &format!("，可选：{valid}");
+            }
+            !arg.is_empty()
+        }
+        ErrorKind::ValueValidation => {
+            out += &format!("{arg} 的值“{value}”无效");
+            if let Some(source) = std::error::Error::source(e) {
+                out += &format!("（{source}）");
+            }
+            !arg.is_empty()
+        }
+        ErrorKind::ArgumentConflict => {
+            match string(ContextKind::PriorArg) {
+                Some(prior) if prior == arg => out += &format!("{arg} 只能给一次"),
+                Some(prior) => out += &format!("{arg} 不能与 {prior} 同时使用"),
+                None => out += &format!("{arg} 不能与其他参数同时使用"),
+            }
+            !arg.is_empty()
+        }
+        ErrorKind::TooManyValues => {
+            out += &format!("{arg} 多了一个值“{value}”");
+            !arg.is_empty()
+        }
+        ErrorKind::TooFewValues | ErrorKind::WrongNumberOfValues => {
+            out += &format!("{arg} 的值的个数不对");
+            !arg.is_empty()
+        }
+        ErrorKind::NoEquals => {
+            out += &format!("{arg} 的值须用“=”连接");
+            !arg.is_empty()
+        }
+        ErrorKind::MissingSubcommand => {
+            out += "缺少命令";
+            true
+        }
+        ErrorKind::InvalidUtf8 => {
+            out += "参数不是有效的 UTF-8 文本";
+            true
+        }
+        _ => false,
+    };
+    if !found {
+        // No context to tell it from: clap's own message, after a Chinese line.
+        return format!(
+            "nianbao：命令行参数有误（nianbao --help 查看用法）\n{}",
+            e.render()
+        );
+    }
+    if let Some(ContextValue::StyledStr(usage)) = e.get(ContextKind::Usage) {
+        let usage = usage.to_string();
+        let usage = usage.strip_prefix("Usage: ").unwrap_or(&usage);
+        out += &format!("\n\n用法：{usage}");
+    }
+    out + "\n\nnianbao --help 查看用法"
 }
 
 /// Whether the arguments ask for English (`--lang en` or `--lang=en`).
@@ -315,6 +414,72 @@ mod tests {
                 assert!(!help.contains(english), "{name:?}: {english}\n{help}");
             }
         }
+    }
+
+    #[test]
+    fn a_wrong_argument_is_told_in_chinese_with_what_was_meant() {
+        let cases: &[(&str, &[&str])] = &[
+            (
+                "consolidate --foo x",
+                &["无法识别的参数“--foo”", "写作“-- --foo”"],
+            ),
+            (
+                "consolidate d --jsn x",
+                &["无法识别的参数“--jsn”", "是否想用“--json”"],
+            ),
+            (
+                "consolidat d",
+                &["没有“consolidat”这个命令", "是否想用“consolidate”"],
+            ),
+            ("consolidate", &["缺少必需的参数 <RETURNS_DIR>"]),
+            (
+                "check a.xlsx --lang xx",
+                &["--lang <LANG> 的值“xx”无效，可选：zh、en"],
+            ),
+            ("consolidate d --json", &["--json <JSON> 后面缺少值"]),
+            (
+                "serve ws --listen abc",
+                &["--listen <LISTEN> 的值“abc”无效（"],
+            ),
+            (
+                "consolidate d --json a --json b",
+                &["--json <JSON> 只能给一次"],
+            ),
+        ];
+        for (line, wanted) in cases {
+            let args = std::iter::once("nianbao").chain(line.split(' '));
+            let e = chinese(Cli::command())
+                .try_get_matches_from(args)
+                .expect_err(line);
+            let told = chinese_error(&e);
+            assert!(
+                told.starts_with("nianbao：命令行参数有误："),
+                "{line}: {told}"
+            );
+            for w in *wanted {
+                assert!(told.contains(w), "{line}: {w}\n{told}");
+            }
+            for english in [
+                "error:",
+                "unexpected",
+                "required",
+                "invalid value",
+                "Usage:",
+                "tip:",
+            ] {
+                assert!(!told.contains(english), "{line}: {english}\n{told}");
+            }
+            assert_eq!(e.exit_code(), 2, "{line}");
+        }
+        // The usage line of the command, as clap gives it, follows.
+        let e = chinese(Cli::command())
+            .try_get_matches_from(["nianbao", "run", "--jsn"])
+            .expect_err("unknown");
+        assert!(
+            chinese_error(&e).contains("用法：nianbao run"),
+            "{}",
+            chinese_error(&e)
+        );
     }
 
     #[test]
