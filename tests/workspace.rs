@@ -355,6 +355,44 @@ fn a_replaced_return_is_read_again_and_its_changes_reported() {
     assert!(text.iter().any(|t| t == &named), "{named}: {text:?}");
 }
 
+/// A unit sends the same return again (by mail after the web page, say): counted once, and the
+/// morning's news names the unit, so the clerk knows a file came; the night after, silence.
+#[test]
+fn a_copy_arriving_later_is_named_in_the_news() {
+    let ws = workspace("copy-later");
+    assert_eq!(nightly(&ws).status.code(), Some(0));
+    let original = first_xlsx(&ws.join("returns"));
+    std::fs::copy(&original, ws.join("returns/再次报送.xlsx")).unwrap();
+    let o = nightly(&ws);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let news = stdout(&o);
+    let report = json(&ws.join("out/report.json"));
+    let files = report["files"].as_array().unwrap();
+    let copy = files.iter().find(|f| f["file"] == "再次报送.xlsx").unwrap();
+    assert_eq!(copy["status"], "skipped", "{copy}");
+    let code = copy["unit"].as_str().unwrap();
+    assert!(
+        news.contains(&format!("未采用的新文件 1 个：{code} ")),
+        "{news}"
+    );
+    assert_eq!(
+        report["changes"]["set_aside_units"],
+        serde_json::json!([code])
+    );
+    assert_eq!(report["changes"]["refiled_units"], serde_json::json!([]));
+    let mut book = calamine::open_workbook_auto(ws.join("out/汇总.xlsx")).unwrap();
+    let sheet = book.worksheet_range("变化").unwrap();
+    let text: Vec<String> = sheet.rows().flatten().map(|c| c.to_string()).collect();
+    assert!(
+        text.iter().any(|t| t.starts_with("有未采用的新文件的单位")),
+        "{text:?}"
+    );
+    // Known the night after: nothing to say.
+    let o = nightly(&ws);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "", "nothing new");
+}
+
 #[test]
 fn a_second_run_at_once_exits_3_naming_the_first() {
     let ws = workspace("lock");

@@ -95,6 +95,11 @@ pub fn news(changes: &Changes, report: &Report, lang: Lang) -> Vec<String> {
         (&changes.new_units, "新报送", "filed"),
         (&changes.refiled_units, "重新报送", "filed again"),
         (&changes.withdrawn_units, "撤回", "withdrawn"),
+        (
+            &changes.set_aside_units,
+            "未采用的新文件",
+            "new files not taken",
+        ),
     ] {
         if !codes.is_empty() {
             let list = listed(codes, &names, lang);

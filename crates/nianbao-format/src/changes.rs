@@ -13,6 +13,10 @@ pub struct Changes {
     pub refiled_units: Vec<String>,
     /// Units that had a return and now have none.
     pub withdrawn_units: Vec<String>,
+    /// Units with a file new since the last run that was not taken: a copy of the return
+    /// counted (the same values, counted once), or an older one under `--prefer newest`.
+    #[serde(default)]
+    pub set_aside_units: Vec<String>,
     pub status_changed: Vec<StatusChange>,
     /// District totals that moved, in canonical field order.
     pub totals_changed: Vec<TotalChange>,
@@ -23,6 +27,7 @@ impl Changes {
         self.new_units.is_empty()
             && self.refiled_units.is_empty()
             && self.withdrawn_units.is_empty()
+            && self.set_aside_units.is_empty()
             && self.status_changed.is_empty()
             && self.totals_changed.is_empty()
     }

@@ -3,13 +3,15 @@
 //! outputs left untouched when nothing they depend on changed, what changed since the last run,
 //! and a line in the run log.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::{File, OpenOptions};
 use std::io::{Read as _, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-use nianbao_format::{Changes, Lang, Report, StatusChange, TotalChange, UnitStatus, fields};
+use nianbao_format::{
+    Changes, FileStatus, Lang, Report, StatusChange, TotalChange, UnitStatus, fields,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::RunError;
@@ -181,26 +183,32 @@ fn all_output_stamps(outputs: &[&Path], annotate: &Path) -> BTreeMap<String, Str
     stamps
 }
 
-#[derive(Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 struct UnitState {
     status: String,
     /// The unit's files and their content hashes.
     files: BTreeMap<String, String>,
+    /// Its files set aside (copies counted once, older ones), and their content hashes.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    set_aside: BTreeMap<String, String>,
 }
 
 fn snapshot(report: &Report, hashes: &BTreeMap<String, String>) -> BTreeMap<String, UnitState> {
+    let hashed = |f: &String| (f.clone(), hashes.get(f).cloned().unwrap_or_default());
+    let mut set_aside: HashMap<&str, BTreeMap<String, String>> = HashMap::new();
+    for f in &report.files {
+        if let (FileStatus::Skipped, Some(unit)) = (f.status, &f.unit) {
+            set_aside.entry(unit).or_default().extend([hashed(&f.file)]);
+        }
+    }
     report
         .units
         .iter()
         .map(|u| {
-            let files = u
-                .files
-                .iter()
-                .map(|f| (f.clone(), hashes.get(f).cloned().unwrap_or_default()))
-                .collect();
             let state = UnitState {
                 status: u.status.as_str().to_string(),
-                files,
+                files: u.files.iter().map(hashed).collect(),
+                set_aside: set_aside.remove(u.unit.as_str()).unwrap_or_default(),
             };
             (u.unit.clone(), state)
         })
@@ -232,6 +240,13 @@ fn changes(before: Option<&State>, units: &BTreeMap<String, UnitState>, totals: 
             Some(w) if !filed(w) && filed(now) => c.new_units.push(code.clone()),
             None if filed(now) => c.new_units.push(code.clone()),
             _ => {}
+        }
+        // A file set aside that the unit did not have before (a copy sent again, say).
+        let known = |f: &String| {
+            was.is_some_and(|w| w.files.contains_key(f) || w.set_aside.contains_key(f))
+        };
+        if now.set_aside.keys().any(|f| !known(f)) {
+            c.set_aside_units.push(code.clone());
         }
         if let Some(w) = was
             && w.status != now.status
@@ -523,7 +538,16 @@ mod tests {
                 .iter()
                 .map(|(f, h)| (f.to_string(), h.to_string()))
                 .collect(),
+            set_aside: BTreeMap::new(),
         }
+    }
+
+    fn with_set_aside(mut u: UnitState, files: &[(&str, &str)]) -> UnitState {
+        u.set_aside = files
+            .iter()
+            .map(|(f, h)| (f.to_string(), h.to_string()))
+            .collect();
+        u
     }
 
     #[test]
@@ -580,18 +604,36 @@ mod tests {
         before
             .units
             .insert("U04".into(), unit("ok", &[("d.xlsx", "4")]));
+        before
+            .units
+            .insert("U05".into(), unit("ok", &[("e.xlsx", "5")]));
+        before.units.insert(
+            "U06".into(),
+            with_set_aside(unit("ok", &[("f.xlsx", "6")]), &[("f 副本.xlsx", "6")]),
+        );
         before.totals = vec![1; fields().len()];
         let mut now = BTreeMap::new();
         now.insert("U01".to_string(), unit("ok", &[("a.xlsx", "1")]));
         now.insert("U02".to_string(), unit("ok", &[("b.xlsx", "2b")]));
         now.insert("U03".to_string(), unit("ok", &[("c.xlsx", "3")]));
         now.insert("U04".to_string(), unit("missing", &[]));
+        // A copy arrives: set aside, new; a newer version taken, the old one set aside: not new.
+        now.insert(
+            "U01".to_string(),
+            with_set_aside(unit("ok", &[("a.xlsx", "1")]), &[("a 副本.xlsx", "1")]),
+        );
+        now.insert(
+            "U05".to_string(),
+            with_set_aside(unit("ok", &[("e2.xlsx", "5b")]), &[("e.xlsx", "5")]),
+        );
+        now.insert("U06".to_string(), before.units["U06"].clone());
         let mut totals = vec![1; fields().len()];
         totals[3] = 5;
         let c = changes(Some(&before), &now, &totals);
         assert_eq!(c.since.as_deref(), Some("2024-01-05T02:00:00+08:00"));
         assert_eq!(c.new_units, ["U03"]);
-        assert_eq!(c.refiled_units, ["U02"]);
+        assert_eq!(c.refiled_units, ["U02", "U05"]);
+        assert_eq!(c.set_aside_units, ["U01"]);
         assert_eq!(c.withdrawn_units, ["U04"]);
         assert_eq!(c.status_changed.len(), 3);
         assert_eq!(
@@ -603,26 +645,7 @@ mod tests {
             }]
         );
         // Nothing changed: nothing to say.
-        let same = changes(
-            Some(&before),
-            &before
-                .units
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.clone(),
-                        unit(
-                            &v.status,
-                            &v.files
-                                .iter()
-                                .map(|(a, b)| (a.as_str(), b.as_str()))
-                                .collect::<Vec<_>>(),
-                        ),
-                    )
-                })
-                .collect(),
-            &before.totals,
-        );
+        let same = changes(Some(&before), &before.units.clone(), &before.totals);
         assert!(same.is_empty());
     }
 }

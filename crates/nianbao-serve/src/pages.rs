@@ -534,6 +534,7 @@ fn changes_section(app: &App) -> Markup {
                     @if !c.new_units.is_empty() { li { (counted("新报送", "newly filed", &c.new_units)) } }
                     @if !c.refiled_units.is_empty() { li { (counted("重新报送", "filed again", &c.refiled_units)) } }
                     @if !c.withdrawn_units.is_empty() { li { (counted("撤回", "withdrawn", &c.withdrawn_units)) } }
+                    @if !c.set_aside_units.is_empty() { li { (counted("未采用的新文件", "new files not taken", &c.set_aside_units)) } }
                     @for s in &c.status_changed {
                         li { (name(&s.unit)) (tr(lang, "：", ": ")) (UnitStatus::label_of(&s.from, lang)) " → " (UnitStatus::label_of(&s.to, lang)) }
                     }

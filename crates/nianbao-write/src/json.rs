@@ -321,5 +321,6 @@ fn changes_json(c: &nianbao_format::Changes) -> Value {
             .map(|s| json!({"unit": s.unit, "from": s.from, "to": s.to}))
             .collect::<Vec<_>>(),
         "totals_changed": c.totals_changed.iter().map(total).collect::<Vec<_>>(),
+        "set_aside_units": c.set_aside_units,
     })
 }

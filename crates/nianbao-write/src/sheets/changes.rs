@@ -56,6 +56,11 @@ pub fn write(
             "撤回（文件已不在）的单位",
             "Units withdrawn",
         ),
+        (
+            &changes.set_aside_units,
+            "有未采用的新文件的单位（与已计入的报表相同，只计一次；或较旧的版本；见“报送情况”）",
+            "Units that sent another file, not taken (a copy of the return counted, or an older one; see the filing sheet)",
+        ),
     ] {
         if units.is_empty() {
             continue;
