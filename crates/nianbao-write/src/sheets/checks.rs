@@ -326,9 +326,12 @@ impl Layout {
         Layout { widths }
     }
 
-    /// The height a row of these texts needs.
+    /// The height a row of these texts needs: the printed columns' texts only. The rule's id
+    /// and the field ids after them are for filtering and machines; 25 field ids wrapped in
+    /// their column made rows of the printed list 409 points tall.
     fn height(&self, texts: &[String; COLS]) -> f64 {
-        let cells = texts.iter().enumerate().map(|(c, s)| (c, c, s.as_str()));
+        let printed = texts.iter().take(PRINTED).enumerate();
+        let cells = printed.map(|(c, s)| (c, c, s.as_str()));
         texts_height(&self.widths, DEFAULT_WIDTH, MIN_HEIGHT, cells)
     }
 }
@@ -496,7 +499,7 @@ mod tests {
                     (SEVERITY_COL, Severity::Warning) => &st.text_warning,
                     _ => &st.text,
                 };
-                s.text(r, col(c), r, col(c), text, f)?;
+                unprinted_or_measured(&mut s, r, c, text, f)?;
             }
         }
         let last = row(rows.len());
@@ -514,7 +517,7 @@ mod tests {
                     } else {
                         &st.text
                     };
-                    s.text(r, col(c), r, col(c), text, f)?;
+                    unprinted_or_measured(&mut s, r, c, text, f)?;
                 }
             }
             printed_to = title + row(waiver_rows.len());
@@ -527,6 +530,22 @@ mod tests {
             ..Print::list(0, 0, lang)
         }
         .apply(s.ws)
+    }
+
+    /// A printed column's text sets its row's height; one past the print area does not.
+    fn unprinted_or_measured(
+        s: &mut Sheet<'_>,
+        r: u32,
+        c: usize,
+        text: &str,
+        f: &rust_xlsxwriter::Format,
+    ) -> Result<(), XlsxError> {
+        if c < PRINTED {
+            s.text(r, col(c), r, col(c), text, f)?;
+        } else {
+            s.ws.write_string_with_format(r, col(c), text, f)?;
+        }
+        Ok(())
     }
 
     fn violation(rule: &str, severity: Severity, message: &str) -> Violation {
@@ -784,6 +803,58 @@ mod tests {
             row,
             col,
         }
+    }
+
+    /// A rule over 25 fields (a missing column): its row is as tall as its printed texts, though
+    /// the field ids after the print area would wrap to fill 409 points.
+    #[test]
+    fn a_row_is_as_tall_as_its_printed_texts() {
+        let mut v = violation(
+            "layout.missing_column",
+            Severity::Error,
+            "表三缺少列“科研机构”",
+        );
+        v.fields = nianbao_format::fields()
+            .iter()
+            .filter(|f| f.id.ends_with(".research"))
+            .take(25)
+            .map(|f| nianbao_format::FieldRef::parse(&f.id).expect("a field"))
+            .collect();
+        assert_eq!(v.fields.len(), 25);
+        let report = Report {
+            violations: vec![UnitViolation {
+                unit: "U01".into(),
+                file: Some("U01.xlsx".into()),
+                violation: v,
+            }],
+            ..report(false)
+        };
+        let opts = WriteOptions::default();
+        let layout = Layout::new(&report, &opts);
+        let names = UnitNames::new(&report);
+        let uv = &report.violations[0];
+        let texts = cells_of_row(&names, &opts, "U01", Some("U01.xlsx"), &uv.violation);
+        let every = texts.iter().enumerate().map(|(c, s)| (c, c, s.as_str()));
+        let all = texts_height(&layout.widths, DEFAULT_WIDTH, MIN_HEIGHT, every);
+        assert!(all > 300.0, "the field ids alone would need {all}");
+        let h = layout.height(&texts);
+        assert!(h < all / 1.5, "{h} against {all}");
+        // The tallest printed text sets it: none is cut.
+        let printed: Vec<f64> = (texts.iter().take(PRINTED).enumerate())
+            .map(|(c, t)| {
+                texts_height(
+                    &layout.widths,
+                    DEFAULT_WIDTH,
+                    MIN_HEIGHT,
+                    [(c, c, t.as_str())],
+                )
+            })
+            .collect();
+        assert_eq!(
+            h,
+            printed.iter().copied().fold(0.0, f64::max),
+            "{printed:?}"
+        );
     }
 
     #[test]
