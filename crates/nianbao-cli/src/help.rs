@@ -314,8 +314,18 @@ fn chinese(cmd: Command) -> Command {
         .mut_arg("version", |a| a.help("显示版本").help_heading("选项"))
         .mut_subcommands(|sub| match sub.get_name() {
             "help" => sub.about("显示帮助，或某个命令的帮助"),
-            _ => generated(sub),
+            _ => {
+                let mut sub = generated(sub);
+                let usage = chinese_usage(&sub.render_usage().to_string());
+                sub.override_usage(usage)
+            }
         })
+}
+
+/// clap's usage line without its English: `nianbao run [选项] <WORKSPACE>`.
+fn chinese_usage(usage: &str) -> String {
+    let usage = usage.strip_prefix("Usage: ").unwrap_or(usage);
+    usage.replace("[OPTIONS]", "[选项]")
 }
 
 /// One command's own line and its arguments' help in Chinese.
@@ -403,6 +413,7 @@ mod tests {
             assert!(has_chinese(&help), "{help}");
             for english in [
                 "Usage:",
+                "[OPTIONS]",
                 "Options:",
                 "Arguments:",
                 "Commands:",
