@@ -613,7 +613,6 @@ mod tests {
         );
         before.totals = vec![1; fields().len()];
         let mut now = BTreeMap::new();
-        now.insert("U01".to_string(), unit("ok", &[("a.xlsx", "1")]));
         now.insert("U02".to_string(), unit("ok", &[("b.xlsx", "2b")]));
         now.insert("U03".to_string(), unit("ok", &[("c.xlsx", "3")]));
         now.insert("U04".to_string(), unit("missing", &[]));
