@@ -85,7 +85,7 @@ pub fn news(changes: &Changes, report: &Report, lang: Lang) -> Vec<String> {
     }
     let zh = lang == Lang::Zh;
     let names = names(report);
-    let mut lines = vec![match (&changes.since, zh) {
+    let mut lines = vec![match (&changes.since_label(), zh) {
         (Some(t), true) => format!("自上次汇总（{t}）以来："),
         (Some(t), false) => format!("since the last run ({t}):"),
         (None, true) => "本工作区的第一次汇总：".to_string(),

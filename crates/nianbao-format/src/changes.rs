@@ -23,6 +23,11 @@ pub struct Changes {
 }
 
 impl Changes {
+    /// When the last run was, as a clerk reads it: "2024-01-05 02:00" (China time, as `since`).
+    pub fn since_label(&self) -> Option<String> {
+        self.since.as_deref().map(minutes)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.new_units.is_empty()
             && self.refiled_units.is_empty()
@@ -47,4 +52,30 @@ pub struct TotalChange {
     pub field: String,
     pub from: i64,
     pub to: i64,
+}
+
+/// "2024-01-05T02:00:13+08:00" → "2024-01-05 02:00": an RFC 3339 time to the minute, in its own
+/// offset; anything else as it is.
+pub fn minutes(t: &str) -> String {
+    match t.get(..16) {
+        Some(s) if s.as_bytes().get(10) == Some(&b'T') => s.replace('T', " "),
+        _ => t.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_time_to_the_minute() {
+        assert_eq!(minutes("2024-01-05T02:00:13+08:00"), "2024-01-05 02:00");
+        assert_eq!(minutes("2024-01-05 02:00"), "2024-01-05 02:00");
+        assert_eq!(minutes("昨天"), "昨天");
+        let c = Changes {
+            since: Some("2026-12-01T01:49:38+08:00".into()),
+            ..Default::default()
+        };
+        assert_eq!(c.since_label().as_deref(), Some("2026-12-01 01:49"));
+    }
 }

@@ -9,7 +9,7 @@ pub mod narrative;
 pub mod problem;
 
 pub use amount::{DecimalError, MAX_VALUE, format_amount, parse_decimal};
-pub use changes::{Changes, StatusChange, TotalChange};
+pub use changes::{Changes, StatusChange, TotalChange, minutes};
 pub use label::{fold_width, is_invisible, normalize_label, strip_enumerator};
 pub use model::*;
 

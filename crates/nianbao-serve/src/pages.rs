@@ -278,9 +278,7 @@ fn verdict_label(lang: Lang, r: &Record) -> (String, &'static str) {
 }
 
 fn time(t: &str) -> String {
-    // "2024-01-05T02:00:13+08:00" → "2024-01-05 02:00"
-    t.get(..16)
-        .map_or_else(|| t.to_string(), |s| s.replace('T', " "))
+    nianbao_format::minutes(t)
 }
 
 /// What the unit page shows.

@@ -28,7 +28,7 @@ pub fn write(
     let who = |code: &str| code_and_name(code, names.get(code).copied().unwrap_or_default());
     let lang = opts.lang;
     let mut s = Sheet::new(ws, vec![16.0, 44.0, 16.0, 16.0], 10.0)?;
-    let since = match (&changes.since, lang) {
+    let since = match (&changes.since_label(), lang) {
         (Some(t), Lang::Zh) => format!("与上次汇总（{t}）相比"),
         (Some(t), Lang::En) => format!("Since the last run ({t})"),
         (None, Lang::Zh) => "本工作区的第一次汇总".to_string(),
