@@ -244,7 +244,7 @@ fn chinese_error(e: &clap::Error) -> String {
         ErrorKind::ValueValidation => {
             out += &format!("{arg} 的值“{value}”无效");
             if let Some(source) = std::error::Error::source(e) {
-                out += &format!("（{source}）");
+                out += &format!("（{}）", what_was_expected(source));
             }
             !arg.is_empty()
         }
@@ -291,6 +291,18 @@ fn chinese_error(e: &clap::Error) -> String {
         out += &format!("\n\n用法：{usage}");
     }
     out + "\n\nnianbao --help 查看用法"
+}
+
+/// What a value that could not be parsed should have been, for the types the arguments take
+/// (a count of seconds, a year, a listening address); another type's reason as it is.
+fn what_was_expected(source: &(dyn std::error::Error + 'static)) -> String {
+    if source.is::<std::num::ParseIntError>() {
+        "应为整数".to_string()
+    } else if source.is::<std::net::AddrParseError>() {
+        "应为 地址:端口，如 127.0.0.1:8080 或 0.0.0.0:8080".to_string()
+    } else {
+        source.to_string()
+    }
 }
 
 /// Whether the arguments ask for English (`--lang en` or `--lang=en`).
@@ -450,7 +462,15 @@ mod tests {
             ("consolidate d --json", &["--json <JSON> 后面缺少值"]),
             (
                 "serve ws --listen abc",
-                &["--listen <LISTEN> 的值“abc”无效（"],
+                &["--listen <LISTEN> 的值“abc”无效（应为 地址:端口"],
+            ),
+            (
+                "run ws --wait 十分钟",
+                &["--wait <SECONDS> 的值“十分钟”无效（应为整数）"],
+            ),
+            (
+                "init d --year 二〇二四 --roster r.csv",
+                &["--year <YEAR> 的值“二〇二四”无效（应为整数）"],
             ),
             (
                 "consolidate d --json a --json b",
