@@ -91,16 +91,7 @@ pub fn news(changes: &Changes, report: &Report, lang: Lang) -> Vec<String> {
         (None, true) => "本工作区的第一次汇总：".to_string(),
         (None, false) => "the workspace's first run:".to_string(),
     }];
-    for (codes, z, e) in [
-        (&changes.new_units, "新报送", "filed"),
-        (&changes.refiled_units, "重新报送", "filed again"),
-        (&changes.withdrawn_units, "撤回", "withdrawn"),
-        (
-            &changes.set_aside_units,
-            "未采用的新文件",
-            "new files not taken",
-        ),
-    ] {
+    for (codes, z, e) in changes.unit_lists() {
         if !codes.is_empty() {
             let list = listed(codes, &names, lang);
             lines.push(if zh {

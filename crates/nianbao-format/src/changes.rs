@@ -28,11 +28,25 @@ impl Changes {
         self.since.as_deref().map(minutes)
     }
 
+    /// The lists of units the news names, each with its heading (Chinese, English), in the
+    /// order the front ends print them.
+    pub fn unit_lists(&self) -> [(&[String], &'static str, &'static str); 4] {
+        [
+            (&self.new_units, "新报送", "newly filed"),
+            (&self.refiled_units, "重新报送", "filed again"),
+            (&self.withdrawn_units, "撤回", "withdrawn"),
+            (
+                &self.set_aside_units,
+                "未采用的新文件",
+                "new files not taken",
+            ),
+        ]
+    }
+
     pub fn is_empty(&self) -> bool {
-        self.new_units.is_empty()
-            && self.refiled_units.is_empty()
-            && self.withdrawn_units.is_empty()
-            && self.set_aside_units.is_empty()
+        self.unit_lists()
+            .iter()
+            .all(|(units, _, _)| units.is_empty())
             && self.status_changed.is_empty()
             && self.totals_changed.is_empty()
     }

@@ -198,7 +198,8 @@ fn snapshot(report: &Report, hashes: &BTreeMap<String, String>) -> BTreeMap<Stri
     let mut set_aside: HashMap<&str, BTreeMap<String, String>> = HashMap::new();
     for f in &report.files {
         if let (FileStatus::Skipped, Some(unit)) = (f.status, &f.unit) {
-            set_aside.entry(unit).or_default().extend([hashed(&f.file)]);
+            let (file, hash) = hashed(&f.file);
+            set_aside.entry(unit).or_default().insert(file, hash);
         }
     }
     report

@@ -4,7 +4,7 @@
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use nianbao_format::{
-    Kind, Lang, UnitEntry, UnitStatus, code_and_name, field_index, fields, format_value,
+    Kind, Lang, UnitEntry, UnitStatus, code_and_name, field_index, fields, format_value, minutes,
 };
 use nianbao_pipeline::date::Date;
 
@@ -277,10 +277,6 @@ fn verdict_label(lang: Lang, r: &Record) -> (String, &'static str) {
     }
 }
 
-fn time(t: &str) -> String {
-    nianbao_format::minutes(t)
-}
-
 /// What the unit page shows.
 pub struct UnitView<'a> {
     app: &'a App,
@@ -346,7 +342,7 @@ pub fn unit_page(v: &UnitView<'_>) -> Markup {
             div.facts {
                 div { (tr(lang, "状态：", "Status: ")) span class={ "badge " (st.class) } { (st.label) } }
                 @if let Some(s) = submitted {
-                    div { (tr(lang, "最近提交：", "Last submitted: ")) (time(s.last_submitted().unwrap_or(""))) }
+                    div { (tr(lang, "最近提交：", "Last submitted: ")) (minutes(s.last_submitted().unwrap_or(""))) }
                 }
                 @if let Some(e) = st.filed() {
                     @if zh {
@@ -356,7 +352,7 @@ pub fn unit_page(v: &UnitView<'_>) -> Markup {
                     }
                 }
                 @if let Some(l) = st.latest() {
-                    div { (tr(lang, "最近上传：", "Last uploaded: ")) (time(l.last_uploaded())) }
+                    div { (tr(lang, "最近上传：", "Last uploaded: ")) (minutes(l.last_uploaded())) }
                 }
             }
             @if template || returned {
@@ -397,10 +393,10 @@ pub fn unit_page(v: &UnitView<'_>) -> Markup {
                         @for r in st.records.iter().rev() {
                             @let (vl, vc) = verdict_label(lang, r);
                             tr {
-                                td { (time(r.last_uploaded())) }
+                                td { (minutes(r.last_uploaded())) }
                                 td { (r.original_name) }
                                 td { span class={ "badge " (vc) } { (vl) } }
-                                td { @for t in &r.submitted { (time(t)) br; } }
+                                td { @for t in &r.submitted { (minutes(t)) br; } }
                                 td.noprint { a href={ (base) "/uploads/" (r.sha256) "/file" } { (tr(lang, "下载", "Download")) } }
                             }
                         }
@@ -425,9 +421,9 @@ fn check_section(v: &UnitView<'_>, r: &Record, base: &str) -> Markup {
         section #check {
             h2 { (tr(lang, "检查结果：", "Check of ")) (r.original_name) }
             @if zh {
-                p.muted { (time(r.last_uploaded())) " 上传，" (r.size) " 字节" }
+                p.muted { (minutes(r.last_uploaded())) " 上传，" (r.size) " 字节" }
             } @else {
-                p.muted { "uploaded " (time(r.last_uploaded())) ", " (r.size) " bytes" }
+                p.muted { "uploaded " (minutes(r.last_uploaded())) ", " (r.size) " bytes" }
             }
             p {
                 span class={ "badge " (vc) } { (vl) }
@@ -471,9 +467,9 @@ fn check_section(v: &UnitView<'_>, r: &Record, base: &str) -> Markup {
             }
             @if current {
                 @if zh {
-                    div.done #submitted { "此版本已提交（" (time(r.last_submitted().unwrap_or(""))) "），已计入全区汇总。如需更正，请上传新的版本。" }
+                    div.done #submitted { "此版本已提交（" (minutes(r.last_submitted().unwrap_or(""))) "），已计入全区汇总。如需更正，请上传新的版本。" }
                 } @else {
-                    div.done #submitted { "This version was submitted (" (time(r.last_submitted().unwrap_or(""))) ") and is in the district totals. To correct it, upload a new version." }
+                    div.done #submitted { "This version was submitted (" (minutes(r.last_submitted().unwrap_or(""))) ") and is in the district totals. To correct it, upload a new version." }
                 }
             } @else if verdict.submittable {
                 form.noprint method="post" action={ (base) "/submit?csrf=" (v.csrf) } {
@@ -521,18 +517,17 @@ fn changes_section(app: &App) -> Markup {
             h2 {
                 (tr(lang, "自上次夜间汇总以来的变化", "Changes since the last nightly run"))
                 @if let Some(t) = &c.since {
-                    @if zh { span.muted { "（" (time(t)) " 以来）" } }
-                    @else { span.muted { " (since " (time(t)) ")" } }
+                    @if zh { span.muted { "（" (minutes(t)) " 以来）" } }
+                    @else { span.muted { " (since " (minutes(t)) ")" } }
                 }
             }
             @if c.is_empty() {
                 p.muted { (tr(lang, "没有变化。", "No changes.")) }
             } @else {
                 ul {
-                    @if !c.new_units.is_empty() { li { (counted("新报送", "newly filed", &c.new_units)) } }
-                    @if !c.refiled_units.is_empty() { li { (counted("重新报送", "filed again", &c.refiled_units)) } }
-                    @if !c.withdrawn_units.is_empty() { li { (counted("撤回", "withdrawn", &c.withdrawn_units)) } }
-                    @if !c.set_aside_units.is_empty() { li { (counted("未采用的新文件", "new files not taken", &c.set_aside_units)) } }
+                    @for (codes, zh_head, en_head) in c.unit_lists() {
+                        @if !codes.is_empty() { li { (counted(zh_head, en_head, codes)) } }
+                    }
                     @for s in &c.status_changed {
                         li { (name(&s.unit)) (tr(lang, "：", ": ")) (UnitStatus::label_of(&s.from, lang)) " → " (UnitStatus::label_of(&s.to, lang)) }
                     }
@@ -602,7 +597,7 @@ pub fn office_page(app: &App, csrf: &str) -> Markup {
                     }
                 }
             }
-            p.muted { (tr(lang, "最近一次汇总：", "Last consolidation: ")) (time(&report_at)) }
+            p.muted { (tr(lang, "最近一次汇总：", "Last consolidation: ")) (minutes(&report_at)) }
             @if let Some(e) = &error { div.refusal { (tr(lang, "最近一次汇总未完成：", "The last consolidation did not finish: ")) (e) } }
             p.row.noprint {
                 a href="/office/summary" { (tr(lang, "下载 汇总.xlsx", "Download 汇总.xlsx")) }
@@ -631,8 +626,8 @@ pub fn office_page(app: &App, csrf: &str) -> Markup {
                                 Some(e) => { td.num { (e.errors) } td.num { (e.warnings) } }
                                 None => { td.num { "—" } td.num { "—" } }
                             }
-                            td { @if let Some(l) = s.latest() { (time(l.last_uploaded())) } }
-                            td { @if let Some(x) = s.submitted() { (time(x.last_submitted().unwrap_or(""))) } }
+                            td { @if let Some(l) = s.latest() { (minutes(l.last_uploaded())) } }
+                            td { @if let Some(x) = s.submitted() { (minutes(x.last_submitted().unwrap_or(""))) } }
                             td.noprint { @if !s.records.is_empty() || s.filed().is_some() { a href={ "/unit/" (u.code) } { (tr(lang, "查看", "View")) } } }
                             td.noprint { @if crate::routes::returned_path(app, &u.code).is_some() { a href={ "/unit/" (u.code) "/returned" } { (tr(lang, "下载", "Download")) } } }
                         }
